@@ -34,7 +34,10 @@ export async function changedFiles(
     const detail = result.why;
     throw new Error(
       `cannot list the files changed since "${baseRef}" in ${cwd}: git diff ${baseRef}...HEAD failed: ${detail}` +
-        ' (is the base commit fetched? shallow clones need fetch-depth: 0 or the base fetched)',
+        // Only when git said no: one stopped (cancelled, a deadline) or that could not start is not about the base.
+        (result.exitCode === undefined
+          ? ''
+          : ' (is the base commit fetched? shallow clones need fetch-depth: 0 or the base fetched)'),
     );
   }
   return parseUnifiedDiff(result.stdout);

@@ -4,6 +4,7 @@
 // as util/internal-error-stop.ts reads a run's. Before, the command said "the gate timed out or was cancelled".
 import { stoppedByOf, stoppedPhrase } from '../util/internal-error-stop.ts';
 import type { StopReason } from '../util/process-group.ts';
+import { processStopClause } from '../util/command-stop.ts';
 
 export type GateStopKind = 'timeout' | 'cancelled' | 'internal_error';
 
@@ -33,9 +34,8 @@ function gateStopOf(signal: AbortSignal): { kind: GateStopKind; message: string 
  * internal error (…)", or the process's own stop of every command. Pure.
  */
 export function commandStoppedWhy(stopped: StopReason | undefined, signal: AbortSignal): string {
-  if (stopped === 'deadline') return 'the job was cancelled and is about to be killed';
-  if (stopped === 'crash_deadline')
-    return 'an internal error stopped the run, which did not end within its deadline, and the process is exiting';
+  const processStop = processStopClause(stopped);
+  if (processStop !== undefined) return processStop;
   const gate = gateStopOf(signal);
   if (gate) return gate.kind === 'timeout' ? `the gate ${gate.message}` : `the gate was ${gate.message}`;
   if (signal.aborted) {

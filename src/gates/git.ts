@@ -5,6 +5,8 @@
 import type { Result } from 'execa';
 import { commandEnv } from '../util/child-env.ts';
 import { OWN_GROUP, watchGroup } from '../util/process-group.ts';
+import { processStopClause } from '../util/command-stop.ts';
+import { stoppedPhrase } from '../util/internal-error-stop.ts';
 
 /** What a gate's git call printed (512 MiB: a file list or a diff of a huge repository). */
 const MAX_GIT_OUTPUT = 512 * 1024 * 1024;
@@ -45,12 +47,16 @@ export async function runGit(
   group.release();
   const stdout = String(result.stdout ?? '');
   const stderr = String(result.stderr ?? '');
+  // Stopped: said by which stop it was (as every command says it), not by the "killed with SIGTERM" it got.
+  const processStop = processStopClause(group.stopped);
   const why =
-    group.stopped === 'cancelled'
-      ? 'cancelled'
-      : result.isMaxBuffer || group.stopped === 'output'
-        ? `printed more than ${MAX_GIT_OUTPUT} characters`
-        : (stderr.trim().split('\n')[0] ?? '') || clip(result.shortMessage ?? '');
+    processStop !== undefined
+      ? processStop
+      : group.stopped === 'cancelled'
+        ? stoppedPhrase(options.signal)
+        : result.isMaxBuffer || group.stopped === 'output'
+          ? `printed more than ${MAX_GIT_OUTPUT} characters`
+          : (stderr.trim().split('\n')[0] ?? '') || clip(result.shortMessage ?? '');
   return { exitCode: group.stopped || result.isMaxBuffer ? undefined : result.exitCode, stdout, stderr, why };
 }
 

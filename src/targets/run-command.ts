@@ -12,6 +12,7 @@ import type { ResolvedCommand } from '../config/resolve.ts';
 import { commandEnv } from '../util/child-env.ts';
 import { OWN_GROUP, watchGroup } from '../util/process-group.ts';
 import { stoppedPhrase } from '../util/internal-error-stop.ts';
+import { processStopClause } from '../util/command-stop.ts';
 import { shellCommandLine, shellQuote } from './command-line.ts';
 import { envNameFor, renderArgvCommand, renderShellScript, type RenderedScript } from './shell-script.ts';
 import { render, TemplateError, type TemplateValues } from './template.ts';
@@ -217,19 +218,12 @@ export async function runCommand(
       tail,
     );
   }
-  if (stopped === 'deadline') {
+  // The process's stop of every command (the cancel deadline's, the crash deadline's).
+  const processStop = processStopClause(stopped);
+  if (processStop !== undefined) {
     throw new CommandFailed(
       command.source,
-      `${command.source} (${program}) was stopped unfinished: the job was cancelled and is about to be killed`,
-      'cancelled',
-      undefined,
-      tail,
-    );
-  }
-  if (stopped === 'crash_deadline') {
-    throw new CommandFailed(
-      command.source,
-      `${command.source} (${program}) was stopped unfinished: an internal error stopped the run, which did not end within its deadline, and the process is exiting`,
+      `${command.source} (${program}) was stopped unfinished: ${processStop}`,
       'cancelled',
       undefined,
       tail,

@@ -11,6 +11,8 @@ import { envNameFor, renderArgvCommand } from '../../targets/shell-script.ts';
 import { render, TemplateError } from '../../targets/template.ts';
 import { withRetries, type Sleep } from '../retry.ts';
 import { OWN_GROUP, watchGroup } from '../../util/process-group.ts';
+import { processStopClause } from '../../util/command-stop.ts';
+import { stoppedPhrase } from '../../util/internal-error-stop.ts';
 import { abortableSleep } from '../../util/sleep.ts';
 import type { CommandProviderConfig } from '../schema.ts';
 import type { ProviderError, Result } from '../types.ts';
@@ -316,7 +318,10 @@ export async function runProviderCommand(
     ok: false,
     error: { provider: name, code, message },
   });
-  if (group.stopped === 'cancelled') return fail('aborted', 'cancelled');
+  // Stopped: said by which stop it was (as every command says it), not by the "killed with SIGTERM" it got.
+  const processStop = processStopClause(group.stopped);
+  if (processStop !== undefined) return fail('aborted', `${file} was stopped unfinished: ${processStop}`);
+  if (group.stopped === 'cancelled') return fail('aborted', stoppedPhrase(request.signal));
   if (group.stopped === 'timeout') return fail('timeout', `${file} did not finish within ${timeoutMs}ms`);
   if (group.stopped === 'output' || stdout.over || stderr.over)
     return fail(

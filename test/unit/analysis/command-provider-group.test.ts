@@ -8,6 +8,8 @@ import { createCommandProvider, MAX_METRICS_OUTPUT } from '../../../src/analysis
 import { createLogsProvider } from '../../../src/analysis/providers/logs.ts';
 import type { ReadRequest } from '../../../src/analysis/providers/provider.ts';
 import { pidsFile, pidsIn, STUBBORN, untilEnded } from '../../helpers/process-tree.ts';
+import { endStopAllCommands, stopAllCommands } from '../../../src/util/process-group.ts';
+import { InternalErrorStop } from '../../../src/util/internal-error-stop.ts';
 
 const posix = process.platform !== 'win32';
 
@@ -143,5 +145,59 @@ const flood = setInterval(() => {
     assert.deepEqual(read.values, { m: null });
     assert.equal(pidsIn(pids).length, 3);
     assert.deepEqual(await untilEnded(pidsIn(pids)), [], 'processes of the command still running');
+  },
+);
+
+// Stopped by the process's stop of every command (the cancel deadline's, the crash deadline's), or by an internal
+// error's abort, the read said "<file> exited with undefined"-like generic failures ("killed with SIGTERM") or
+// "cancelled": it says which stop it was, as a deploy step's command says it (util/command-stop.ts).
+for (const [stop, said] of [
+  ['deadline', /^.+ was stopped unfinished: the job was cancelled and is about to be killed$/],
+  [
+    'crash_deadline',
+    /^.+ was stopped unfinished: an internal error stopped the run, which did not end within its deadline, and the process is exiting$/,
+  ],
+] as const) {
+  test(
+    `command provider: a command the process stops (${stop}) says which stop it was`,
+    { skip: !posix && 'process groups are POSIX', timeout: 30_000 },
+    async (t) => {
+      t.after(endStopAllCommands);
+      const pids = pidsFile(t, 'provider-group-');
+      const provider = createCommandProvider('cmd', {
+        type: 'command',
+        run: [process.execPath, '-e', STUBBORN, pids],
+        timeout: 60_000,
+        retries: 0,
+      });
+      const reading = provider.read(request(new AbortController().signal));
+      while (pidsIn(pids).length === 0) await new Promise((r) => setTimeout(r, 20));
+      stopAllCommands(stop);
+      const read = await reading;
+      assert.equal(read.errors[0]?.code, 'aborted', JSON.stringify(read.errors));
+      assert.match(read.errors[0]!.message, said);
+      assert.deepEqual(await untilEnded(pidsIn(pids)), [], 'processes of the command still running');
+    },
+  );
+}
+
+test(
+  'command provider: a command stopped by an internal error says so, not "cancelled"',
+  { skip: !posix && 'process groups are POSIX', timeout: 30_000 },
+  async (t) => {
+    const pids = pidsFile(t, 'provider-group-');
+    const provider = createCommandProvider('cmd', {
+      type: 'command',
+      run: [process.execPath, '-e', STUBBORN, pids],
+      timeout: 60_000,
+      retries: 0,
+    });
+    const stop = new AbortController();
+    const reading = provider.read(request(stop.signal));
+    while (pidsIn(pids).length === 0) await new Promise((r) => setTimeout(r, 20));
+    stop.abort(new InternalErrorStop(new Error('boom')));
+    const read = await reading;
+    assert.equal(read.errors[0]?.code, 'aborted', JSON.stringify(read.errors));
+    assert.equal(read.errors[0]!.message, 'stopped by an internal error');
   },
 );

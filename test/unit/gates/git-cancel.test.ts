@@ -10,6 +10,8 @@ import { runGates } from '../../../src/gates/runner.ts';
 import { secretsGate } from '../../../src/gates/secrets.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
 import { pidsFile, pidsIn, untilEnded } from '../../helpers/process-tree.ts';
+import { endStopAllCommands, stopAllCommands } from '../../../src/util/process-group.ts';
+import { InternalErrorStop } from '../../../src/util/internal-error-stop.ts';
 
 const posix = process.platform !== 'win32';
 
@@ -97,6 +99,45 @@ test(
     const done = await report;
     assert.equal(done.gates[0]?.status, 'block');
     assert.match(done.gates[0]!.summary, /cancelled/);
+    assert.deepEqual(await untilEnded(running), [], 'git and its child still running');
+  },
+);
+
+// Stopped by the process's stop of every command (the cancel deadline's, the crash deadline's), a git call said
+// what git's SIGTERM left ("Command was killed with SIGTERM"), or, stopped by an internal error's abort,
+// "cancelled": it says which stop it was, as every command says it (util/command-stop.ts).
+for (const [stop, said] of [
+  ['deadline', /git diff origin\/main\.\.\.HEAD failed: the job was cancelled and is about to be killed$/],
+  [
+    'crash_deadline',
+    /git diff origin\/main\.\.\.HEAD failed: an internal error stopped the run, which did not end within its deadline, and the process is exiting$/,
+  ],
+] as const) {
+  test(
+    `a hung git the process stops (${stop}) says which stop it was`,
+    { skip: !posix && 'process groups are POSIX', timeout: 30_000 },
+    async (t) => {
+      t.after(endStopAllCommands);
+      const { pids } = hungGit(t);
+      const diff = changedFiles(process.cwd(), 'origin/main', new AbortController().signal);
+      const running = await started(pids);
+      stopAllCommands(stop);
+      await assert.rejects(diff, said);
+      assert.deepEqual(await untilEnded(running), [], 'git and its child still running');
+    },
+  );
+}
+
+test(
+  'a hung git stopped by an internal error says so, not "cancelled"',
+  { skip: !posix && 'process groups are POSIX', timeout: 30_000 },
+  async (t) => {
+    const { pids } = hungGit(t);
+    const stop = new AbortController();
+    const diff = changedFiles(process.cwd(), 'origin/main', stop.signal);
+    const running = await started(pids);
+    stop.abort(new InternalErrorStop(new Error('boom')));
+    await assert.rejects(diff, /git diff origin\/main\.\.\.HEAD failed: stopped by an internal error$/);
     assert.deepEqual(await untilEnded(running), [], 'git and its child still running');
   },
 );
