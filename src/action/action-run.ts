@@ -589,17 +589,19 @@ export class ActionRun {
    * The crash deadline came with this run still rolling back (crash-guard.ts): its outputs and job summary say
    * what is known (rollback_failed, traffic maybe not on stable, what to check), as recordOutcome would have.
    * Unless the run began writing its own outcome first (it ended while its commands were stopped): then this
-   * writes nothing and resolves once the run's is written, so the exit does not cut it short.
+   * writes nothing and resolves once the run's is written, so the exit does not cut it short, with the exit code
+   * the run's outcome set (crash-guard.ts exits with it).
    */
-  async writeAtCrashDeadline(late: CrashDeadline): Promise<void> {
+  async writeAtCrashDeadline(late: CrashDeadline): Promise<number | undefined> {
     const { environment, version } = this.plan;
-    await this.outcome.claim('crash_deadline', async () => {
+    const writer = await this.outcome.claim('crash_deadline', async () => {
       this.crashDeadline = late;
       await writeDeadlineOutcome(environment, version, late, {
         setOutput: (name, value) => core.setOutput(name, value),
         writeSummary: (markdown) => this.writeSummary(this.redact(markdown)),
       });
     });
+    return writer === 'run' ? Number(process.exitCode ?? 0) : undefined;
   }
 
   private async writeSummary(markdown: string): Promise<void> {

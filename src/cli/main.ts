@@ -369,9 +369,13 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
       const crashGuard = guardRun({
         abort: (reason) => cancellation.abort(reason),
         atDeadline: (late) => {
-          if (resultPrinted) return;
+          // The run's own result, printed or held: the process exits with the code it says, not one it belies.
+          if (resultPrinted) return finished ? exitCode : undefined;
           resultPrinted = true;
-          if (finished && printed) return printed.flush();
+          if (finished && printed) {
+            printed.flush();
+            return exitCode;
+          }
           const result = deadlineResult(
             known.seen(),
             { environment: env.name, version, strategy: env.strategy.type, startedAtMs },

@@ -138,6 +138,17 @@ export function onCrashDeadline(
   };
 }
 
+/**
+ * The exit code at the crash deadline: `late.code`, unless every run still going had begun saying its own outcome
+ * (`own`: the exit code each says, undefined for one that did not): then the code the process exits with at a
+ * run's end (crashExitCode), 3 when any says its rollback did not complete. Pure.
+ */
+export function deadlineExitCode(late: CrashDeadline, own: ReadonlyArray<number | undefined>): number {
+  if (own.length === 0 || own.some((code) => code === undefined)) return late.code;
+  const codes = own.map((code) => crashExitCode(code));
+  return codes.includes(EXIT_CODES.rollbackFailed) ? EXIT_CODES.rollbackFailed : codes[0]!;
+}
+
 function minutes(ms: number): string {
   return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`;
 }

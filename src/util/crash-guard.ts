@@ -5,6 +5,7 @@
 // back on the stable version, and the process exits once the run has ended.
 import {
   CRASH_IDLE,
+  deadlineExitCode,
   onCrash,
   onCrashDeadline,
   onRunEnd,
@@ -35,9 +36,11 @@ export interface Stoppable {
   /**
    * At the crash deadline, the run still going: writes what is known of it where the job keeps an outcome (the
    * Action's outputs and job summary, the CLI's result line), once its commands were stopped, before the process
-   * exits with `late.code`. The stop and this are given LAST_WORDS_MS at most.
+   * exits with `late.code`. The stop and this are given LAST_WORDS_MS at most. Resolves with an exit code when
+   * the run had begun saying its own outcome first (it was ending) and so this wrote nothing: the process exits
+   * with that code, as at the run's end (crash-decision.ts deadlineExitCode), not with one its outcome belies.
    */
-  atDeadline?(late: CrashDeadline): Promise<void> | void;
+  atDeadline?(late: CrashDeadline): Promise<number | void> | number | void;
 }
 
 /**
@@ -103,15 +106,16 @@ export function createCrashGuard(outlet: CrashOutlet, deps: CrashGuardDeps = {})
             outlet.say(`could not stop the commands still running: ${(error as Error).message}`);
           }
           // The runs still going: one that ended while its commands were stopped has said its own outcome.
-          const written = [...runs].map(async (run) => {
+          const written = [...runs].map(async (run): Promise<number | undefined> => {
             try {
-              await run.atDeadline?.(late);
+              const own = await run.atDeadline?.(late);
+              return typeof own === 'number' ? own : undefined;
             } catch (error) {
               outlet.say(`could not write what is known of the unfinished run: ${(error as Error).message}`);
+              return undefined;
             }
           });
-          await Promise.all(written);
-          exit(late.code);
+          exit(deadlineExitCode(late, await Promise.all(written)));
         })();
       }, decision.deadlineMs);
       const reason = new InternalErrorStop(error);

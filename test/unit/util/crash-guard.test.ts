@@ -9,6 +9,7 @@ import {
   CRASH_IDLE,
   crashDeadlineFrom,
   crashExitCode,
+  deadlineExitCode,
   onCrash,
   onCrashDeadline,
   onRunEnd,
@@ -287,4 +288,26 @@ test('the crash deadline: 15 min, or DEPLOY_ACTION_CRASH_DEADLINE_MS when it is 
   assert.equal(crashDeadlineFrom({ DEPLOY_ACTION_CRASH_DEADLINE_MS: '1500' }), 1500);
   for (const wrong of ['', '0', '-5', '1.5', 'soon', '86400001'])
     assert.equal(crashDeadlineFrom({ DEPLOY_ACTION_CRASH_DEADLINE_MS: wrong }), CRASH_DEADLINE_MS, wrong);
+});
+
+// A run that had begun saying its own outcome as the deadline came (the Action's one writer: the deadline then
+// wrote nothing) ended the process with 3 all the same, though its outputs said e.g. rolled_back (exit 1).
+test('at the deadline, a run that had begun saying its own outcome gives its exit code: the process exits with it, not 3', async () => {
+  const w = world();
+  w.guard.guardRun({ ...w.run().stoppable, atDeadline: () => Promise.resolve(1) });
+  w.guard.crash(new Error('boom'));
+  w.timers[0]!.fn();
+  await settled();
+  assert.deepEqual(w.exits, [1]);
+});
+
+test("the deadline's exit code: 3 unless every run still going said its own; then as at a run's end", () => {
+  const late = onCrashDeadline(onCrash(onRunStart(CRASH_IDLE), 0).watch)!;
+  assert.equal(deadlineExitCode(late, []), 3);
+  assert.equal(deadlineExitCode(late, [undefined]), 3);
+  assert.equal(deadlineExitCode(late, [1, undefined]), 3, 'one run wrote the deadline outcome');
+  assert.equal(deadlineExitCode(late, [1]), 1);
+  assert.equal(deadlineExitCode(late, [0]), 1, 'a crash stopped it: failed, as crashExitCode says');
+  assert.equal(deadlineExitCode(late, [130]), 130);
+  assert.equal(deadlineExitCode(late, [1, 3]), 3, 'a rollback not complete is never hidden behind 1');
 });
