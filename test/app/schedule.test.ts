@@ -697,6 +697,13 @@ test('two identical /deploy --queue at the same instant, the duplicate claimed e
     // Both requests are claimed elsewhere at this moment (a due check of another replica, say), so the one
     // that loses the ask cannot be withdrawn by the comment that asked for it.
     for (const c of [a, e]) w.fake.repo().refs.set(`deploy-schedule-claims/c${c.id}`, HEAD);
+    // Neither records its request before both have read the queue: both are recorded, one loses the ask
+    // (left to the event loop, the second delivery often read the first's request and was refused outright).
+    w.fake.holdUntil({
+      operationId: 'git/create-ref',
+      where: (r) => String((r.body as { ref?: string }).ref).startsWith('refs/deploy-schedule/'),
+      count: 2,
+    });
     const before = replies(w.fake).length;
     await Promise.all(
       [a, e].map(({ payload }) =>
