@@ -13,6 +13,7 @@ import type { MetricProvider, ProviderRead, ReadRequest } from './providers/prov
 import { RecordingWriter, type RecordedContext } from './recording.ts';
 import type { Sleep } from './retry.ts';
 import { abortableSleep } from '../util/sleep.ts';
+import { stoppedPhrase } from '../util/internal-error-stop.ts';
 import type { AnalysisConfigInput } from './schema.ts';
 import type {
   AnalysisNote,
@@ -459,7 +460,7 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
           decision: {
             kind: 'hold',
             code: 'aborted',
-            reason: `analysis cancelled after ${intervals.length} of ${count} intervals`,
+            reason: `analysis ${stoppedPhrase(signal)} after ${intervals.length} of ${count} intervals`,
             values: last?.values ?? {},
           },
           intervals,

@@ -3,6 +3,7 @@
 // and redirects are not followed: the configured headers (credentials) would go with them to wherever the
 // Location points. No message holds the URL's user or password, or a token in its query.
 import type { ProviderError, Result } from './types.ts';
+import { stoppedPhrase } from '../util/internal-error-stop.ts';
 
 export interface HttpResponse {
   status: number;
@@ -73,7 +74,7 @@ export function classifyFetchError(
   signal?: AbortSignal,
 ): ProviderError {
   const name = (error as { name?: string }).name;
-  if (signal?.aborted) return { provider, code: 'aborted', message: 'cancelled' };
+  if (signal?.aborted) return { provider, code: 'aborted', message: stoppedPhrase(signal) };
   if (name === 'TimeoutError')
     return { provider, code: 'timeout', message: `no answer within ${timeoutMs}ms` };
   const code = causeCode(error);

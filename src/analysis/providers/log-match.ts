@@ -5,6 +5,7 @@
 // rollback), and the provider's timeout bounds the whole.
 import { setImmediate } from 'node:timers/promises';
 import { isErrorLine, lineFilter, type LineFilter } from '../log-patterns.ts';
+import { stoppedPhrase } from '../../util/internal-error-stop.ts';
 
 /** How long one slice of matching holds the event loop before it yields. */
 const SLICE_MS = 20;
@@ -45,7 +46,7 @@ export async function matchLines(
   const found: string[] = [];
   let i = 0;
   while (i < lines.length) {
-    if (signal.aborted) return { ok: false, code: 'aborted', message: 'cancelled' };
+    if (signal.aborted) return { ok: false, code: 'aborted', message: stoppedPhrase(signal) };
     // 0 is no timeout, as for the command (the duration fields' "0 for none"): cancellation still ends it.
     if (timeoutMs > 0 && now() - start > timeoutMs)
       return {
