@@ -112,6 +112,11 @@ export function onRunEnd(
 /** The crash deadline with a stopped run still going: the exit code, and what to say. */
 export interface CrashDeadline {
   code: number;
+  /**
+   * What is said as the deadline comes: the commands still running are being stopped. Not yet how the process
+   * exits: a run that had begun saying its own outcome, or that ends while its commands are stopped, exits as
+   * its outcome says (deadlineExit says which, once the runs have answered).
+   */
   message: string;
   /** The deadline, as "15 min". */
   after: string;
@@ -119,7 +124,8 @@ export interface CrashDeadline {
 
 /**
  * The deadline came with a stopped run still going: exit with EXIT_CODES.rollbackFailed (traffic may not be
- * back on stable), saying so; undefined when every run ended already. Pure.
+ * back on stable) unless the run says its own outcome first (deadlineExit); undefined when every run ended
+ * already. Pure.
  */
 export function onCrashDeadline(
   watch: CrashWatch,
@@ -131,22 +137,42 @@ export function onCrashDeadline(
     after: minutes(deadlineMs),
     message:
       `the run stopped by the internal error did not end within ${minutes(deadlineMs)}: stopping the commands ` +
-      "still running (its rollback's too) and exiting with its rollback unfinished, so traffic may not be back " +
-      'on the stable version; check the environment now. Its ' +
-      'state record keeps the rollout: reconcile (deploy-action reconcile, or the action in reconcile mode) ' +
-      'rolls it back',
+      "still running (its rollback's too) before the process exits",
   };
 }
 
+/** How the process exits at the crash deadline, and what it says of it. */
+export type DeadlineExit =
+  /** A run still going said nothing of its own (the deadline wrote what is known of it): `late.code`. */
+  | { kind: 'unfinished'; code: number; message: string }
+  /** Every run still going had begun saying its own outcome (the deadline wrote nothing): as at a run's end. */
+  | { kind: 'own_outcome'; code: number; message: string };
+
 /**
- * The exit code at the crash deadline: `late.code`, unless every run still going had begun saying its own outcome
- * (`own`: the exit code each says, undefined for one that did not): then the code the process exits with at a
- * run's end (crashExitCode), 3 when any says its rollback did not complete. Pure.
+ * The exit at the crash deadline, once the runs still going have answered (`own`: the exit code each says,
+ * undefined for one that did not): `late.code` with the rollback unfinished, unless every run had begun saying
+ * its own outcome (it was ending, or it ended while its commands were stopped); then the code the process exits
+ * with at a run's end (crashExitCode), 3 when any says its rollback did not complete. Said after the stop of the
+ * commands, not as the deadline comes: "exiting with its rollback unfinished" above a run's own "rolled back"
+ * (exit 1) contradicted it. Pure.
  */
-export function deadlineExitCode(late: CrashDeadline, own: ReadonlyArray<number | undefined>): number {
-  if (own.length === 0 || own.some((code) => code === undefined)) return late.code;
+export function deadlineExit(late: CrashDeadline, own: ReadonlyArray<number | undefined>): DeadlineExit {
+  if (own.length === 0 || own.some((code) => code === undefined))
+    return {
+      kind: 'unfinished',
+      code: late.code,
+      message:
+        `exiting with the stopped run's rollback unfinished (exit ${late.code}), so traffic may not be back on ` +
+        'the stable version; check the environment now. Its state record keeps the rollout: reconcile ' +
+        '(deploy-action reconcile, or the action in reconcile mode) rolls it back',
+    };
   const codes = own.map((code) => crashExitCode(code));
-  return codes.includes(EXIT_CODES.rollbackFailed) ? EXIT_CODES.rollbackFailed : codes[0]!;
+  const code = codes.includes(EXIT_CODES.rollbackFailed) ? EXIT_CODES.rollbackFailed : codes[0]!;
+  return {
+    kind: 'own_outcome',
+    code,
+    message: `the stopped run had begun saying its own outcome: exiting as it says (exit ${code})`,
+  };
 }
 
 function minutes(ms: number): string {

@@ -5,7 +5,7 @@
 // back on the stable version, and the process exits once the run has ended.
 import {
   CRASH_IDLE,
-  deadlineExitCode,
+  deadlineExit,
   onCrash,
   onCrashDeadline,
   onRunEnd,
@@ -38,7 +38,7 @@ export interface Stoppable {
    * Action's outputs and job summary, the CLI's result line), once its commands were stopped, before the process
    * exits with `late.code`. The stop and this are given LAST_WORDS_MS at most. Resolves with an exit code when
    * the run had begun saying its own outcome first (it was ending) and so this wrote nothing: the process exits
-   * with that code, as at the run's end (crash-decision.ts deadlineExitCode), not with one its outcome belies.
+   * with that code, as at the run's end (crash-decision.ts deadlineExit), not with one its outcome belies.
    */
   atDeadline?(late: CrashDeadline): Promise<number | void> | number | void;
 }
@@ -95,10 +95,17 @@ export function createCrashGuard(outlet: CrashOutlet, deps: CrashGuardDeps = {})
         const late = onCrashDeadline(watch, decision.deadlineMs);
         if (!late) return;
         outlet.say(late.message);
-        // The commands still running are stopped first (the rollback's too: it is unfinished, and said so, and
+        // The commands still running are stopped first (the rollback's too: it is unfinished and
         // must not move traffic after that), then what each run still going knows goes where the job keeps its
         // outcome, then the exit: when all is written, or after LAST_WORDS_MS whatever is still under way.
-        setTimer(() => exit(late.code), deps.lastWordsMs ?? LAST_WORDS_MS);
+        // How it exits is said with the exit, once known: a run that had begun saying its own outcome exits as
+        // that says, and "its rollback unfinished" would contradict it.
+        const finish = (how: { code: number; message: string }) => {
+          if (exiting) return;
+          outlet.say(how.message);
+          exit(how.code);
+        };
+        setTimer(() => finish(deadlineExit(late, [undefined])), deps.lastWordsMs ?? LAST_WORDS_MS);
         void (async () => {
           try {
             await outlet.stopCommands();
@@ -115,7 +122,7 @@ export function createCrashGuard(outlet: CrashOutlet, deps: CrashGuardDeps = {})
               return undefined;
             }
           });
-          exit(deadlineExitCode(late, await Promise.all(written)));
+          finish(deadlineExit(late, await Promise.all(written)));
         })();
       }, decision.deadlineMs);
       const reason = new InternalErrorStop(error);

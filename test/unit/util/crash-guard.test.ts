@@ -9,7 +9,7 @@ import {
   CRASH_IDLE,
   crashDeadlineFrom,
   crashExitCode,
-  deadlineExitCode,
+  deadlineExit,
   onCrash,
   onCrashDeadline,
   onRunEnd,
@@ -115,11 +115,16 @@ test('a stopped run that never ends: at the deadline, what is left is said, its 
   await settled();
   assert.deepEqual(w.exits, [3]);
   assert.match(
-    w.said.at(-2)!,
-    /did not end within 15 min: stopping the commands still running \(its rollback's too\) and exiting with its rollback unfinished/,
+    w.said.at(-3)!,
+    /did not end within 15 min: stopping the commands still running \(its rollback's too\)/,
   );
-  assert.match(w.said.at(-2)!, /reconcile/);
-  assert.equal(w.said.at(-1), '(commands stopped)');
+  assert.equal(w.said.at(-2), '(commands stopped)');
+  // How it exits, said once the run has answered: it said nothing of its own.
+  assert.match(
+    w.said.at(-1)!,
+    /^exiting with the stopped run's rollback unfinished \(exit 3\), so traffic may not be back/,
+  );
+  assert.match(w.said.at(-1)!, /reconcile/);
 });
 
 test("a signal, then a crash: the run was cancelled, and the process exits with the signal's code its outcome says", () => {
@@ -280,7 +285,8 @@ test('at the deadline, writing that hangs is cut off after LAST_WORDS_MS, and wr
   fails.timers[0]!.fn();
   await settled();
   assert.deepEqual(fails.exits, [3]);
-  assert.match(fails.said.at(-1)!, /could not write what is known of the unfinished run: disk full/);
+  assert.match(fails.said.at(-2)!, /could not write what is known of the unfinished run: disk full/);
+  assert.match(fails.said.at(-1)!, /^exiting with the stopped run's rollback unfinished/);
 });
 
 test('the crash deadline: 15 min, or DEPLOY_ACTION_CRASH_DEADLINE_MS when it is whole milliseconds up to a day', () => {
@@ -303,11 +309,74 @@ test('at the deadline, a run that had begun saying its own outcome gives its exi
 
 test("the deadline's exit code: 3 unless every run still going said its own; then as at a run's end", () => {
   const late = onCrashDeadline(onCrash(onRunStart(CRASH_IDLE), 0).watch)!;
-  assert.equal(deadlineExitCode(late, []), 3);
-  assert.equal(deadlineExitCode(late, [undefined]), 3);
-  assert.equal(deadlineExitCode(late, [1, undefined]), 3, 'one run wrote the deadline outcome');
-  assert.equal(deadlineExitCode(late, [1]), 1);
-  assert.equal(deadlineExitCode(late, [0]), 1, 'a crash stopped it: failed, as crashExitCode says');
-  assert.equal(deadlineExitCode(late, [130]), 130);
-  assert.equal(deadlineExitCode(late, [1, 3]), 3, 'a rollback not complete is never hidden behind 1');
+  assert.equal(deadlineExit(late, []).code, 3);
+  assert.equal(deadlineExit(late, [undefined]).code, 3);
+  assert.equal(deadlineExit(late, [1, undefined]).code, 3, 'one run wrote the deadline outcome');
+  assert.equal(deadlineExit(late, [1]).code, 1);
+  assert.equal(deadlineExit(late, [0]).code, 1, 'a crash stopped it: failed, as crashExitCode says');
+  assert.equal(deadlineExit(late, [130]).code, 130);
+  assert.equal(deadlineExit(late, [1, 3]).code, 3, 'a rollback not complete is never hidden behind 1');
+});
+
+// The deadline's log said "exiting with its rollback unfinished, so traffic may not be back on the stable
+// version" as it came, though the run had begun writing its own outcome (the Action's one writer: the deadline
+// then wrote nothing): the outputs said rolled_back and the process exited 1 under that line.
+test('at the deadline, a run that had begun saying its own outcome: the log says the process exits as it says, never "rollback unfinished"', async () => {
+  const w = world();
+  w.guard.guardRun({ ...w.run().stoppable, atDeadline: () => Promise.resolve(EXIT_CODES.failed) });
+  w.guard.crash(new Error('boom'));
+  w.timers[0]!.fn();
+  await settled();
+  assert.deepEqual(w.exits, [1]);
+  assert.ok(!w.said.some((line) => /unfinished|traffic may not be back/.test(line)), w.said.join('\n'));
+  assert.equal(
+    w.said.at(-1),
+    'the stopped run had begun saying its own outcome: exiting as it says (exit 1)',
+  );
+});
+
+test('at the deadline, a run that ends while its commands are stopped: the log says its exit, not "rollback unfinished"', async () => {
+  let stopped!: () => void;
+  const w = world(() => new Promise<void>((resolve) => (stopped = resolve)));
+  let ended = false;
+  const guarded = w.guard.guardRun({
+    ...w.run().stoppable,
+    // As the CLI's: the run's own result, once it has ended.
+    atDeadline: () => (ended ? EXIT_CODES.failed : undefined),
+  });
+  w.guard.crash(new Error('boom'));
+  w.timers[0]!.fn();
+  await settled();
+  // Its rollback's command stopped, the run ends rolled back and says so itself (the exit waits for the guard).
+  ended = true;
+  stopped();
+  await settled();
+  assert.deepEqual(w.exits, [1]);
+  assert.ok(!w.said.some((line) => /unfinished/.test(line)), w.said.join('\n'));
+  assert.match(w.said.at(-1)!, /exiting as it says \(exit 1\)$/);
+  guarded.end(EXIT_CODES.failed);
+  assert.deepEqual(w.exits, [1], 'one exit');
+});
+
+test('at the deadline, writing cut off after LAST_WORDS_MS: the exit says the rollback is unfinished', async () => {
+  const w = world();
+  w.guard.guardRun({ ...w.run().stoppable, atDeadline: () => new Promise<void>(() => {}) });
+  w.guard.crash(new Error('boom'));
+  w.timers[0]!.fn();
+  await settled();
+  assert.ok(!w.said.some((line) => /unfinished/.test(line)), 'not before it is known');
+  w.timers[1]!.fn();
+  assert.deepEqual(w.exits, [3]);
+  assert.match(w.said.at(-1)!, /^exiting with the stopped run's rollback unfinished \(exit 3\)/);
+});
+
+test("the deadline's exit, said: unfinished unless every run still going said its own", () => {
+  const late = onCrashDeadline(onCrash(onRunStart(CRASH_IDLE), 0).watch)!;
+  assert.doesNotMatch(late.message, /unfinished/, 'not known as the deadline comes');
+  assert.equal(deadlineExit(late, [1, undefined]).kind, 'unfinished');
+  assert.deepEqual(deadlineExit(late, [3]), {
+    kind: 'own_outcome',
+    code: 3,
+    message: 'the stopped run had begun saying its own outcome: exiting as it says (exit 3)',
+  });
 });
