@@ -123,6 +123,18 @@ async function decoded(res: IncomingMessage, body: Buffer): Promise<Buffer> {
   return decode && body.length ? decode(body) : body;
 }
 
+/** The fetch, and what ends its kept-alive connections. */
+export type HttpFetch = Fetch & {
+  /** Ends every connection, those in use included (the fetch is done with). */
+  destroy(): void;
+  /**
+   * Ends the connections kept alive between requests; those in use go on, and the next request opens a new
+   * one. The Lambda calls it as an invocation ends: the container is frozen until the next, and a connection
+   * GitHub closed meanwhile would fail that one's first request (app/lambda.ts).
+   */
+  closeIdle(): void;
+};
+
 /**
  * A fetch over node:http(s) for Octokit's `request.fetch`. `fallback` is the global fetch by default; `env`
  * is read per request for proxy variables.
@@ -135,7 +147,7 @@ export function createHttpFetch(
     connectTimeoutMs?: number;
     idleTimeoutMs?: number;
   } = {},
-): Fetch & { destroy(): void } {
+): HttpFetch {
   const connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
   const idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
   const fallback = options.fallback ?? ((input, init) => globalThis.fetch(input, init));
@@ -232,10 +244,15 @@ export function createHttpFetch(
     if (fallbackReason(url, init, env)) return fallback(input, init);
     const answer = await once(url, init);
     return answer === 'redirect' ? fallback(input, init) : answer;
-  }) as Fetch & { destroy(): void };
+  }) as HttpFetch;
   fetch.destroy = () => {
     agents.http.destroy();
     agents.https.destroy();
+  };
+  fetch.closeIdle = () => {
+    for (const agent of [agents.http, agents.https])
+      for (const sockets of Object.values(agent.freeSockets))
+        for (const socket of sockets ?? []) socket.destroy();
   };
   return fetch;
 }

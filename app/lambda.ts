@@ -14,6 +14,7 @@ import { keepInstallationOctokits } from './installation-octokits.ts';
 import { AppOctokit } from './octokit.ts';
 import { SettingsError, settingsFromEnv } from './config.ts';
 import { errorsWithoutBody } from './errors-without-body.ts';
+import { createHttpFetch } from './http-fetch.ts';
 import { checkDelivery } from './delivery.ts';
 import type { GatewayEvent } from './delivery.ts';
 
@@ -31,12 +32,32 @@ const answer = (statusCode: number, body: Record<string, unknown>): LambdaResult
   body: JSON.stringify(body),
 });
 
-/** The handler for a Probot instance: the app is loaded once, outside any invocation (a warm container reuses it). */
-export function createLambdaHandler(options: { probot: Probot; appFn: ApplicationFunction }): LambdaHandler {
+/**
+ * The handler for a Probot instance: the app is loaded once, outside any invocation (a warm container reuses it).
+ * `closeIdle`: ends the connections its fetch keeps alive, called as each invocation ends (http-fetch.ts).
+ */
+export function createLambdaHandler(options: {
+  probot: Probot;
+  appFn: ApplicationFunction;
+  closeIdle?: () => void;
+}): LambdaHandler {
   const { probot } = options;
   // A handler's error is logged by Probot without the body (errors-without-body.ts).
   const loaded = probot.load(errorsWithoutBody(options.appFn));
   return async (event, context) => {
+    try {
+      return await invoke(event, context);
+    } finally {
+      // Lambda freezes the container once the answer is returned, until the next invocation, maybe minutes
+      // later: a connection kept alive across that is one GitHub (or a NAT between) may have closed meanwhile,
+      // unseen by the frozen process, and the next invocation's first request would be sent on it: reset (Octokit
+      // retries it a second later) or unanswered until the idle timeout, past the function's. Within an
+      // invocation the connection is kept (a delivery makes several requests); the next one opens its own.
+      options.closeIdle?.();
+    }
+  };
+
+  async function invoke(event: GatewayEvent, context: unknown): Promise<LambdaResult> {
     await loaded;
     const delivery = await checkDelivery(probot, event);
     if (!delivery.ok) return answer(delivery.status, delivery.body);
@@ -65,7 +86,7 @@ export function createLambdaHandler(options: { probot: Probot; appFn: Applicatio
         delivery: id,
       });
     }
-  };
+  }
 }
 
 let cold: Promise<LambdaHandler> | undefined;
@@ -73,6 +94,9 @@ let cold: Promise<LambdaHandler> | undefined;
 /** A cold start: the settings from the environment (as `npm start` reads them), one Probot, the app loaded. */
 async function coldStart(env: NodeJS.ProcessEnv): Promise<LambdaHandler> {
   const settings = settingsFromEnv(env);
+  // GitHub requests over node:http(s), as the server makes them (http-fetch.ts): about half the CPU of the
+  // global fetch per request, the same connect and idle timeouts, a proxy or redirect still the global fetch's.
+  const fetch = createHttpFetch();
   const probot = new Probot({
     appId: settings.appId,
     privateKey: settings.privateKey,
@@ -82,10 +106,15 @@ async function coldStart(env: NodeJS.ProcessEnv): Promise<LambdaHandler> {
     // CloudWatch keeps one JSON line per record; LOG_FORMAT=pretty for people.
     logFormat: settings.logFormat ?? 'json',
     Octokit: AppOctokit,
+    request: { fetch },
   });
   // A warm container keeps one Octokit per installation across invocations (installation-octokits.ts).
   await keepInstallationOctokits(probot);
-  return createLambdaHandler({ probot, appFn: deployApp({ markerKeys: settings.markerKeys }) });
+  return createLambdaHandler({
+    probot,
+    appFn: deployApp({ markerKeys: settings.markerKeys }),
+    closeIdle: () => fetch.closeIdle(),
+  });
 }
 
 /**

@@ -347,3 +347,39 @@ test('connections are kept alive and reused across requests', async () => {
     await github.close();
   }
 });
+
+// The Lambda ends an invocation with closeIdle (app/lambda.ts): a kept-alive connection would outlive the
+// container's freeze, unseen. It must end only the idle ones: a request under way goes on.
+test('closeIdle ends the connections kept alive between requests, not one in use; the next request opens its own', async () => {
+  const sockets = new Set<unknown>();
+  let closed = 0;
+  let answerSlow!: () => void;
+  const github = await serve((req, res) => {
+    if (!sockets.has(req.socket)) req.socket.on('close', () => closed++);
+    sockets.add(req.socket);
+    const send = () => res.writeHead(200, { 'content-type': 'text/plain' }).end(req.url);
+    if (req.url === '/slow') answerSlow = send;
+    else send();
+  });
+  const fetch = createHttpFetch({ env: {} });
+  try {
+    assert.equal(await (await fetch(`${github.url}/a`)).text(), '/a');
+    const slow = fetch(`${github.url}/slow`);
+    while (!answerSlow) await new Promise((resolve) => setTimeout(resolve, 5));
+    // One connection in use (/slow, the kept one reused), none idle.
+    fetch.closeIdle();
+    answerSlow();
+    assert.equal(await (await slow).text(), '/slow', 'the request under way is answered');
+    assert.equal(sockets.size, 1);
+    assert.equal(closed, 0);
+    // Now idle: ended.
+    fetch.closeIdle();
+    for (let i = 0; i < 200 && closed === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(closed, 1, 'the idle connection is closed');
+    assert.equal(await (await fetch(`${github.url}/b`)).text(), '/b');
+    assert.equal(sockets.size, 2, 'the next request on a new connection');
+  } finally {
+    fetch.destroy();
+    await github.close();
+  }
+});

@@ -2,9 +2,12 @@
 // HTTP API (payload v2) events, plain and base64 bodies, signed with the webhook secret, against the fake
 // GitHub. A good delivery is handled (the app's reaction and reply reach the fake); a bad, missing or
 // misplaced signature, a missing header or another method is answered 4xx with a reason code, nothing reaches
-// GitHub, and no body is ever logged.
+// GitHub, and no body is ever logged. GitHub is called over the server's fetch (app/http-fetch.ts), and no
+// connection outlives an invocation (the container is frozen between them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer as createTcpServer, connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { ApplicationFunction } from 'probot';
@@ -88,6 +91,42 @@ const githubHeaders = (c: { delivery: string; signature?: string }): Record<stri
   'X-GitHub-Delivery': c.delivery,
   ...(c.signature ? { 'X-Hub-Signature-256': c.signature } : {}),
 });
+
+/**
+ * A TCP relay on loopback to `target` (the fake GitHub): the connections the App's requests open, counted as
+ * they are made and as they close.
+ */
+async function countingRelay(t: { after(fn: () => unknown): void }, target: string) {
+  const { hostname, port } = new URL(target);
+  const counts = { made: 0, open: 0 };
+  const server = createTcpServer((client) => {
+    counts.made++;
+    counts.open++;
+    const upstream = connect(Number(port), hostname);
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    upstream.on('close', () => client.destroy());
+    client.on('close', () => {
+      counts.open--;
+      upstream.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+      }),
+  );
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, counts };
+}
+
+/** Waits (up to 2 s) until `done()`; says whether it came. */
+async function eventually(done: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  return done();
+}
 
 const reactions = (fake: FakeGitHub, id: number): string[] =>
   (fake.repo().reactions.get(id) ?? []).map((r) => String(r.content));
@@ -220,6 +259,31 @@ test('a handler that fails is a 500 naming the delivery (GitHub shows it failed)
   assert.doesNotMatch(s.logs(), new RegExp(SECRET_TEXT), 'the body is never logged');
 });
 
+test("every invocation ends its fetch's idle connections, one answered 4xx or 500 too", async (t) => {
+  const fake = await seededFake();
+  t.after(() => fake.stop());
+  let closed = 0;
+  const failing: ApplicationFunction = (app) => {
+    app.on('issue_comment.created', () => {
+      throw new Error('boom');
+    });
+  };
+  const lambda = createLambdaHandler({
+    probot: testProbot(fake),
+    appFn: failing,
+    closeIdle: () => void closed++,
+  });
+  const c = signedComment(fake);
+  assert.equal(
+    (await lambda(restEvent(githubHeaders({ delivery: c.delivery }), c.body), {})).statusCode,
+    401,
+  );
+  assert.equal(closed, 1);
+  const signed = await lambda(restEvent(githubHeaders(c), c.body), {});
+  assert.equal(signed.statusCode, 500, signed.body);
+  assert.equal(closed, 2);
+});
+
 /** The variables the App's settings are read from (app/config.ts), cleared and put back around a test. */
 const SETTINGS_VARIABLES = [
   'APP_ID',
@@ -229,7 +293,7 @@ const SETTINGS_VARIABLES = [
   'DEPLOY_ACTION_MARKER_KEY',
 ];
 
-test('the exported handler reads its settings at the first invocation: a missing variable is a 500 naming it', async (t) => {
+test("the exported handler reads its settings at the first invocation (a missing variable is a 500 naming it); its requests go over the server's fetch, no connection left open", async (t) => {
   const saved = { ...process.env };
   t.after(() => {
     for (const name of SETTINGS_VARIABLES)
@@ -248,19 +312,46 @@ test('the exported handler reads its settings at the first invocation: a missing
   // The next invocation reads the environment again: with the settings in place it handles the delivery.
   const fake = await seededFake();
   t.after(() => fake.stop());
+  const relay = await countingRelay(t, fake.url);
   process.env.APP_ID = String(fake.state.appId);
   process.env.PRIVATE_KEY = privateKey();
-  process.env.GITHUB_API_URL = fake.url;
+  process.env.GITHUB_API_URL = relay.url;
   process.env.LOG_LEVEL = 'fatal';
   t.after(() => {
     for (const name of ['GITHUB_API_URL', 'LOG_LEVEL'])
       if (saved[name] === undefined) delete process.env[name];
       else process.env[name] = saved[name];
   });
-  const c = signedComment(fake);
-  const ok = await handler(httpApiEvent(githubHeaders(c), c.body));
-  assert.equal(ok.statusCode, 200, ok.body);
-  assert.deepEqual(reactions(fake, c.id), ['eyes', 'confused']);
+  // The Lambda's Octokit makes its requests over the server's fetch (app/http-fetch.ts), not the global one.
+  const globalFetch = globalThis.fetch;
+  const viaGlobal: string[] = [];
+  globalThis.fetch = (input, init) => {
+    viaGlobal.push(String(input instanceof Request ? input.url : input));
+    return globalFetch(input, init);
+  };
+  t.after(() => void (globalThis.fetch = globalFetch));
+  let connections = 0;
+  for (const attempt of [1, 2]) {
+    const c = signedComment(fake);
+    const requests = fake.requests.length;
+    const ok = await handler(httpApiEvent(githubHeaders(c), c.body));
+    assert.equal(ok.statusCode, 200, ok.body);
+    assert.deepEqual(reactions(fake, c.id), ['eyes', 'confused']);
+    assert.deepEqual(viaGlobal, [], 'no request through the global fetch');
+    // Its connections do not outlive the invocation (the container is frozen until the next: one GitHub closed
+    // meanwhile would fail the next's first request); each invocation opens its own, and keeps it while it runs.
+    assert.ok(
+      await eventually(() => relay.counts.open === 0),
+      `attempt ${attempt}: ${relay.counts.open} connection(s) left open`,
+    );
+    const made = relay.counts.made - connections;
+    connections = relay.counts.made;
+    assert.ok(made >= 1, `attempt ${attempt}: a connection of its own`);
+    assert.ok(
+      made < fake.requests.length - requests,
+      `attempt ${attempt}: ${made} connection(s) for ${fake.requests.length - requests} requests, kept alive between them`,
+    );
+  }
   fake.assertNoViolations();
 });
 
