@@ -164,6 +164,20 @@ function failure(request: ScheduledRequest, error: unknown): DueOutcome {
   };
 }
 
+/** Says that this pass starts nothing: the config, and so each request's staging environment, is unknown. */
+function configUnreadable(deps: DueDeps, where: Where, error: unknown): void {
+  const fields = {
+    repository: `${where.owner}/${where.repo}`,
+    error: error instanceof Error ? error.message : String(error),
+    ...(error instanceof FactsError ? { code: error.code } : {}),
+  };
+  const message =
+    'the config could not be read, so the staging environment whose lock holds each scheduled or queued deployment is not known: none is started on this check; the next trigger tries again';
+  // A missing or invalid config is the commands' to report (runDueQuietly): a line, not an alarm.
+  if (error instanceof FactsError) deps.info?.(fields, message);
+  else deps.markers.warn(fields, message);
+}
+
 /** How this due check claims requests: a claim left behind is taken over with the swap (store.ts). */
 const claimer = (deps: DueDeps, where: Where): Claimer => ({
   keys: deps.markers.keys,
@@ -195,14 +209,22 @@ export async function runDue(
         : 'ignored a scheduled deployment the App did not write (tampering?)',
     );
   if (list.requests.length === 0) return [];
-  // The staging environment each request's run changes first: its lock holds the request as its own does. A
-  // config that cannot be read now names none here; the start reads it again, and fails on it (tried again).
-  const config = await loadConfig(deps.api, where).catch(() => undefined);
+  // The staging environment each request's run changes first: its lock holds the request as its own does.
+  // Fail closed: a config that cannot be read now (a GitHub error, or invalid) leaves that unknown, so this
+  // pass starts nothing (decided without it, a start could pass a staging environment's lock, or one taken in
+  // this same pass, and be refused for a policy it would have waited on). What needs no config goes on: a
+  // schedule dropped as missed or under its own environment's lock.
+  const config = await loadConfig(deps.api, where).then(
+    (read) => ({ read }),
+    (error: unknown) => ({ error }),
+  );
+  if ('error' in config) configUnreadable(deps, where, config.error);
   const decisions = dueDecisions(
     list.requests,
     await readLocks(deps.api, where, deps.markers.keys, { appId: deps.appId }),
     deps.now(),
-    (request) => (config ? stagingChanged(config, request.environment, request.type) : undefined),
+    (request) =>
+      'read' in config ? stagingChanged(config.read, request.environment, request.type) : undefined,
   );
   const out: DueOutcome[] = [];
   /** A request started by an earlier due check was settled (told, marked, removed) only now. */
@@ -221,8 +243,9 @@ export async function runDue(
     const failed = (error: unknown, done: readonly DueOutcome[] = []): void => {
       out.push(...done, failure(request, error));
       failedIn.add(request.environment.toLowerCase());
-      // A config that cannot be read is the commands' to report (runDueQuietly): not an alarm here.
-      if (!(error instanceof FactsError))
+      // A config that cannot be read is the commands' to report (runDueQuietly): not an alarm here; nor one
+      // this pass could not read, said once above (configUnreadable).
+      if (!(error instanceof FactsError) && !('error' in config && error === config.error))
         deps.markers.warn(
           { ...about(where, request), error: error instanceof Error ? error.message : String(error) },
           'acting on a scheduled deployment failed: its claim is given back, the next trigger tries again',
@@ -307,6 +330,9 @@ export async function runDue(
         settledLate = true;
         continue;
       }
+      // Decided without the staging environment's lock (the config could not be read): a start, or a drop
+      // behind a start in this pass, waits for a trigger that can read it; its claim is given back (below).
+      if ('error' in config && (d.action === 'start' || d.code === 'schedule_behind')) throw config.error;
       if (d.action === 'drop') {
         // The staging environment's lock (its run changes it first) is named as such.
         const locked = d.lock?.target.scope === 'environment' ? d.lock.target.environment : undefined;

@@ -152,15 +152,15 @@ export interface DueFake {
 }
 
 /**
- * Runs `body` against a fake GitHub whose config has `environments` (each `{}`), `collaborators` with write
+ * Runs `body` against a fake GitHub whose config has `environments` (each `{}`; or is `config`), `collaborators` with write
  * and alice's pull request PR at HEAD; checks the fake saw no violations, and stops it.
  */
 export async function withDueFake(
-  seed: { environments: string[]; collaborators: string[] },
+  seed: { environments: string[]; collaborators: string[]; config?: string },
   body: (d: DueFake) => Promise<void>,
 ): Promise<void> {
   const fake = await seededFake({
-    config: deployYml(`${seed.environments.map((e) => `\n  ${e}: {}`).join('')}\n`),
+    config: seed.config ?? deployYml(`${seed.environments.map((e) => `\n  ${e}: {}`).join('')}\n`),
     collaborators: Object.fromEntries(seed.collaborators.map((login) => [login, 'write' as const])),
     pulls: [{ number: PR, head: HEAD, user: 'alice' }],
   });
