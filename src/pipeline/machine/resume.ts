@@ -252,18 +252,20 @@ export function resume(r: ResumeMachineInput): MachineTransition {
 
 /**
  * Where an orphan's /promotes count from, as its dead run counted (its controlFrom), so one that ended an earlier
- * wait ends no later one: the wait it waited at (written with it), else the position it reached; in a record of
- * an older version showing neither, the step after the plan's last wait before that position (a hold it passed
- * does not show there).
+ * wait ends no later one: the wait it waited at (written with it), else the position it reached; never before
+ * the step after the plan's last wait before that position (all it shows in a record of an older version; a hold
+ * passed does not show there). Never before it either: a version before controlFrom that took the rollout over
+ * and passed a wait kept the field as it found it (readers keep what they do not know), stale.
  */
 function countingFrom(rollout: Rollout, strategy: SequenceState): number {
-  const recorded = rollout.wait?.fromStep ?? rollout.controlFrom;
-  if (recorded !== undefined && Number.isInteger(recorded) && recorded >= 0) return recorded;
-  let from = 0;
+  let fromPlan = 0;
   strategy.plan.forEach((p, index) => {
-    if (index < strategy.index && p.step.kind === 'wait') from = index + 1;
+    if (index < strategy.index && p.step.kind === 'wait') fromPlan = index + 1;
   });
-  return from;
+  const recorded = rollout.wait?.fromStep ?? rollout.controlFrom;
+  if (recorded !== undefined && Number.isInteger(recorded) && recorded >= 0)
+    return Math.max(recorded, fromPlan);
+  return fromPlan;
 }
 
 /** The tasks of a resumed rollout: the pipeline's own program from verify (or monitor) on, after the strategy. */

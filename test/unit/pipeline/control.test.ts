@@ -236,6 +236,32 @@ test('a resumed orphan counts /promotes from the step after the wait its dead ru
   }
 });
 
+test('a resumed orphan never counts from before a wait its position is past: a controlFrom left stale by an older runner that rewrote the record is not trusted', () => {
+  const env = canary(
+    '[{ weight: 10, pause: manual }, { weight: 25, pause: 1s }, { weight: 50, pause: manual }]',
+    '{ max_wait_in_job: 1m }',
+  );
+  let promote: ControlRequest | undefined;
+  const first = drive(input(env, { handOff: true }), {
+    requests: (_n, action) => {
+      if (action.kind === 'await_control') promote ??= request('promote', action.step);
+      return promote ? [promote] : [];
+    },
+  });
+  const [wait1, wait2] = first.result.waits!.map((w) => w.step) as [number, number];
+  const beforeStep = first.persists.find(
+    (p) => p.record.rollout && !p.record.rollout.wait && p.record.rollout.step > wait1,
+  )!.record;
+  // This version wrote controlFrom 0 before the wait at 10 %; a version before controlFrom took the rollout
+  // over (an orphan it resumed), passed that wait on the /promote and rewrote the position, keeping the field
+  // it does not know as it was (docs/compatibility.md: readers keep what they do not know).
+  const stale = structuredClone(beforeStep);
+  stale.rollout!.controlFrom = 0;
+  const resumed = orphanResumed(env, stale, [promote!]);
+  assert.ok(!traffic(resumed).includes(100), traffic(resumed).join(' '));
+  waitsAgainAt(resumed, wait2, wait1 + 1, [promote!], 'stale controlFrom');
+});
+
 test('a resumed orphan counts from the step after a hold its dead run passed, which the plan does not show', () => {
   const env = canary(
     '[{ weight: 10, pause: 1s }, { weight: 25, pause: 1s }, { weight: 50, pause: manual }]',
