@@ -36,13 +36,15 @@ const queued = (n: number, environment: string) =>
 const PRODUCTION = queued(2, 'production');
 const PREVIEW = queued(3, 'preview');
 
-/** `api`, whose first read of the config answers a server error (after its retries). */
-function configFailsOnce(api: Api): { api: Api; failed: () => boolean } {
+/** `api`, whose first read of the config answers a server error (after its retries), or `status`. */
+function configFailsOnce(api: Api, status = 502): { api: Api; failed: () => boolean } {
   let failed = false;
   const getContent = (params: { path?: string }) => {
     if (!failed && params.path === '.github/deploy.yml') {
       failed = true;
-      return Promise.reject(Object.assign(new Error('Server Error'), { status: 502 }));
+      return Promise.reject(
+        Object.assign(new Error(status === 404 ? 'Not Found' : 'Server Error'), { status }),
+      );
     }
     return (api.repos.getContent as (p: unknown) => Promise<unknown>)(params);
   };
@@ -138,6 +140,44 @@ test('a due scheduled request is not dropped on a check that cannot read the con
         `deploy-schedule/preview/${PREVIEW_AT.id}`,
         `deploy-schedule/preview/${PREVIEW_AT_LATER.id}`,
       ]);
+    },
+  );
+});
+
+test('a config that is not there at a due check: nothing starts, and the log has an info line, not an alarm', async () => {
+  await withDueFake(
+    { environments: [], collaborators: ['alice', 'bob', 'carol'], config: CONFIG },
+    async (d) => {
+      for (const r of [PRODUCTION, PREVIEW])
+        assert.equal(
+          await recordRequest(d.api as unknown as ScheduleApi, where, keys, r, d.swap),
+          'recorded',
+        );
+      const warned: string[] = [];
+      const told: string[] = [];
+      const flaky = configFailsOnce(d.api, 404);
+      const first = await runDue(
+        d.due({
+          now: NOW,
+          warn: (fields, message) => void warned.push(`${message} ${JSON.stringify(fields)}`),
+          info: (fields, message) => void told.push(`${message} ${JSON.stringify(fields)}`),
+          swap: d.swap,
+          api: flaky.api,
+        }),
+        where,
+      );
+      assert.ok(flaky.failed());
+      assert.deepEqual(deployments(d.fake), [], JSON.stringify(first));
+      assert.deepEqual(first.map((o) => `${o.id}:${o.status}:${'code' in o ? o.code : ''}`).sort(), [
+        `${PRODUCTION.id}:failed:config_missing`,
+        `${PREVIEW.id}:failed:config_missing`,
+      ]);
+      assert.deepEqual(warned, []);
+      assert.equal(
+        told.filter((t) => /the config could not be read.*config_missing/.test(t)).length,
+        1,
+        told.join('\n'),
+      );
     },
   );
 });
