@@ -165,9 +165,15 @@ function failure(request: ScheduledRequest, error: unknown): DueOutcome {
 }
 
 /** Says that this pass starts nothing: the config, and so each request's staging environment, is unknown. */
-function configUnreadable(deps: DueDeps, where: Where, error: unknown): void {
+function configUnreadable(
+  deps: DueDeps,
+  where: Where,
+  error: unknown,
+  held: readonly ScheduledRequest[],
+): void {
   const fields = {
     repository: `${where.owner}/${where.repo}`,
+    requests: held.map((r) => r.id),
     error: error instanceof Error ? error.message : String(error),
     ...(error instanceof FactsError ? { code: error.code } : {}),
   };
@@ -218,7 +224,6 @@ export async function runDue(
     (read) => ({ read }),
     (error: unknown) => ({ error }),
   );
-  if ('error' in config) configUnreadable(deps, where, config.error);
   const decisions = dueDecisions(
     list.requests,
     await readLocks(deps.api, where, deps.markers.keys, { appId: deps.appId }),
@@ -226,6 +231,12 @@ export async function runDue(
     (request) =>
       'read' in config ? stagingChanged(config.read, request.environment, request.type) : undefined,
   );
+  // Decided without the staging environments' locks: a start, or a drop behind a start in this pass, waits for
+  // a trigger that can read the config. Said when it holds one (not on every trigger while nothing is due).
+  const heldUnknown = (d: DueDecision): boolean =>
+    'error' in config && (d.action === 'start' || d.code === 'schedule_behind');
+  const held = decisions.filter(heldUnknown).map((d) => d.request);
+  if ('error' in config && held.length > 0) configUnreadable(deps, where, config.error, held);
   const out: DueOutcome[] = [];
   /** A request started by an earlier due check was settled (told, marked, removed) only now. */
   let settledLate = false;
@@ -330,9 +341,8 @@ export async function runDue(
         settledLate = true;
         continue;
       }
-      // Decided without the staging environment's lock (the config could not be read): a start, or a drop
-      // behind a start in this pass, waits for a trigger that can read it; its claim is given back (below).
-      if ('error' in config && (d.action === 'start' || d.code === 'schedule_behind')) throw config.error;
+      // Its claim is given back (below), and it is kept for the next trigger.
+      if ('error' in config && heldUnknown(d)) throw config.error;
       if (d.action === 'drop') {
         // The staging environment's lock (its run changes it first) is named as such.
         const locked = d.lock?.target.scope === 'environment' ? d.lock.target.environment : undefined;

@@ -93,6 +93,8 @@ test('the config unreadable at a due check (a GitHub error): nothing starts or i
       const said = warned.filter((w) => /the config could not be read/.test(w));
       assert.equal(said.length, 1, warned.join('\n'));
       assert.match(said[0]!, /none is started on this check; the next trigger tries again.*Server Error/);
+      // Naming the requests it holds.
+      assert.match(said[0]!, /"requests":\["c3","c2"\]/, said[0]);
       assert.equal(warned.length, 1, warned.join('\n'));
 
       // The next check reads it: production starts and takes its lock, which preview's run needs too, so
