@@ -23,19 +23,23 @@ const SECRET = 'crash-test-signing-secret-0123456789';
 const CANARY_CALL = 'set_weight green 10';
 
 /**
- * The preload: in the deploy-action process only (not a command it starts), once the call log shows the
- * canary's first weight, throws from a timer, the secret in the message.
+ * The preload: in the deploy-action process only (not a command it starts), once the canary's first weight is
+ * set, throws from a timer, the secret in the message. Set, not only begun: the call is logged as its command
+ * starts, and a crash then lands, on a busy machine, before the step has ended (the step then reads "stopped by
+ * an internal error"). The step has ended once the log shows a later command (the analysis window's first
+ * health check): the run starts none before (an "end" line, LOG_END's, is written by the command itself,
+ * before the run has seen it exit).
  */
 const PRELOAD = `import { existsSync, readFileSync } from 'node:fs';
 const log = process.env.CRASH_CALL_LOG;
 if (log && /index\\.js$/.test(process.argv[1] ?? '')) {
   const watch = setInterval(() => {
     if (!existsSync(log)) return;
-    const calls = readFileSync(log, 'utf8').split('\\n').filter(Boolean).map((line) => {
-      const { action, args } = JSON.parse(line);
-      return [action, ...args].join(' ');
-    });
-    if (!calls.includes(process.env.CRASH_ON_CALL)) return;
+    const calls = readFileSync(log, 'utf8').split('\\n').slice(0, -1).map((line) => JSON.parse(line))
+      .filter(({ action }) => action !== 'end')
+      .map(({ action, args }) => [action, ...args].join(' '));
+    const at = calls.indexOf(process.env.CRASH_ON_CALL);
+    if (at < 0 || at === calls.length - 1) return;
     clearInterval(watch);
     setTimeout(() => {
       throw new Error('simulated crash: the signing secret ' + process.env.CRASH_HOOK_SECRET + ' was in hand');
