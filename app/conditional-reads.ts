@@ -12,13 +12,14 @@
 // content headers (ETag, Link, content type) and the 304's own per-response headers, never stale figures.
 //
 // Kept as the JSON text GitHub sent (read from a clone of the response, so a 200 costs no more than a copy of
-// its text), parsed again for every caller: a caller owns what it gets (Octokit's paginate rewrites the data
+// its text), parsed again for every caller as the App's Octokit parses an answer (json-answers.ts
+// parseJsonAnswer: an integer past 2^53 a BigInt, as Octokit reads it): a caller owns what it gets (Octokit's paginate rewrites the data
 // of a namespaced list in place), and one caller's change never reaches the next. Measured on a 226 KB page of
 // 100 comments: Octokit's own parse of it (json-with-bigint) 3.4 ms, JSON.parse 0.39 ms; the other ways
 // measured were JSON.stringify of the data (1.0 ms, for every 200), structuredClone (0.6 ms per copy, twice per
 // answer), and a deep freeze (0.07 ms, but a frozen answer breaks paginate).
 import type { Octokit } from './facts/github.ts';
-import { hasLongDigitRun } from './json-answers.ts';
+import { parseJsonAnswer } from './json-answers.ts';
 
 /** What the process keeps in all, for every installation, by approximate size (the least recently read go first). */
 export const DEFAULT_READ_CACHE_BYTES = 64 * 1024 * 1024;
@@ -240,10 +241,11 @@ function rememberedOf(
   let text: string;
   let json: boolean;
   if (typeof answer.data === 'string') [text, json] = [answer.data, false];
-  // An integer past 2^53, which the App's Octokit reads as a BigInt and JSON.parse would not read exactly: a
-  // text that may hold one (any run of 16 digits) is not kept.
-  else if (body !== undefined && typeof answer.data === 'object' && !hasLongDigitRun(body))
-    [text, json] = [body, true];
+  // Kept whatever digits it holds: parsed again as the App's Octokit parses it (parseJsonAnswer), an integer
+  // past 2^53 comes back as the same BigInt. Before, a text with any run of 16 digits was not kept, and a page
+  // of comments with one in a string (a marker's 64-hex MAC has one about once in a hundred) was read in full
+  // on every command.
+  else if (body !== undefined && typeof answer.data === 'object') [text, json] = [body, true];
   else return undefined;
   const headers = contentHeaders(answer.headers);
   const bytes = text.length + answer.url.length + JSON.stringify(headers).length;
@@ -309,7 +311,7 @@ export function conditionalReadsHook(
           status: 200,
           url: kept.url,
           headers: answeredHeaders(kept.headers, error.response?.headers),
-          data: kept.json ? JSON.parse(kept.text) : kept.text,
+          data: kept.json ? parseJsonAnswer(kept.text) : kept.text,
         };
       cache.forget(key);
       throw error;
