@@ -45,13 +45,26 @@ export function holdsLockOf(
  * login, without a mention (holderUnverified).
  */
 export async function deploymentLockOwner(
-  api: Pick<Api['repos'], 'listDeployments' | 'listDeploymentStatuses'>,
+  api: OwnerApi,
   where: Where,
   lock: LockInfo,
-  opts: { attempts?: number; delayMs?: number; botLogin?: string } = {},
+  opts: {
+    attempts?: number;
+    delayMs?: number;
+    botLogin?: string;
+    /**
+     * The App deployment the caller knows (a protection rule's own): when no listing read shows it and none of
+     * the App's running deployments listed holds the lock, it is read by its id (knownHolder). GitHub's
+     * listings lag a deployment just made by seconds, and the rule is asked about it at once.
+     */
+    known?: number;
+  } = {},
 ): Promise<LockInfo> {
   if (!lock.deployment || lock.target.scope !== 'environment') return lock;
   const attempts = opts.attempts ?? 5;
+  // Every deployment id the listings showed: the known one among them was judged by them.
+  const listed = new Set<number>();
+  let knownRead = false;
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     // A page of 100 (one request, as one of 5 was): each workflow job deploying the commit to the environment
     // (rejected under this lock, or re-run) adds a deployment of it, and anyone with deployments: write may;
@@ -63,6 +76,7 @@ export async function deploymentLockOwner(
       sha: lock.sha,
       per_page: 100,
     });
+    for (const d of data) listed.add(d.id);
     // The App's own deployment first (it took the lock), the newest that has not ended (by its runner's
     // statuses: endedByRunner); newest first among the rest. An older one still running holds it when a later
     // deployment of the commit ended first (a person's lock handed to the older: runningUnderLock).
@@ -91,8 +105,13 @@ export async function deploymentLockOwner(
     // None of the environment's own runs: a running deployment of the commit to another environment that
     // deploys this one first (its staging environment) holds it (app/deploy/start.ts).
     if (opts.botLogin !== undefined) {
-      const staging = await stagingHolder(api, where, lock, opts.botLogin);
+      const staging = await stagingHolder(api, where, lock, opts.botLogin, listed);
       if (staging) return staging;
+      if (opts.known !== undefined && !listed.has(opts.known) && !knownRead) {
+        knownRead = true;
+        const known = await knownHolder(api, where, lock, opts.known, opts.botLogin);
+        if (known) return known;
+      }
     }
     // The lock is released when its deployment ends: a ref at the commit of deployments that have all ended is
     // none of theirs (left behind, or pushed back by hand to name a requester, or to answer their next /deploy
@@ -134,6 +153,7 @@ async function stagingHolder(
   where: Where,
   lock: LockInfo,
   botLogin: string,
+  listed: Set<number>,
 ): Promise<LockInfo | undefined> {
   if (lock.target.scope !== 'environment') return undefined;
   const environment = lock.target.environment;
@@ -142,6 +162,7 @@ async function stagingHolder(
   // read as one nobody holds, which --force releases, while the deployment that changes it still runs).
   for (let page = 1; page <= NEWER_DEPLOYMENT_PAGES; page++) {
     const { data } = await api.listDeployments({ ...where, sha: lock.sha, per_page: 100, page });
+    for (const d of data) listed.add(d.id);
     for (const d of data) {
       if (!createdByApp(d, { login: botLogin })) continue;
       if (d.environment?.toLowerCase() === environment.toLowerCase()) continue;
@@ -161,6 +182,56 @@ async function stagingHolder(
     if (data.length < 100) return undefined;
   }
   return undefined;
+}
+
+/** What deploymentLockOwner reads: getDeployment only for a deployment it is told of (`known`). */
+export type OwnerApi = Pick<Api['repos'], 'listDeployments' | 'listDeploymentStatuses'> &
+  Partial<Pick<Api['repos'], 'getDeployment'>>;
+
+/**
+ * Deployment `id` read by itself (two requests: it, and its statuses), as the holder of `lock` when the
+ * listings have not shown it yet: by the listings' rules, it holds the lock when the App made it (`botLogin`),
+ * of the lock's commit, to the lock's environment or to one deploying it first (holdsLockOf), and it has not
+ * ended (endedByRunner). Undefined otherwise, and when GitHub has no such deployment.
+ */
+async function knownHolder(
+  api: OwnerApi,
+  where: Where,
+  lock: LockInfo,
+  id: number,
+  botLogin: string,
+): Promise<LockInfo | undefined> {
+  if (lock.target.scope !== 'environment') return undefined;
+  if (!api.getDeployment) throw new Error('deploymentLockOwner: `known` needs api.getDeployment');
+  const environment = lock.target.environment;
+  let d;
+  try {
+    ({ data: d } = await api.getDeployment({ ...where, deployment_id: id }));
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return undefined;
+    throw error;
+  }
+  if (!createdByApp(d, { login: botLogin })) return undefined;
+  if (d.sha.toLowerCase() !== lock.sha.toLowerCase() || !holdsLockOf(d, environment)) return undefined;
+  let payload;
+  try {
+    payload = parseDeploymentPayload(d.payload);
+  } catch {
+    return undefined;
+  }
+  if (await runnerEnded(api, where, d.id, botLogin)) return undefined;
+  const own = d.environment.toLowerCase() === environment.toLowerCase();
+  return {
+    ...lock,
+    holder: payload.requested_by ?? d.creator?.login ?? botLogin,
+    createdAt: d.created_at,
+    reason: own
+      ? `deployment #${d.id} of ${lock.sha.slice(0, 12)}`
+      : `deployment #${d.id} of ${lock.sha.slice(0, 12)} to ${d.environment}, which deploys ${environment} first`,
+    heldByDeployment: d.id,
+    ...(own ? {} : { heldFor: d.environment }),
+    ...(payload.pr !== undefined ? { pullRequest: payload.pr } : {}),
+  };
 }
 
 /** A deployment's statuses read (newest first) for the newest one its runner posted. */

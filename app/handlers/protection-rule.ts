@@ -431,10 +431,16 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   );
   const who =
     typeof deployers === 'function' ? (personLock ? await deployers(environment) : undefined) : deployers;
-  const owner = (lock: LockInfo): Promise<LockInfo> =>
-    deploymentLockOwner(octokit.rest.repos, input.where, lock, { attempts: 1, botLogin: input.botLogin });
   // Without this deployment's id: when its run was made (read once for the delivery, by runStarters).
   const { id, runCreatedAt } = input.deployment;
+  // With it, for a lock at its commit: read by itself when GitHub's listing does not show it yet (the rule is
+  // asked seconds after the deployment is made).
+  const owner = (lock: LockInfo, known?: number): Promise<LockInfo> =>
+    deploymentLockOwner(octokit.rest.repos, input.where, lock, {
+      attempts: 1,
+      botLogin: input.botLogin,
+      ...(known !== undefined ? { known } : {}),
+    });
   const holds = async (held: LockInfo): Promise<boolean> =>
     holdsDeploymentLock(
       held,
@@ -465,7 +471,7 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
           );
     if (lock?.deployment) lock = await owner(lock);
     else if (atCommit) {
-      const held = await owner(atCommit);
+      const held = await owner(atCommit, id);
       if (!(await holds(held))) lock = held;
     }
     if (lock) break;

@@ -217,6 +217,37 @@ test("protection rule: the App's deployment still holds its lock after more depl
   });
 });
 
+test("protection rule: the App's deployment GitHub's listing does not show yet holds its lock (read by its id), while it runs only", async () => {
+  await run(async (w) => {
+    await commentAs(w, 'alice', '/deploy production');
+    const [own] = productionDeployments(w);
+    assert.ok(own, "alice's deployment");
+    const asOwn = { creator: BOT_LOGIN, id: own.id as number, payload: own.payload as Json };
+    // The rule is asked seconds after the deployment is made: GitHub's listings do not show it yet.
+    const unlisted = new Set([own.id as number]);
+    w.fake.repo().unlistedDeployments = unlisted;
+    const reads = w.fake.requestsFor('repos/get-deployment').length;
+    const [state, comment] = await gate(w, BOT_LOGIN, asOwn);
+    assert.equal(state, 'approved', comment);
+    assert.equal(w.fake.requestsFor('repos/get-deployment').length, reads + 1, 'read by its id, once');
+    // Without its id (a run the App started for a deployment GitHub made), nothing to read: rejected.
+    assert.equal((await gate(w, BOT_LOGIN))[0], 'rejected');
+
+    // Once it has ended, a later /deploy of the commit holds the lock; neither is listed: the ended one, read by
+    // its id, holds nothing.
+    await ends(w, own);
+    await commentAs(w, 'bob', '/deploy production');
+    const [, later] = productionDeployments(w);
+    assert.ok(later, "bob's deployment of the same commit");
+    unlisted.add(later.id as number);
+    const [again, named] = await gate(w, BOT_LOGIN, { ...asOwn, reRunBy: 'dave' });
+    assert.equal(again, 'rejected', named);
+    // bob's own, read by its id, holds it.
+    const asLater = { creator: BOT_LOGIN, id: later.id as number, payload: later.payload as Json };
+    assert.equal((await gate(w, BOT_LOGIN, asLater))[0], 'approved');
+  });
+});
+
 test('protection rule: a gate waiting for approvals is rejected when the approval comes under a lock taken meanwhile', async () => {
   await run(async (w) => {
     const [waiting] = await gate(w, 'alice', { pr: true });

@@ -431,6 +431,7 @@ const createDeployment: Handler = (ctx) => {
 const listDeployments: Handler = (ctx) => {
   const filters = ['sha', 'ref', 'task', 'environment'] as const;
   const list = [...ctx.repo.deployments.values()]
+    .filter((d) => !ctx.repo.unlistedDeployments?.has(d.id as number))
     .filter((d) => filters.every((f) => ctx.query[f] === undefined || d[f] === ctx.query[f]))
     .reverse();
   return paginate(ctx, list);

@@ -133,6 +133,11 @@ export interface RepoState {
   pulls: Map<number, PullRecord>;
   deployments: Map<number, Json>;
   deploymentStatuses: Map<number, Json[]>;
+  /**
+   * Deployments GitHub's listings do not show yet (its listing lags a deployment just made by seconds): GET of
+   * the deployment and of its statuses finds them. Tests add ids here; taking one out shows it again.
+   */
+  unlistedDeployments?: Set<number>;
   checkRuns: Map<number, Json>;
   /**
    * Check suites opened besides each app's first one on a commit (openCheckSuites: a workflow run's), oldest
