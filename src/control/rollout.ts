@@ -11,6 +11,7 @@ import {
   type ControlGate,
 } from './decide.ts';
 import type { ControlRequest, ControlVerb, RequestVerb } from './request.ts';
+import { countingFrom } from './counting-from.ts';
 
 /** What the record's wait waits for, as decideControl takes it; a hold (a /pause) is no gate of its own. */
 export function gateOf(wait: RolloutWait | undefined): ControlGate | undefined {
@@ -102,21 +103,13 @@ export function countedRequests(
 }
 
 /**
- * The first step whose /promote counts at the wait the rollout is at, as the runner counts it (its fromStep):
- * the one the runner recorded with the wait, which knows the holds and bakes it waited at; in a record
- * without it (written by an older version), the step after the plan's previous wait, or the first step when
- * the record shows no plan either (a hold or bake since, or a wait /promote --full skipped, moves the runner's).
+ * The first step whose /promote counts at the wait the rollout is at, as the runner counts it: the one the
+ * runner recorded with the wait (its fromStep), never before the step after the plan's previous wait
+ * (countingFrom: a record an older version wrote may carry 0, or none), nor after the step itself.
  */
 export function firstCountedStep(rollout: Rollout): number {
   const step = stepOf(rollout);
-  const recorded = rollout.wait?.fromStep;
-  if (recorded !== undefined && Number.isInteger(recorded) && recorded >= 0) return Math.min(recorded, step);
-  const plan = rollout.strategyState?.plan ?? [];
-  let from = 0;
-  plan.forEach((p, index) => {
-    if (index < step && (p.step as { kind?: unknown }).kind === 'wait') from = index + 1;
-  });
-  return Math.min(from, step);
+  return Math.min(countingFrom(rollout.wait?.fromStep, rollout.strategyState?.plan ?? [], step), step);
 }
 
 /**

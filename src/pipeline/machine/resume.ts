@@ -8,7 +8,6 @@ import {
   withTransition,
   type EnvironmentRecord,
   type HistoryEntry,
-  type Rollout,
   type RolloutOwner,
 } from '../../state/record.ts';
 import type { WaitRecord } from '../events.ts';
@@ -19,6 +18,7 @@ import { newTrack } from './records.ts';
 import { finish } from './outcome.ts';
 import { baselineShare, controlKept } from './waits.ts';
 import { MONITOR_WINDOW } from './watch.ts';
+import { countingFrom } from '../../control/counting-from.ts';
 import { finalLook } from './strategy.ts';
 import { program, run } from './loop.ts';
 
@@ -166,7 +166,14 @@ export function resume(r: ResumeMachineInput): MachineTransition {
     s.waits.push(ended);
     s.controlFrom = wait.step + 1;
     if (handoff.kind === 'go' && handoff.full) s.full = true;
-  } else s.controlFrom = countingFrom(rollout, strategy);
+  } else
+    // Where its dead run counted from (its controlFrom): the wait it waited at (written with it), else the
+    // position it reached; never before the step after the plan's last wait before that position (countingFrom).
+    s.controlFrom = countingFrom(
+      rollout.wait?.fromStep ?? rollout.controlFrom,
+      strategy.plan,
+      strategy.index,
+    );
   // A /promote --full its earlier run counted (an orphan's dead run, or the run before a hand-off): the
   // request itself may count no more (controlFrom is past its step), so the record says it.
   if (rollout.full) s.full = true;
@@ -248,24 +255,6 @@ export function resume(r: ResumeMachineInput): MachineTransition {
   if (handoff?.kind !== 'abort') s.tasks = [{ do: 'claim' }, ...s.tasks];
   run(s, out, r.now);
   return { state: s, actions: out };
-}
-
-/**
- * Where an orphan's /promotes count from, as its dead run counted (its controlFrom), so one that ended an earlier
- * wait ends no later one: the wait it waited at (written with it), else the position it reached; never before
- * the step after the plan's last wait before that position (all it shows in a record of an older version; a hold
- * passed does not show there). Never before it either: a version before controlFrom that took the rollout over
- * and passed a wait kept the field as it found it (readers keep what they do not know), stale.
- */
-function countingFrom(rollout: Rollout, strategy: SequenceState): number {
-  let fromPlan = 0;
-  strategy.plan.forEach((p, index) => {
-    if (index < strategy.index && p.step.kind === 'wait') fromPlan = index + 1;
-  });
-  const recorded = rollout.wait?.fromStep ?? rollout.controlFrom;
-  if (recorded !== undefined && Number.isInteger(recorded) && recorded >= 0)
-    return Math.max(recorded, fromPlan);
-  return fromPlan;
 }
 
 /** The tasks of a resumed rollout: the pipeline's own program from verify (or monitor) on, after the strategy. */

@@ -179,6 +179,31 @@ test('the App re-checks the approvals the runner may count: from the step after 
   );
 });
 
+test("a wait's fromStep an older version wrote as 0 (a resumed orphan): the App and reconcile count from the step after the plan's previous wait", () => {
+  const plan = ['set_weight', 'wait', 'set_weight', 'set_weight', 'wait'].map((kind) => ({
+    step: { kind } as never,
+    reason: 'r',
+  }));
+  const rollout = {
+    deploymentId: 'd1',
+    step: 4,
+    startedAt: new Date(T0).toISOString(),
+    wait: { kind: 'manual', step: 4, since: new Date(T0).toISOString(), fromStep: 0 },
+    strategyState: { plan, index: 4, holds: 0 },
+  } as unknown as Rollout;
+  assert.equal(firstCountedStep(rollout), 2);
+  // alice's /promote ended the wait at step 1: it does not end the wait at step 4 too.
+  const ended = req('promote', 1);
+  assert.equal(decideRollout(rollout, [ended], T0).action, 'wait');
+  assert.equal(decideRollout(rollout, [ended, req('promote', 4, { by: 'ben' })], T0).action, 'go');
+  // A fromStep past the floor (the runner's, after a hold or bake it waited at) stands; never past the wait.
+  const held = { ...rollout, wait: { ...rollout.wait, fromStep: 3 } } as Rollout;
+  assert.equal(firstCountedStep(held), 3);
+  assert.equal(decideRollout(held, [req('promote', 2)], T0).action, 'wait');
+  const beyond = { ...rollout, wait: { ...rollout.wait, fromStep: 9 } } as Rollout;
+  assert.equal(firstCountedStep(beyond), 4);
+});
+
 test('a /promote made a step before the wait: the runner, reconcile (decideRollout) and the App count it alike', () => {
   const plan = ['set_weight', 'wait', 'set_weight', 'analysis', 'wait'].map((kind) => ({
     step: { kind } as never,
