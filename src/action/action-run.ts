@@ -2,6 +2,7 @@
 // the job log and to GitHub, then the job summary, the deployment record, the optional tag and the outputs.
 // Loaded by run.ts with import() once a run gets this far, so a start compiles none of it.
 import { DEADLINE_OUTPUTS, writeDeadlineOutcome } from './deadline-outcome.ts';
+import { rollbackWatch } from '../pipeline/rollback-seen.ts';
 import { oneOutcome } from './one-outcome.ts';
 import type { CrashDeadline } from '../util/crash-decision.ts';
 import { rollbackOutput } from '../pipeline/rollback-shortfall.ts';
@@ -93,6 +94,8 @@ export class ActionRun {
   private readonly outcome = oneOutcome();
   /** The crash deadline that wrote the outcome, once it began to. */
   private crashDeadline: CrashDeadline | undefined;
+  /** Whether the run's rollback began and ended, for the crash deadline's summary (rollback-seen.ts). */
+  private readonly rollbackSeen = rollbackWatch();
 
   constructor(
     inputs: ActionInputs,
@@ -208,7 +211,7 @@ export class ActionRun {
       },
     );
     for (const secret of notify?.secrets ?? []) core.setSecret(secret);
-    const reporter = fanOut([this.logReporter(), github, notify?.reporter]);
+    const reporter = fanOut([this.logReporter(), github, notify?.reporter, this.rollbackSeen.reporter]);
     const store = this.stateStore(github, resolved);
     // The record names the GitHub deployment behind each release and rollout (/status shows it, reconcile
     // marks it when the run dies), not the workflow run. A run that creates its own deployment knows its id
@@ -596,7 +599,7 @@ export class ActionRun {
     const { environment, version } = this.plan;
     const writer = await this.outcome.claim('crash_deadline', async () => {
       this.crashDeadline = late;
-      await writeDeadlineOutcome(environment, version, late, {
+      await writeDeadlineOutcome(environment, version, late, this.rollbackSeen.seen(), {
         setOutput: (name, value) => core.setOutput(name, value),
         writeSummary: (markdown) => this.writeSummary(this.redact(markdown)),
       });

@@ -3,6 +3,7 @@
 // output and an empty job summary, only an annotation saying to check the environment.
 import type { CrashDeadline } from '../util/crash-decision.ts';
 import { code, say } from '../report/markdown.ts';
+import { stoppedRunWords, type RollbackSeen } from '../pipeline/rollback-seen.ts';
 
 export interface DeadlineOutcomeIo {
   setOutput(name: string, value: string): void;
@@ -19,13 +20,25 @@ export const DEADLINE_OUTPUTS: Readonly<Record<string, string>> = {
   rollback: 'incomplete',
 };
 
-/** The job summary's section for it: what happened, what is not known, what to check and who finishes it. Pure. */
-export function deadlineSummary(environment: string, version: string, late: CrashDeadline): string {
+/**
+ * The job summary's section for it: what happened (whether a rollback had begun: `seen`), what is not known, what
+ * to check and who finishes it. Pure.
+ */
+export function deadlineSummary(
+  environment: string,
+  version: string,
+  late: CrashDeadline,
+  seen: RollbackSeen,
+): string {
+  const title =
+    seen === 'running'
+      ? `the rollback of ${say(version, 100)} did not finish in time`
+      : `the stopped deployment of ${say(version, 100)} did not end in time`;
   return [
-    `## ❌ ${say(environment, 100)}: the rollback of ${say(version, 100)} did not finish in time`,
+    `## ❌ ${say(environment, 100)}: ${title}`,
     '',
     `An internal error stopped the deployment of ${say(version, 100)} to ${say(environment, 100)} (the error is in ` +
-      `the job log), and its rollback had not ended ${late.after} later: the action exited with it unfinished.`,
+      `the job log), and ${stoppedRunWords(seen, late.after)}: the action exited with it unfinished.`,
     '',
     `**Traffic may not be back on the stable version: check ${say(environment, 100)} now** (which version its ` +
       'router sends traffic to, and which slots or instances run).',
@@ -44,8 +57,9 @@ export async function writeDeadlineOutcome(
   environment: string,
   version: string,
   late: CrashDeadline,
+  seen: RollbackSeen,
   io: DeadlineOutcomeIo,
 ): Promise<void> {
   for (const [name, value] of Object.entries(DEADLINE_OUTPUTS)) io.setOutput(name, value);
-  await io.writeSummary(deadlineSummary(environment, version, late));
+  await io.writeSummary(deadlineSummary(environment, version, late, seen));
 }

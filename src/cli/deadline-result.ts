@@ -16,6 +16,7 @@ import type {
 } from '../pipeline/events.ts';
 import type { GatesReport } from '../gates/runner.ts';
 import type { CrashDeadline } from '../util/crash-decision.ts';
+import { stoppedRunWords, type RollbackSeen } from '../pipeline/rollback-seen.ts';
 
 /** What a run reported so far: its records, and the rollback it began that has not ended. */
 export interface RunSoFar {
@@ -82,7 +83,7 @@ export interface DeadlineRun {
 
 /**
  * The run's result at the crash deadline: failed, rollback_failed, exit `late.code`, with what it reported so
- * far; a rollback still going is in `rollbacks`, not ok. `stoppedBy`: the internal error's message, when the
+ * far; a rollback still going is in `rollbacks`, not ok. The message says whether a rollback had begun. `stoppedBy`: the internal error's message, when the
  * run's signal says it (util/internal-error-stop.ts stoppedByOf). Pure.
  */
 export function deadlineResult(
@@ -105,9 +106,11 @@ export function deadlineResult(
         },
       ]
     : [];
+  // What the events tell: a rollback begun and not ended, every one begun ended, or none begun (stuck before).
+  const seen: RollbackSeen = so.rollback ? 'running' : so.rollbacks.length > 0 ? 'ended' : 'not_begun';
   const message =
-    `internal error${stoppedBy === undefined ? '' : `: ${stoppedBy}`}; the run was stopped and its rollback had ` +
-    `not ended ${late.after} later: the CLI exited with it unfinished. Whether traffic is back on the stable ` +
+    `internal error${stoppedBy === undefined ? '' : `: ${stoppedBy}`}; the run was stopped and ` +
+    `${stoppedRunWords(seen, late.after)}: the CLI exited with it unfinished. Whether traffic is back on the stable ` +
     `version is not known: check ${env} now. The state record keeps the rollout: a reconcile run rolls it back ` +
     `(deploy-action reconcile -e ${env}); until then deployments to ${env} are refused`;
   return {

@@ -67,8 +67,13 @@ test('at the crash deadline: the outputs say rollback_failed and the job summary
     rollback: 'incomplete',
   });
   const text = readFileSync(summary, 'utf8');
-  assert.match(text, /^## ❌ production: the rollback of .* did not finish in time$/m, text);
-  assert.match(text, /its rollback had not ended 15 min later: the action exited with it unfinished/);
+  // This run reported no rollback-start: it was stuck before its rollback began, and the summary says so.
+  assert.match(text, /^## ❌ production: the stopped deployment of .* did not end in time$/m, text);
+  assert.match(
+    text,
+    /had not ended 15 min later, and no rollback had begun: the action exited with it unfinished/,
+  );
+  assert.doesNotMatch(text, /its rollback had not ended/);
   assert.match(text, /\*\*Traffic may not be back on the stable version: check production now\*\*/);
   assert.match(text, /a reconcile run rolls it back \(`deploy-action reconcile -e production`/);
   assert.match(text, /`code` `rollback_failed`/);

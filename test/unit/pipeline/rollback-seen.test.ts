@@ -1,0 +1,78 @@
+// At the crash deadline the CLI's last result line and the Action's job summary said "its rollback had not
+// ended" of every run still going, also of one stuck before any rollback began. They now say what the run's
+// events tell: no rollback begun, one begun and still going, or one ended with the run still going after it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { nextRollbackSeen, rollbackWatch, stoppedRunWords } from '../../../src/pipeline/rollback-seen.ts';
+import { deadlineResult, runSoFar } from '../../../src/cli/deadline-result.ts';
+import { deadlineSummary } from '../../../src/action/deadline-outcome.ts';
+import { onCrash, onCrashDeadline, onRunStart, CRASH_IDLE } from '../../../src/util/crash-decision.ts';
+import type { PipelineEvent, RollbackRecord } from '../../../src/pipeline/events.ts';
+
+const late = onCrashDeadline(onCrash(onRunStart(CRASH_IDLE), 0).watch)!;
+const run = { environment: 'production', version: 'v2', strategy: 'canary', startedAtMs: 0 };
+const start: PipelineEvent = {
+  type: 'rollback-start',
+  environment: 'production',
+  reason: 'internal error',
+  steps: ['set_weight'],
+};
+const record: RollbackRecord = {
+  reason: 'internal error',
+  environment: 'production',
+  steps: [],
+  levels: [],
+  ok: true,
+  durationMs: 5,
+};
+const end: PipelineEvent = { type: 'rollback-end', record };
+
+test('rollbackWatch follows the rollback: none begun, begun, ended', () => {
+  const watch = rollbackWatch();
+  assert.equal(watch.seen(), 'not_begun');
+  watch.reporter.event({ type: 'phase-start', phase: 'production', environment: 'production' });
+  assert.equal(watch.seen(), 'not_begun');
+  watch.reporter.event(start);
+  assert.equal(watch.seen(), 'running');
+  watch.reporter.event(end);
+  assert.equal(watch.seen(), 'ended');
+  assert.equal(nextRollbackSeen('ended', start), 'running', 'a later rollback begun');
+});
+
+test('the words say whether a rollback had begun, and never that one had not ended when none began', () => {
+  assert.equal(
+    stoppedRunWords('not_begun', '15 min'),
+    'had not ended 15 min later, and no rollback had begun',
+  );
+  assert.equal(stoppedRunWords('running', '15 min'), 'its rollback had not ended 15 min later');
+  assert.equal(stoppedRunWords('ended', '15 min'), 'had not ended 15 min later, after its rollback ended');
+});
+
+test('the CLI at the crash deadline: its result message says what the events seen tell', () => {
+  const message = (events: PipelineEvent[]): string => {
+    const so = runSoFar(() => 0);
+    for (const e of events) so.reporter.event(e);
+    return deadlineResult(so.seen(), run, late, 'Error: boom', 1000).message ?? '';
+  };
+  const none = message([]);
+  assert.match(none, /the run was stopped and had not ended 15 min later, and no rollback had begun: /, none);
+  assert.doesNotMatch(none, /its rollback had not ended/);
+  const going = message([start]);
+  assert.match(going, /the run was stopped and its rollback had not ended 15 min later: /, going);
+  const ended = message([start, end]);
+  assert.match(ended, /had not ended 15 min later, after its rollback ended: /, ended);
+  assert.doesNotMatch(ended, /its rollback had not ended/);
+});
+
+test('the Action at the crash deadline: its job summary says what the events seen tell', () => {
+  const none = deadlineSummary('production', 'v2', late, 'not_begun');
+  assert.match(none, /^## ❌ production: the stopped deployment of v2 did not end in time$/m, none);
+  assert.match(none, /and had not ended 15 min later, and no rollback had begun: the action exited/, none);
+  const going = deadlineSummary('production', 'v2', late, 'running');
+  assert.match(going, /^## ❌ production: the rollback of v2 did not finish in time$/m, going);
+  assert.match(going, /and its rollback had not ended 15 min later: the action exited/, going);
+  const ended = deadlineSummary('production', 'v2', late, 'ended');
+  assert.match(ended, /^## ❌ production: the stopped deployment of v2 did not end in time$/m, ended);
+  assert.match(ended, /after its rollback ended: the action exited/, ended);
+  for (const text of [none, ended]) assert.doesNotMatch(text, /its rollback had not ended/);
+});
