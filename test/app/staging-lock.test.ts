@@ -279,6 +279,36 @@ test("protection rule: production's lock at the commit held by another deploymen
   });
 });
 
+test("protection rule: the App's deployment of preview GitHub's listings do not show yet passes its own lock and production's (read by its id)", async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy preview', 'alice');
+    const [preview] = deployments(fake);
+    assert.equal(lockOf(fake, 'production'), HEAD, "preview's deployment holds production's lock too");
+    // The rule is asked seconds after the deployment is made: no listing shows it yet.
+    fake.repo().unlistedDeployments = new Set([preview!.id as number]);
+    let run = 800;
+    const gate = async (o: { own: boolean }) => {
+      const id = run++;
+      fake.addWorkflowRun({ id, headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' });
+      return askProtectionRule(fake, probot, {
+        run: id,
+        environment: 'preview',
+        ...(o.own
+          ? {
+              creator: { login: BOT_LOGIN, type: 'Bot' },
+              deploymentId: preview!.id as number,
+              payload: preview!.payload as Record<string, unknown>,
+            }
+          : { creator: { login: 'github-actions[bot]', type: 'Bot' } }),
+      });
+    };
+    const own = await gate({ own: true });
+    assert.equal(own.state, 'approved', own.comment);
+    // A run the App started for a deployment GitHub made has no id to read: the listing alone, which lags.
+    assert.equal((await gate({ own: false })).state, 'rejected');
+  });
+});
+
 test("/deploy production --queue while /deploy preview runs: queued behind production's lock, started once preview's deployment ends", async () => {
   await withSeededApp(SEED, async (fake, probot) => {
     await repliesTo(fake, probot, '/deploy preview', 'alice');
