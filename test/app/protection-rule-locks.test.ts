@@ -232,6 +232,14 @@ test("protection rule: the App's deployment GitHub's listing does not show yet h
     assert.equal(w.fake.requestsFor('repos/get-deployment').length, reads + 1, 'read by its id, once');
     // Without its id (a run the App started for a deployment GitHub made), nothing to read: rejected.
     assert.equal((await gate(w, BOT_LOGIN))[0], 'rejected');
+    // A gate waiting for an approval keeps the id (dep): answered later, it is read by it again.
+    w.fake.setFile('.github/deploy.yml', WITH_APPROVAL);
+    const waiting = nextRun;
+    assert.equal((await gate(w, BOT_LOGIN, { ...asOwn, pr: true }))[0], undefined, 'waiting');
+    await commentAs(w, 'dave', '/approve-deploy production');
+    const answered = w.fake.repo().protectionRuleReviews.findLast((r) => r.runId === waiting);
+    assert.equal(answered?.state, 'approved', answered?.comment);
+    w.fake.setFile('.github/deploy.yml', CONFIG);
 
     // Once it has ended, a later /deploy of the commit holds the lock; neither is listed: the ended one, read by
     // its id, holds nothing.
