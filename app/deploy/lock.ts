@@ -58,6 +58,8 @@ export async function deploymentLockOwner(
      * listings lag a deployment just made by seconds, and the rule is asked about it at once.
      */
     known?: number;
+    /** What was read of `known` by an earlier call of the same decision (knownHolder reads it once). */
+    knownReads?: KnownReads;
   } = {},
 ): Promise<LockInfo> {
   if (!lock.deployment || lock.target.scope !== 'environment') return lock;
@@ -109,7 +111,7 @@ export async function deploymentLockOwner(
       if (staging) return staging;
       if (opts.known !== undefined && !listed.has(opts.known) && !knownRead) {
         knownRead = true;
-        const known = await knownHolder(api, where, lock, opts.known, opts.botLogin);
+        const known = await knownHolder(api, where, lock, opts.known, opts.botLogin, opts.knownReads);
         if (known) return known;
       }
     }
@@ -189,10 +191,19 @@ export type OwnerApi = Pick<Api['repos'], 'listDeployments' | 'listDeploymentSta
   Partial<Pick<Api['repos'], 'getDeployment'>>;
 
 /**
- * Deployment `id` read by itself (two requests: it, and its statuses), as the holder of `lock` when the
- * listings have not shown it yet: by the listings' rules, it holds the lock when the App made it (`botLogin`),
- * of the lock's commit, to the lock's environment or to one deploying it first (holdsLockOf), and it has not
- * ended (endedByRunner). Undefined otherwise, and when GitHub has no such deployment.
+ * What a caller's several deploymentLockOwner calls (one decision: a lock and its staging environment's) read of
+ * their `known` deployment, each read once: the deployment (undefined: GitHub has none), and whether it ended.
+ */
+export type KnownReads = Map<
+  number,
+  { deployment: Promise<ListedDeployment | undefined>; ended?: Promise<boolean> }
+>;
+
+/**
+ * Deployment `id` read by itself (two requests: it, and its statuses; once per `reads`), as the holder of `lock`
+ * when the listings have not shown it yet: by the listings' rules, it holds the lock when the App made it
+ * (`botLogin`), of the lock's commit, to the lock's environment or to one deploying it first (holdsLockOf), and
+ * it has not ended (endedByRunner). Undefined otherwise, and when GitHub has no such deployment.
  */
 async function knownHolder(
   api: OwnerApi,
@@ -200,18 +211,27 @@ async function knownHolder(
   lock: LockInfo,
   id: number,
   botLogin: string,
+  reads: KnownReads = new Map(),
 ): Promise<LockInfo | undefined> {
   if (lock.target.scope !== 'environment') return undefined;
-  if (!api.getDeployment) throw new Error('deploymentLockOwner: `known` needs api.getDeployment');
+  const getDeployment = api.getDeployment;
+  if (!getDeployment) throw new Error('deploymentLockOwner: `known` needs api.getDeployment');
   const environment = lock.target.environment;
-  let d;
-  try {
-    ({ data: d } = await api.getDeployment({ ...where, deployment_id: id }));
-  } catch (error) {
-    if ((error as { status?: number }).status === 404) return undefined;
-    throw error;
+  let read = reads.get(id);
+  if (!read) {
+    read = {
+      deployment: getDeployment({ ...where, deployment_id: id }).then(
+        (r) => r.data as ListedDeployment,
+        (error: unknown) => {
+          if ((error as { status?: number }).status === 404) return undefined;
+          throw error;
+        },
+      ),
+    };
+    reads.set(id, read);
   }
-  if (!createdByApp(d, { login: botLogin })) return undefined;
+  const d = await read.deployment;
+  if (!d || !createdByApp(d, { login: botLogin })) return undefined;
   if (d.sha.toLowerCase() !== lock.sha.toLowerCase() || !holdsLockOf(d, environment)) return undefined;
   let payload;
   try {
@@ -219,17 +239,19 @@ async function knownHolder(
   } catch {
     return undefined;
   }
-  if (await runnerEnded(api, where, d.id, botLogin)) return undefined;
-  const own = d.environment.toLowerCase() === environment.toLowerCase();
+  read.ended ??= runnerEnded(api, where, d.id, botLogin);
+  if (await read.ended) return undefined;
+  const heldFor = d.environment ?? environment;
+  const own = heldFor.toLowerCase() === environment.toLowerCase();
   return {
     ...lock,
     holder: payload.requested_by ?? d.creator?.login ?? botLogin,
     createdAt: d.created_at,
     reason: own
       ? `deployment #${d.id} of ${lock.sha.slice(0, 12)}`
-      : `deployment #${d.id} of ${lock.sha.slice(0, 12)} to ${d.environment}, which deploys ${environment} first`,
+      : `deployment #${d.id} of ${lock.sha.slice(0, 12)} to ${heldFor}, which deploys ${environment} first`,
     heldByDeployment: d.id,
-    ...(own ? {} : { heldFor: d.environment }),
+    ...(own ? {} : { heldFor }),
     ...(payload.pr !== undefined ? { pullRequest: payload.pr } : {}),
   };
 }

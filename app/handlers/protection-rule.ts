@@ -44,7 +44,7 @@ import { releaseTagsAt } from '../facts/release-tags.ts';
 import type { RecordReader } from '../state.ts';
 import { UNKNOWN_HOLDER, blockingLock, readLocksFor } from '../locks.ts';
 import type { LockInfo, Locks } from '../locks.ts';
-import { deploymentLockOwner } from '../deploy/lock.ts';
+import { deploymentLockOwner, type KnownReads } from '../deploy/lock.ts';
 import { lockOwner, releasedLockUnlock } from '../deploy/replies.ts';
 import { checkRunsThroughSuites } from '../../src/github/app-check-runs.ts';
 import { answerOnce, answeringRefName, swapOption } from '../facts/answer-once.ts';
@@ -435,11 +435,13 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   const { id, runCreatedAt } = input.deployment;
   // With it, for a lock at its commit: read by itself when GitHub's listing does not show it yet (the rule is
   // asked seconds after the deployment is made).
+  // Read once for its own environment's lock and its staging environment's.
+  const knownReads: KnownReads = new Map();
   const owner = (lock: LockInfo, known?: number): Promise<LockInfo> =>
     deploymentLockOwner(octokit.rest.repos, input.where, lock, {
       attempts: 1,
       botLogin: input.botLogin,
-      ...(known !== undefined ? { known } : {}),
+      ...(known !== undefined ? { known, knownReads } : {}),
     });
   const holds = async (held: LockInfo): Promise<boolean> =>
     holdsDeploymentLock(

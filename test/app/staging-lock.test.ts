@@ -302,8 +302,10 @@ test("protection rule: the App's deployment of preview GitHub's listings do not 
           : { creator: { login: 'github-actions[bot]', type: 'Bot' } }),
       });
     };
+    const reads = fake.requestsFor('repos/get-deployment').length;
     const own = await gate({ own: true });
     assert.equal(own.state, 'approved', own.comment);
+    assert.equal(fake.requestsFor('repos/get-deployment').length, reads + 1, 'read once for both locks');
     // A run the App started for a deployment GitHub made has no id to read: the listing alone, which lags.
     assert.equal((await gate({ own: false })).state, 'rejected');
   });
