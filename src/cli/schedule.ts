@@ -154,6 +154,8 @@ export async function startDueRuns(
     now: Date;
     /** `reconcile --at`: runs due by this later time start now (runDecisions). */
     dueBy?: Date;
+    /** How long a change of a schedule file waits for another's lock (FileSchedule lockWaitMs; 10 s by default). */
+    scheduleLockWaitMs?: number;
     reporter: Reporter;
     signal?: AbortSignal;
     /** Where the notification channels' secrets are read (process.env by default). */
@@ -172,7 +174,7 @@ export async function startDueRuns(
   let exitCode: number = EXIT_CODES.success;
   for (const name of opts.environments ?? Object.keys(config.environments)) {
     const env = resolveEnvironment(config, name, { stateDir: opts.stateDir });
-    const schedule = new FileSchedule(env.stateDir);
+    const schedule = new FileSchedule(env.stateDir, { lockWaitMs: opts.scheduleLockWaitMs });
     let runs: ScheduledRun[];
     try {
       runs = schedule.read(env.name);
@@ -284,7 +286,7 @@ export async function startDueRuns(
 
 async function dropUnknown(
   config: RawConfig,
-  opts: { stateDir?: string; now: Date; reporter: Reporter },
+  opts: { stateDir?: string; now: Date; scheduleLockWaitMs?: number; reporter: Reporter },
 ): Promise<DueRunResult[]> {
   const results: DueRunResult[] = [];
   const dirs = new Set(
@@ -293,7 +295,7 @@ async function dropUnknown(
     ),
   );
   for (const dir of dirs) {
-    const schedule = new FileSchedule(dir);
+    const schedule = new FileSchedule(dir, { lockWaitMs: opts.scheduleLockWaitMs });
     for (const name of schedule.environments()) {
       if (Object.hasOwn(config.environments, name)) continue;
       let runs: ScheduledRun[];

@@ -16,10 +16,11 @@ test('a locked schedule file of a removed environment: reported, and the claim g
     at: new Date(now.getTime() - 60_000),
     requestedAt: new Date(now.getTime() - 3_600_000),
   }));
-  // Another process is changing the file (a fresh lock) for longer than a change waits (10 s).
+  // Another process is changing the file (a fresh lock) for longer than a change waits (here 1 s, not the
+  // 10 s default: the lock stays fresh however long it is waited for).
   const lock = `${schedule.pathFor('legacy')}.lock`;
   writeFileSync(lock, '');
-  const due = await startDueRuns(config, { now, reporter: { event() {} } });
+  const due = await startDueRuns(config, { now, scheduleLockWaitMs: 1_000, reporter: { event() {} } });
   assert.deepEqual(
     due.results.map((r) => [r.id, r.environment, r.code]),
     [['gone1', 'legacy', 'schedule_unreadable']],
