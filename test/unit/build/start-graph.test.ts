@@ -12,17 +12,27 @@ import { lazyCommander } from '../../../scripts/lazy-commander.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
+/** An entry built as scripts/build.ts builds it, once per entry: the CLI's graph and its text are one build. */
+const builds = new Map<string, ReturnType<typeof build<{ write: false; metafile: true }>>>();
+function built(entry: string) {
+  let result = builds.get(entry);
+  if (!result) {
+    result = build({
+      ...bundleOptions,
+      entryPoints: [entry],
+      absWorkingDir: root,
+      outdir: join(root, 'dist-graph-unused'),
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    builds.set(entry, result);
+  }
+  return result;
+}
+
 async function metafileOf(entry: string): Promise<Metafile> {
-  const result = await build({
-    ...bundleOptions,
-    entryPoints: [entry],
-    absWorkingDir: root,
-    outdir: join(root, 'dist-graph-unused'),
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-  });
-  return result.metafile;
+  return (await built(entry)).metafile;
 }
 
 /** Every input reached from `entry` without crossing a dynamic import(), with who imported it first. */
@@ -239,14 +249,7 @@ describe('lazy-commander', () => {
 
   it('is in the build: the CLI requires node:child_process only where commander spawns', async () => {
     // A require() is not in the metafile's static graph (builtinsAtStart), so the built text is read.
-    const result = await build({
-      ...bundleOptions,
-      entryPoints: [entries['cli/main']],
-      absWorkingDir: root,
-      outdir: join(root, 'dist-graph-unused'),
-      write: false,
-      logLevel: 'silent',
-    });
+    const result = await built(entries['cli/main']);
     const requires = result.outputFiles.flatMap((file) => [
       ...file.text.matchAll(/require\("node:child_process"\)(\.\w+)?/g),
     ]);
