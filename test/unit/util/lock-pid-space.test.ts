@@ -121,7 +121,9 @@ test(
   'the schedule lock of another container’s process is not taken over at once, only once old',
   skipOffLinux,
   async () => {
-    const schedule = new FileSchedule(dir);
+    // A wait of 1 s, not the 10 s default: the lock stays fresh (far from stale) however long it is
+    // waited for.
+    const schedule = new FileSchedule(dir, { lockWaitMs: 1_000 });
     const lock = `${schedule.pathFor('production')}.lock`;
     mkdirSync(schedule.dir, { recursive: true });
     const t = texts(deadPid());
