@@ -21,6 +21,7 @@ import type { LiveState } from '../strategies/capabilities.ts';
 import { usesSlots } from '../strategies/index.ts';
 import { currentText, disagreement, rolloutClaim } from './live-check.ts';
 import type { ReconcileCode, ReconcileEntry, ReconcileOptions } from './run.ts';
+import { stoppedPhrase } from '../util/internal-error-stop.ts';
 
 /** The longest version the record keeps (recordSchema): an adopted version is never cut. */
 const MAX_VERSION = 200;
@@ -102,7 +103,7 @@ export async function adoptCurrent(
       name,
       'adopt_cancelled',
       true,
-      `not adopted: cancelled before the record was written; ${unchanged}. Run it again to adopt`,
+      `not adopted: ${stoppedPhrase(options.signal)} before the record was written; ${unchanged}. Run it again to adopt`,
     );
   const command = env.target.current;
   if (!command)

@@ -74,6 +74,7 @@ import { afterSuccessSkipText } from './after-success.ts';
 import { CommandFailed } from '../targets/run-command.ts';
 import { noPreviousVersion } from '../pipeline/no-previous-version.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
+import { stoppedPhrase } from '../util/internal-error-stop.ts';
 import { failureToldKey, rollbackFailureKey, toldOf } from './failure-told.ts';
 
 export { failureToldKey, rollbackFailureKey, toldOf };
@@ -483,12 +484,12 @@ async function act(
   if (claim) {
     // Cancelled before acting: nothing is started on the record's word. A `current` command the cancellation
     // stopped is no failure of it (`current_failed` would send someone to mend what works).
-    if (options.signal?.aborted) return { entry: cancelledBefore(env.name, decision, claim) };
+    if (options.signal?.aborted) return { entry: cancelledBefore(env.name, decision, claim, options.signal) };
     const refused = await crossCheck(env, claim, options, extraOf(decision));
     // Cancelled while it was asked, answering or not: acting now would start cancelled (a rollout taken up
     // so is rolled back, a teardown stopped half-way). A `current_disagrees` stands: it is no cancellation's.
     if ((!refused || refused.code === 'current_failed') && options.signal?.aborted)
-      return { entry: cancelledBefore(env.name, decision, claim) };
+      return { entry: cancelledBefore(env.name, decision, claim, options.signal) };
     if (refused) return { entry: refused };
   }
   switch (decision.code) {
@@ -588,11 +589,17 @@ function claimOf(decision: ReconcileDecision, record: EnvironmentRecord): Record
 }
 
 /**
- * Reconcile was cancelled before it acted on `claim`: nothing was run and the record is as it was, so what was
- * due stays due. A handed-off rollout keeps waiting where it is, its traffic as it was: the request that ended
- * its wait is still recorded, and the next reconcile acts on it.
+ * Reconcile was cancelled (or an internal error stopped it: the message says which) before it acted on
+ * `claim`: nothing was run and the record is as it was, so what was due stays due. A handed-off rollout keeps
+ * waiting where it is, its traffic as it was: the request that ended its wait is still recorded, and the next
+ * reconcile acts on it.
  */
-function cancelledBefore(name: string, decision: ReconcileDecision, claim: RecordClaim): ReconcileEntry {
+function cancelledBefore(
+  name: string,
+  decision: ReconcileDecision,
+  claim: RecordClaim,
+  signal: AbortSignal | undefined,
+): ReconcileEntry {
   const waiting =
     decision.code === 'handoff'
       ? `; the rollout of ${decision.rollout.version} waits where it was, its traffic as it was, and the ` +
@@ -603,7 +610,7 @@ function cancelledBefore(name: string, decision: ReconcileDecision, claim: Recor
     name,
     'reconcile_cancelled',
     true,
-    `not acted on: reconcile was cancelled before ${claim.action}; nothing was run and the record is ` +
+    `not acted on: reconcile was ${stoppedPhrase(signal)} before ${claim.action}; nothing was run and the record is ` +
       `unchanged: the next reconcile does it${waiting}`,
     extraOf(decision),
   );
@@ -1447,7 +1454,7 @@ async function unclaimAfterSuccess(
   store: StateStore,
   options: ReconcileOptions,
 ): Promise<ReconcileEntry> {
-  const message = `hooks.after_success for ${release.version} was not started: reconcile was cancelled before its command began; the next reconcile runs it`;
+  const message = `hooks.after_success for ${release.version} was not started: reconcile was ${stoppedPhrase(options.signal)} before its command began; the next reconcile runs it`;
   const now = (options.now ?? (() => new Date()))();
   const unclaimed = withTransition(
     claimed,

@@ -24,6 +24,7 @@ import { bindExternalId, readEnvironmentRecord } from '../../../src/state/github
 import { signRecord } from '../../../src/state/signed-record.ts';
 import { emptyRecord, type EnvironmentRecord, type Rollout } from '../../../src/state/record.ts';
 import type { StateRead, StateStore } from '../../../src/state/store.ts';
+import { InternalErrorStop } from '../../../src/util/internal-error-stop.ts';
 import { recordedTarget, recorder, type RecordedTarget } from '../../helpers/recorded-target.ts';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
@@ -541,6 +542,19 @@ describe('adopting is for one named environment, and stops whole when cancelled'
     assert.deepEqual([e.code, e.failed], ['adopt_cancelled', true]);
     assert.match(e.message, /cancelled before the record was written/);
     assert.equal(store.writes.length, 0);
+  });
+
+  it('stopped by an internal error before it starts: the entry says so, not that it was cancelled', async () => {
+    const cfg = await config(V3_ON_GREEN);
+    const store = new MemoryStore();
+    store.set(stale());
+    const controller = new AbortController();
+    controller.abort(new InternalErrorStop(new Error('boom')));
+    const e = only(await adopt(cfg, store, 'production', { signal: controller.signal }));
+    assert.equal(e.code, 'adopt_cancelled');
+    assert.match(e.message, /^not adopted: stopped by an internal error before the record was written/);
+    assert.doesNotMatch(e.message, /cancelled/);
+    assert.deepEqual(target.calls(), []);
   });
 
   it('cancelled before it starts: current is not run', async () => {

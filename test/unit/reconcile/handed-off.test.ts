@@ -18,6 +18,7 @@ import { isHeld, PAUSED_ON_FAILURE } from '../../../src/control/rollout.ts';
 import { decide, type OwnerStatus } from '../../../src/reconcile/decide.ts';
 import { reconcile, type ReconcileOptions } from '../../../src/reconcile/run.ts';
 import { FileStateStore } from '../../../src/state/file-store.ts';
+import { InternalErrorStop } from '../../../src/util/internal-error-stop.ts';
 import type { StateStore } from '../../../src/state/store.ts';
 import {
   emptyRecord,
@@ -534,6 +535,25 @@ describe('reconcile: a handed-off manual wait', () => {
       options(cfg, store, Date.now(), { controlFor: () => source(() => [promote]) }),
     );
     assert.equal(next.entries[0]!.code, 'rollout_resumed', next.entries[0]!.message);
+  });
+
+  it('stopped by an internal error before it went on: the entry says so, not that the job was cancelled', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const promote = request('promote', record.rollout!.wait!.step, { at: iso(Date.now()) });
+    const crash = new AbortController();
+    crash.abort(new InternalErrorStop(new Error('boom')));
+    const result = await reconcile(
+      options(cfg, store, Date.now(), { signal: crash.signal, controlFor: () => source(() => [promote]) }),
+    );
+    assert.equal(result.entries[0]!.code, 'reconcile_cancelled', result.entries[0]!.message);
+    assert.match(
+      result.entries[0]!.message,
+      /^not acted on: reconcile was stopped by an internal error before going on with the rollout of v2; nothing was run/,
+    );
+    assert.doesNotMatch(result.entries[0]!.message, /cancelled/);
+    assert.deepEqual(await stored(store), record, 'the record is untouched');
   });
 
   it('cancelled while current was asked, current answering all the same: reconcile_cancelled, the rollout not rolled back by the cancellation', async () => {
