@@ -47,6 +47,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let counter: RequestCounter | undefined;
   let runner: ActionRun | undefined;
   let crashGuard: RunGuard | undefined;
+  let reconcileGuard: RunGuard | undefined;
   try {
     // Masked before anything is checked: a problem with the inputs, or a crash, must not show a secret.
     for (const secret of secretInputForms((name) => core.getInput(name))) core.setSecret(secret);
@@ -59,6 +60,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       for (const warning of ignoredInputWarnings(inputs, 'reconcile')) core.warning(warning);
       context = await withCommentFork(context, event, inputs.token, env);
       await checkWorkspace(context, { mode: 'reconcile', dryRun: false }, env, inputs.config);
+      // A rollout taken up or rolled back here moves traffic: an uncaught error stops it through this
+      // cancellation (a rollback goes on to the stable version), and the action exits once reconcile has
+      // reported, or at the crash deadline (crash-guard.ts).
+      reconcileGuard = guardRun({ abort: (reason) => cancellation.abort(reason) });
       return void (counter = await (
         await import('./reconcile.ts')
       ).runReconcile(inputs, context, env, cancellation));
@@ -136,6 +141,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     // run keeps listening to its exit: the runner's SIGTERM (7.5 s after SIGINT) may come while it exits,
     // and with no listener left it would kill the process and lose the exit code.
     cancellation.release();
+    // After a crash stopped reconcile: exits now, failed (3 if a rollback did not complete).
+    reconcileGuard?.end(Number(process.exitCode ?? 0));
   }
   // After a crash stopped the run: exits now, failed (3 if its rollback did not complete).
   crashGuard?.end(Number(process.exitCode ?? 0));

@@ -34,6 +34,7 @@ import { FileStateStore } from '../state/file-store.ts';
 import type { Rollout, RolloutOwner } from '../state/record.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 import { cancelCliOnSignals } from './cancellation.ts';
+import { guardRun } from '../util/crash-guard.ts';
 import { cliReconcileNotifiers } from './reconcile-notifiers.ts';
 import { MAX_REASON } from './usage.ts';
 import { fileReconcileLock } from './reconcile-lock.ts';
@@ -342,15 +343,26 @@ async function goOnWith(
   repeated: boolean,
 ): Promise<number> {
   const json = !!opts.json;
-  const summary = await goOnNow(config, env, verb, opts, deps);
-  const entry = summary.entries.find((e) => e.environment === env.name);
-  const failed = summary.failed || (entry !== undefined && WENT_WRONG.has(entry.code));
-  if (json)
-    deps.out(
-      `${JSON.stringify({ type: 'control', ok: !failed, code: entry?.code ?? 'recorded', request, ...(repeated ? { alreadyRecorded: true } : {}), ...(skew ? { warning: skew } : {}), reconcile: summary })}\n`,
-    );
-  else deps.out(formatReconcileText(summary));
-  return failed ? EXIT_CODES.failed : EXIT_CODES.success;
+  // The rollout goes on, or rolls back, here: an uncaught error stops it as a signal would (a rollback goes on
+  // to the stable version), and the process exits once its outcome is said, or at the crash deadline
+  // (util/crash-guard.ts).
+  const crash = new AbortController();
+  const crashGuard = guardRun({ abort: (reason) => crash.abort(reason) });
+  let exitCode: number | undefined;
+  try {
+    const summary = await goOnNow(config, env, verb, opts, deps, crash.signal);
+    const entry = summary.entries.find((e) => e.environment === env.name);
+    const failed = summary.failed || (entry !== undefined && WENT_WRONG.has(entry.code));
+    if (json)
+      deps.out(
+        `${JSON.stringify({ type: 'control', ok: !failed, code: entry?.code ?? 'recorded', request, ...(repeated ? { alreadyRecorded: true } : {}), ...(skew ? { warning: skew } : {}), reconcile: summary })}\n`,
+      );
+    else deps.out(formatReconcileText(summary));
+    exitCode = failed ? EXIT_CODES.failed : EXIT_CODES.success;
+    return exitCode;
+  } finally {
+    crashGuard.end(exitCode);
+  }
 }
 
 /** Reconcile for this one environment, in this process: it reads the request just written and acts on it. */
@@ -360,6 +372,8 @@ async function goOnNow(
   verb: ControlVerb,
   opts: ControlCliOptions,
   deps: ControlCliDeps,
+  /** Aborted by an internal error (the crash guard): stops the rollout as a signal does. */
+  crashed: AbortSignal,
 ): Promise<ReconcileSummary> {
   const reporter = cliRunReporter(opts.json, deps.out);
   // The rollout goes on in this process: SIGINT/SIGTERM rolls it back, as in a deployment.
@@ -383,7 +397,7 @@ async function goOnNow(
       controlFor: (e) => new FileControlChannel(e.stateDir, e.name),
       actor: `reconcile:cli:${hostname()}`,
       owner: thisProcessOwner(),
-      signal: cancellation.signal,
+      signal: AbortSignal.any([cancellation.signal, crashed]),
       reporter,
       stateDir: opts.stateDir,
       ...(deps.now ? { now: deps.now } : {}),

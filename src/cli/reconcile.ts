@@ -14,6 +14,7 @@ import { fileStrayRecords } from '../reconcile/stray.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 import { cancelCliOnSignals } from './cancellation.ts';
+import { guardRun } from '../util/crash-guard.ts';
 import { cliReconcileNotifiers } from './reconcile-notifiers.ts';
 
 export interface ReconcileCliOptions {
@@ -51,6 +52,11 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
   );
   // Slack, Teams and webhooks for the rollouts it goes on with or rolls back (docs/notifications.md).
   const notifiers = cliReconcileNotifiers(config, 'reconcile', reporter, cancellation);
+  // A rollout taken up or rolled back here moves traffic: an uncaught error stops it through this cancellation
+  // (its rollback goes on to the stable version), and the process exits once reconcile has ended, or at the
+  // crash deadline (util/crash-guard.ts).
+  const crashGuard = guardRun({ abort: (reason) => cancellation.abort(reason) });
+  let exitCode: number | undefined;
   try {
     // The notifiers are closed (within their bound) before the summary, so no warning follows it.
     const summary = await reconcile({
@@ -80,14 +86,21 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
     }).finally(() => notifiers.close());
     if (opts.json) deps.out(`${JSON.stringify({ type: 'reconcile', ...summary })}\n`);
     else deps.out(formatReconcileText(summary));
-    return summary.failed ? EXIT_CODES.failed : EXIT_CODES.success;
+    exitCode = summary.failed ? EXIT_CODES.failed : EXIT_CODES.success;
+    return exitCode;
   } catch (error) {
     if (!(error instanceof ReconcileUsageError)) throw error;
     deps.err(`error: ${error.message}\n`);
-    return EXIT_CODES.invalidOrBlocked;
+    exitCode = EXIT_CODES.invalidOrBlocked;
+    return exitCode;
   } finally {
     cancellation.release();
-    await reporter.close?.();
+    try {
+      await reporter.close?.();
+    } finally {
+      // After a crash stopped it, the process exits here, failed (3 if a rollback did not complete).
+      crashGuard.end(exitCode);
+    }
   }
 }
 
