@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_BUNDLE, events, startCli } from '../helpers/cli.ts';
 import { recordedTarget } from '../helpers/recorded-target.ts';
+import { runBuiltAction } from '../helpers/action.ts';
+import { fakeSha } from '../fake-github/index.ts';
 
 const ROLLBACK_CALL = 'set_weight green 0';
 
@@ -75,7 +77,7 @@ ${target.targetYaml}environments:
     t.after(() => void (started.child.exitCode === null && started.child.kill('SIGKILL')));
     return started.done;
   };
-  return { target, record, reconcile };
+  return { dir, env, preload, target, record, reconcile };
 }
 
 test('reconcile crashing while it rolls an orphan back: the rollback finishes, the summary printed, the record without the rollout, exit 1', async (t) => {
@@ -117,4 +119,41 @@ test('reconcile crashing while it rolls an orphan back, the rollback still going
   // Stopped with its SIGTERM before the exit, not left to move traffic after it.
   const calls = target.calls().slice(since);
   assert.ok(calls.includes(`end ${ROLLBACK_CALL} terminated`), calls.join(', '));
+});
+
+test('the action in reconcile mode crashing while it rolls an orphan back: the rollback finishes, the outputs say so, exit 1', async (t) => {
+  const { dir, env, preload, target, record } = await orphaned(t);
+  const since = target.calls().length;
+  const run = await runBuiltAction({
+    dir,
+    inputs: { config: 'deploy.yml', environment: 'production', mode: 'reconcile', 'state-dir': 'state' },
+    event: { name: 'workflow_dispatch', payload: { inputs: {} } },
+    env: {
+      ...env,
+      NODE_OPTIONS: `--import ${preload}`,
+      CRASH_CALL_LOG: target.log,
+      LOG_END: '1',
+      SLEEP_ON: `${ROLLBACK_CALL}=1500`,
+      GITHUB_REPOSITORY: 'acme/shop',
+      GITHUB_SHA: fakeSha('main'),
+      GITHUB_REF: 'refs/heads/main',
+    },
+  });
+  const all = run.stdout + run.stderr;
+  assert.equal(run.signal, null, all);
+  assert.equal(run.status, 1, all);
+  assert.match(run.stdout, /::error::internal error: Error: simulated crash in reconcile/, all);
+  assert.match(run.stdout, /stopping the run after this internal error/, all);
+  const calls = target.calls().slice(since);
+  assert.ok(
+    calls.includes(`end ${ROLLBACK_CALL}`),
+    `the rollback's command did not finish: ${calls.join(', ')}`,
+  );
+  assert.equal(record().rollout, undefined, 'the orphan is still in the record');
+  const reconciled = JSON.parse(run.outputs.reconcile ?? '{}') as { entries?: Array<{ code: string }> };
+  assert.deepEqual(
+    reconciled.entries?.map((e) => e.code),
+    ['orphan_rolled_back'],
+    all,
+  );
 });
