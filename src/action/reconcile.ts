@@ -312,11 +312,22 @@ async function report(
   // (a secret holding `##[`) and again once the invisible characters that could split a credential are gone.
   const annotation = (text: string) => plainLinesRedacted(text, redact);
   const failed = summary.entries.filter((e) => e.failed);
-  core.setOutput('reconcile', JSON.stringify({ entries: summary.entries, failed: summary.failed }));
+  core.setOutput(
+    'reconcile',
+    JSON.stringify({
+      entries: summary.entries,
+      failed: summary.failed,
+      ...(summary.stoppedBy !== undefined ? { stoppedBy: summary.stoppedBy } : {}),
+    }),
+  );
   core.setOutput('status', summary.failed ? 'failed' : 'succeeded');
   // An adoption says which way it went (current_adopted, current_agrees).
   const adopted = summary.entries.find((e) => e.code === 'current_adopted' || e.code === 'current_agrees');
-  core.setOutput('code', failed[0]?.code ?? adopted?.code ?? 'reconciled');
+  // Stopped by a crash: that first (the entries may all have gone well, a rollback among them).
+  core.setOutput(
+    'code',
+    summary.stoppedBy !== undefined ? 'internal_error' : (failed[0]?.code ?? adopted?.code ?? 'reconciled'),
+  );
   // Annotations, so a refused record or an unknown owner shows on the run's page, not only in its log.
   for (const e of summary.entries.filter(needsAttention))
     core.warning(annotation(`${e.environment}: ${e.code}: ${e.message}`));
@@ -328,5 +339,14 @@ async function report(
     }
   }
   if (summary.failed)
-    core.setFailed(annotation(failed.map((e) => `${e.environment}: ${e.code}: ${e.message}`).join('\n')));
+    core.setFailed(
+      annotation(
+        [
+          ...(summary.stoppedBy !== undefined
+            ? [`reconcile was stopped by an internal error: ${summary.stoppedBy}`]
+            : []),
+          ...failed.map((e) => `${e.environment}: ${e.code}: ${e.message}`),
+        ].join('\n'),
+      ),
+    );
 }

@@ -74,7 +74,7 @@ import { afterSuccessSkipText } from './after-success.ts';
 import { CommandFailed } from '../targets/run-command.ts';
 import { noPreviousVersion } from '../pipeline/no-previous-version.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
-import { stoppedPhrase } from '../util/internal-error-stop.ts';
+import { stoppedByOf, stoppedPhrase } from '../util/internal-error-stop.ts';
 import { failureToldKey, rollbackFailureKey, toldOf } from './failure-told.ts';
 
 export { failureToldKey, rollbackFailureKey, toldOf };
@@ -177,6 +177,11 @@ export interface ReconcileEntry {
 export interface ReconcileSummary {
   entries: ReconcileEntry[];
   failed: boolean;
+  /**
+   * The internal error that stopped reconcile (its signal aborted by the crash guard): what was under way was
+   * stopped as a cancellation stops it (a rollback goes on to the stable version), and the rest left as it was.
+   */
+  stoppedBy?: string;
 }
 
 export interface ReconcileOptions {
@@ -341,7 +346,13 @@ export async function reconcile(given: ReconcileOptions): Promise<ReconcileSumma
       level: e.failed ? 'error' : needsAttention(e) ? 'warn' : 'info',
       message: `reconcile ${e.environment}: ${e.code}: ${e.message}`,
     });
-  return { entries, failed: entries.some((e) => e.failed) };
+  // Stopped by a crash (util/crash-guard.ts): failed, whatever its entries say, and it says so.
+  const stoppedBy = stoppedByOf(options.signal);
+  return {
+    entries,
+    failed: entries.some((e) => e.failed) || stoppedBy !== undefined,
+    ...(stoppedBy !== undefined ? { stoppedBy } : {}),
+  };
 }
 
 /** Done, or nothing to do; every other code that did not fail still needs someone to look (a warning). */

@@ -43,11 +43,19 @@ export function renderReconcileSummary(summary: ReconcileSummary): string {
   const skipped = refused.length
     ? `**Not looked at**: ${refused.map((e) => `${say(e.environment, 200)} (${code(e.code)})`).join(', ')}: ${NOT_LOOKED_AT}: see ${refused.length === 1 ? 'its row' : 'their rows'}.`
     : '';
-  const verdict = summary.failed
-    ? ['**Something that was due could not be done**: see the failed rows.', skipped]
-        .filter(Boolean)
-        .join(' ')
-    : skipped || 'Nothing failed.';
+  const verdict =
+    summary.stoppedBy !== undefined
+      ? [
+          `**Stopped by an internal error** (${say(summary.stoppedBy, 300)}): each row says what was done; what was not is left for the next reconcile.`,
+          skipped,
+        ]
+          .filter(Boolean)
+          .join(' ')
+      : summary.failed
+        ? ['**Something that was due could not be done**: see the failed rows.', skipped]
+            .filter(Boolean)
+            .join(' ')
+        : skipped || 'Nothing failed.';
   // A rollout that went on here after waiting: its waits, as the deploying job's summary shows them.
   const waits = summary.entries.flatMap((e) => e.waits ?? []);
   return fitSummary(
@@ -121,11 +129,18 @@ export function formatReconcileText(summary: ReconcileSummary): string {
     ? `not looked at: ${refused.map((e) => `${plain(e.environment)} (${e.code})`).join(', ')}: ${NOT_LOOKED_AT}: see ${refused.length === 1 ? 'its line' : 'their lines'} above for why and what to do`
     : '';
   lines.push(
-    summary.failed
-      ? ['reconcile: something that was due could not be done', skipped].filter(Boolean).join('; ')
-      : skipped
-        ? `reconcile: ${skipped}`
-        : 'reconcile: nothing failed',
+    summary.stoppedBy !== undefined
+      ? [
+          `reconcile: stopped by an internal error (${plain(summary.stoppedBy)}): each line above says what was done; what was not is left for the next reconcile`,
+          skipped,
+        ]
+          .filter(Boolean)
+          .join('; ')
+      : summary.failed
+        ? ['reconcile: something that was due could not be done', skipped].filter(Boolean).join('; ')
+        : skipped
+          ? `reconcile: ${skipped}`
+          : 'reconcile: nothing failed',
   );
   return `${lines.join('\n')}\n`;
 }

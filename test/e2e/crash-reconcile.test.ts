@@ -98,8 +98,19 @@ test('reconcile crashing while it rolls an orphan back: the rollback finishes, t
   assert.equal(record().rollout, undefined, 'the orphan is still in the record');
   const last = events(stdout).at(-1);
   assert.equal(last?.type, 'reconcile', stdout);
-  const entries = (last as unknown as { entries: Array<{ environment: string; code: string }> }).entries;
-  assert.equal(entries.find((e) => e.environment === 'production')?.code, 'orphan_rolled_back', stdout);
+  const summary = last as unknown as {
+    entries: Array<{ environment: string; code: string }>;
+    failed: boolean;
+    stoppedBy?: string;
+  };
+  assert.equal(
+    summary.entries.find((e) => e.environment === 'production')?.code,
+    'orphan_rolled_back',
+    stdout,
+  );
+  // Failed, and why, though its one entry went well.
+  assert.equal(summary.failed, true, stdout);
+  assert.match(summary.stoppedBy ?? '', /^Error: simulated crash in reconcile$/);
 });
 
 test('reconcile crashing while it rolls an orphan back, the rollback still going at the crash deadline: its command stopped, exit 3', async (t) => {
@@ -150,7 +161,19 @@ test('the action in reconcile mode crashing while it rolls an orphan back: the r
     `the rollback's command did not finish: ${calls.join(', ')}`,
   );
   assert.equal(record().rollout, undefined, 'the orphan is still in the record');
-  const reconciled = JSON.parse(run.outputs.reconcile ?? '{}') as { entries?: Array<{ code: string }> };
+  assert.equal(run.outputs.status, 'failed', all);
+  assert.equal(run.outputs.code, 'internal_error', all);
+  assert.match(
+    run.stdout,
+    /::error::reconcile was stopped by an internal error: Error: simulated crash/,
+    all,
+  );
+  assert.match(run.summary, /\*\*Stopped by an internal error\*\*/, run.summary);
+  const reconciled = JSON.parse(run.outputs.reconcile ?? '{}') as {
+    entries?: Array<{ code: string }>;
+    stoppedBy?: string;
+  };
+  assert.match(reconciled.stoppedBy ?? '', /simulated crash in reconcile/);
   assert.deepEqual(
     reconciled.entries?.map((e) => e.code),
     ['orphan_rolled_back'],

@@ -553,6 +553,9 @@ describe('reconcile: a handed-off manual wait', () => {
       /^not acted on: reconcile was stopped by an internal error before going on with the rollout of v2; nothing was run/,
     );
     assert.doesNotMatch(result.entries[0]!.message, /cancelled/);
+    // The summary says what stopped it, and fails.
+    assert.equal(result.stoppedBy, 'Error: boom');
+    assert.equal(result.failed, true);
     assert.deepEqual(await stored(store), record, 'the record is untouched');
   });
 

@@ -134,3 +134,22 @@ test('an environment whose record was refused is said to be skipped, and why; ne
     /reconcile: nothing failed\n$/,
   );
 });
+
+test('reconcile stopped by an internal error: the text and the job summary say so, not that all went well', () => {
+  const summary: ReconcileSummary = {
+    failed: true,
+    stoppedBy: 'Error: boom <b>',
+    entries: [entry({ code: 'orphan_rolled_back', message: 'rolled back to v1' })],
+  };
+  const text = formatReconcileText(summary);
+  assert.match(
+    text,
+    /^reconcile: stopped by an internal error \(Error: boom <b>\): each line above says what was done/m,
+  );
+  assert.doesNotMatch(text, /nothing failed/);
+  // The summary escapes ":" with a joiner.
+  const md = renderReconcileSummary(summary).replaceAll('\u200D', '');
+  assert.match(md, /\*\*Stopped by an internal error\*\* \(Error: boom /);
+  assert.doesNotMatch(md, /<b>/, 'the error is escaped');
+  assert.doesNotMatch(md, /Nothing failed|could not be done/);
+});
