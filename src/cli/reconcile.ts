@@ -15,6 +15,7 @@ import { FileStateStore } from '../state/file-store.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 import { cancelCliOnSignals } from './cancellation.ts';
 import { guardRun } from '../util/crash-guard.ts';
+import { stoppedByOf } from '../util/internal-error-stop.ts';
 import { cliReconcileNotifiers } from './reconcile-notifiers.ts';
 
 export interface ReconcileCliOptions {
@@ -55,8 +56,24 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
   // A rollout taken up or rolled back here moves traffic: an uncaught error stops it through this cancellation
   // (its rollback goes on to the stable version), and the process exits once reconcile has ended, or at the
   // crash deadline (util/crash-guard.ts).
-  const crashGuard = guardRun({ abort: (reason) => cancellation.abort(reason) });
   let exitCode: number | undefined;
+  // Whether its outcome was said (the summary, or at the crash deadline what is known): one of them, once.
+  let said = false;
+  const crashGuard = guardRun({
+    abort: (reason) => cancellation.abort(reason),
+    // Still going at the crash deadline: the last line says so (a `--json` reader waits for one).
+    atDeadline: (late) => {
+      if (said) return exitCode;
+      said = true;
+      const unfinished = unfinishedAtDeadline(late.after);
+      const stoppedBy = stoppedByOf(cancellation.signal) ?? 'an internal error';
+      if (opts.json)
+        deps.out(
+          `${JSON.stringify({ type: 'reconcile', entries: [], failed: true, stoppedBy, unfinished })}\n`,
+        );
+      else deps.out(`reconcile: stopped by an internal error (${stoppedBy}): ${unfinished}\n`);
+    },
+  });
   try {
     // The notifiers are closed (within their bound) before the summary, so no warning follows it.
     const summary = await reconcile({
@@ -84,9 +101,13 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
       stateDir: opts.stateDir,
       strayRecords: () => fileStrayRecords(config, opts.stateDir),
     }).finally(() => notifiers.close());
-    if (opts.json) deps.out(`${JSON.stringify({ type: 'reconcile', ...summary })}\n`);
-    else deps.out(formatReconcileText(summary));
     exitCode = summary.failed ? EXIT_CODES.failed : EXIT_CODES.success;
+    // Not once the crash deadline said what was known (the process is exiting with it).
+    if (!said) {
+      said = true;
+      if (opts.json) deps.out(`${JSON.stringify({ type: 'reconcile', ...summary })}\n`);
+      else deps.out(formatReconcileText(summary));
+    }
     return exitCode;
   } catch (error) {
     if (!(error instanceof ReconcileUsageError)) throw error;
@@ -102,6 +123,18 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
       crashGuard.end(exitCode);
     }
   }
+}
+
+/**
+ * What is known of a reconcile still going at the crash deadline (`after`: "15 min"): a rollback it had begun
+ * did not finish.
+ */
+export function unfinishedAtDeadline(after: string): string {
+  return (
+    `it had not ended ${after} after the internal error, so what it was doing did not finish (a rollback ` +
+    'among it): traffic may not be back on the stable version; check the environments now, then run ' +
+    'deploy-action reconcile again (the records keep what is unfinished)'
+  );
 }
 
 /** Who runs this process, for an adoption's history entry (`someone` where the system cannot say). */

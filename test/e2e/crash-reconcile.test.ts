@@ -127,6 +127,13 @@ test('reconcile crashing while it rolls an orphan back, the rollback still going
     /the run stopped by the internal error did not end within 1 s: stopping the commands still running/,
   );
   assert.match(stderr, /exiting with the stopped run's rollback unfinished \(exit 3\)/);
+  // The last --json line still says how reconcile ended: failed, unfinished, why.
+  const last = events(stdout).at(-1) as unknown as
+    { type: string; failed: boolean; stoppedBy?: string; unfinished?: string } | undefined;
+  assert.equal(last?.type, 'reconcile', stdout);
+  assert.equal(last!.failed, true);
+  assert.match(last!.stoppedBy ?? '', /simulated crash in reconcile/);
+  assert.match(last!.unfinished ?? '', /had not ended 1 s after the internal error.*traffic may not be back/);
   // Stopped with its SIGTERM before the exit, not left to move traffic after it.
   const calls = target.calls().slice(since);
   assert.ok(calls.includes(`end ${ROLLBACK_CALL} terminated`), calls.join(', '));
