@@ -35,6 +35,7 @@ import { configSecretValues } from '../config/env-secrets.ts';
 import { secretFormsOf } from '../util/secret-values.ts';
 import type { Cancellation } from '../util/signals.ts';
 import { closeByDeadline, flushTimeoutOf } from './cancel-deadline.ts';
+import type { OneOutcome } from './one-outcome.ts';
 
 export async function runReconcile(
   inputs: ActionInputs,
@@ -45,6 +46,8 @@ export async function runReconcile(
    * last writes get what is left of the reporting time (cancel-deadline.ts), as in a deployment.
    */
   cancellation?: Pick<Cancellation, 'signal' | 'received'>,
+  /** Who writes the outcome: this report or the crash deadline's (one-outcome.ts), whichever begins first. */
+  outcome?: OneOutcome,
 ): Promise<RequestCounter | undefined> {
   const config = await loadConfigFile(inputs.config);
   const environments = environmentList(inputs.environment ?? context.dispatch?.environment);
@@ -144,7 +147,10 @@ export async function runReconcile(
       throw error;
     })
     .finally(() => notifiers?.close());
-  await report(redactDeep(summary, redact), env, redact);
+  const write = () => report(redactDeep(summary, redact), env, redact);
+  if (!outcome) await write();
+  else if ((await outcome.claim('run', write)) === 'crash_deadline')
+    logInfo('reconcile ended after the crash deadline wrote its outcome: that outcome stands');
   return counter;
 }
 

@@ -28,6 +28,7 @@ import {
 } from './inputs.ts';
 import { cancelOnSignals } from '../util/signals.ts';
 import { guardRun, type RunGuard } from '../util/crash-guard.ts';
+import { oneOutcome } from './one-outcome.ts';
 import { exitsAtOnce, stopCommandsBeforeKill } from './cancel-deadline.ts';
 import type { ActionRun } from './action-run.ts';
 import { annotateConfigWarnings } from './config-warnings.ts';
@@ -63,10 +64,22 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       // A rollout taken up or rolled back here moves traffic: an uncaught error stops it through this
       // cancellation (a rollback goes on to the stable version), and the action exits once reconcile has
       // reported, or at the crash deadline (crash-guard.ts).
-      reconcileGuard = guardRun({ abort: (reason) => cancellation.abort(reason) });
+      // At the crash deadline, reconcile still going: the outputs and the summary say so (its own report,
+      // or the deadline's, whichever begins first).
+      const outcome = oneOutcome();
+      reconcileGuard = guardRun({
+        abort: (reason) => cancellation.abort(reason),
+        atDeadline: async (late) => {
+          const { writeReconcileAtCrashDeadline } = await import('./reconcile-deadline.ts');
+          const writer = await outcome.claim('crash_deadline', () =>
+            writeReconcileAtCrashDeadline(late, env),
+          );
+          return writer === 'run' ? Number(process.exitCode ?? 0) : undefined;
+        },
+      });
       return void (counter = await (
         await import('./reconcile.ts')
-      ).runReconcile(inputs, context, env, cancellation));
+      ).runReconcile(inputs, context, env, cancellation, outcome));
     }
     // Delivery metrics (docs/metrics.md): read GitHub's deployments, write the job summary; no deployment.
     // Asked by the input, or by the workflow_dispatch input `mode` when the input is empty (as reconcile).

@@ -16,6 +16,7 @@ import { EXIT_CODES } from '../util/exit-codes.ts';
 import { cancelCliOnSignals } from './cancellation.ts';
 import { guardRun } from '../util/crash-guard.ts';
 import { stoppedByOf } from '../util/internal-error-stop.ts';
+import { unfinishedAtDeadline } from '../reconcile/unfinished.ts';
 import { cliReconcileNotifiers } from './reconcile-notifiers.ts';
 
 export interface ReconcileCliOptions {
@@ -123,18 +124,6 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
       crashGuard.end(exitCode);
     }
   }
-}
-
-/**
- * What is known of a reconcile still going at the crash deadline (`after`: "15 min"): a rollback it had begun
- * did not finish.
- */
-export function unfinishedAtDeadline(after: string): string {
-  return (
-    `it had not ended ${after} after the internal error, so what it was doing did not finish (a rollback ` +
-    'among it): traffic may not be back on the stable version; check the environments now, then run ' +
-    'deploy-action reconcile again (the records keep what is unfinished)'
-  );
 }
 
 /** Who runs this process, for an adoption's history entry (`someone` where the system cannot say). */

@@ -187,3 +187,38 @@ test('the action in reconcile mode crashing while it rolls an orphan back: the r
     all,
   );
 });
+
+test('the action in reconcile mode at the crash deadline, its rollback still going: its command stopped, the outputs failed / rollback_failed, exit 3', async (t) => {
+  const { dir, env, preload, target } = await orphaned(t);
+  const since = target.calls().length;
+  const run = await runBuiltAction({
+    dir,
+    inputs: { config: 'deploy.yml', environment: 'production', mode: 'reconcile', 'state-dir': 'state' },
+    event: { name: 'workflow_dispatch', payload: { inputs: {} } },
+    env: {
+      ...env,
+      NODE_OPTIONS: `--import ${preload}`,
+      CRASH_CALL_LOG: target.log,
+      LOG_END: '1',
+      SLEEP_ON: `${ROLLBACK_CALL}=4000`,
+      DEPLOY_ACTION_CRASH_DEADLINE_MS: '1000',
+      GITHUB_REPOSITORY: 'acme/shop',
+      GITHUB_SHA: fakeSha('main'),
+      GITHUB_REF: 'refs/heads/main',
+    },
+  });
+  const all = run.stdout + run.stderr;
+  assert.equal(run.signal, null, all);
+  assert.equal(run.status, 3, all);
+  assert.match(run.stdout, /::error::the run stopped by the internal error did not end within 1 s/, all);
+  assert.equal(run.outputs.status, 'failed', all);
+  assert.equal(run.outputs.code, 'rollback_failed', all);
+  const reconciled = JSON.parse(run.outputs.reconcile ?? '{}') as { failed?: boolean; unfinished?: string };
+  assert.equal(reconciled.failed, true, all);
+  assert.match(reconciled.unfinished ?? '', /traffic may not be back on the stable version/);
+  assert.match(run.summary, /did not finish in time/, run.summary);
+  // One outcome: reconcile's own report did not follow the deadline's.
+  assert.equal(run.summary.match(/^## /gm)?.length, 1, run.summary);
+  const calls = target.calls().slice(since);
+  assert.ok(calls.includes(`end ${ROLLBACK_CALL} terminated`), calls.join(', '));
+});
