@@ -1,3 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{inspect}from"node:util";var InternalErrorStop=class extends Error{stopsRun="internal_error";constructor(cause){super(firstLine(cause),{cause}),this.name="InternalErrorStop"}};function stoppedByOf(signal){let reason=signal?.aborted?signal.reason:void 0;return typeof reason=="object"&&reason!==null&&reason.stopsRun==="internal_error"?reason.message:void 0}function firstLine(error){let line=(error instanceof Error?`${error.name}: ${error.message}`:typeof error=="string"?error:inspect(error,{breakLength:1/0,depth:2})).split(`
-`,1)[0]??"";return line.length>300?`${line.slice(0,300)}\u2026`:line}export{InternalErrorStop,stoppedByOf};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{gatesSummary,runValidate}from"./chunk-VRI5A226.js";import"./chunk-6MLN7VJ5.js";import"./chunk-AWWT4FZ3.js";import"./chunk-CR6MRGZJ.js";import"./chunk-FY3DVV5H.js";import"./chunk-QV7HJ7ND.js";import"./chunk-H5DBPYOG.js";import"./chunk-YLHGDPPY.js";import"./chunk-WWBBDI36.js";import"./chunk-KSTGQLWK.js";import"./chunk-SSKS3AG3.js";import"./chunk-VNBGAXWB.js";import"./chunk-R7AGQF53.js";import"./chunk-YZASLWB7.js";export{gatesSummary,runValidate};
