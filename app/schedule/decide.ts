@@ -2,8 +2,8 @@
 // for one. Pure: the clock, the locks and the policy's answer come in as values.
 //
 // Per environment, in this order: a scheduled request whose time has come (the earliest first), then the
-// queue (the oldest request first); every environment's schedules before any queue, the queues in the order
-// asked across environments. At most one request per
+// queue (the oldest request first); every environment's schedules before any queue, the schedules in time
+// order and the queues in the order asked across environments. At most one request per
 // environment is started per pass: starting it takes the environment's lock, so the next one waits for that
 // deployment to end. A request whose run changes a staging environment first is held by that environment's
 // lock as by its own (app/deploy/start.ts), one a start in the same pass takes included.
@@ -87,30 +87,30 @@ export function dueDecisions(
     [request.environment, stagingOf(request)].flatMap((e) => (e === undefined ? [] : [e.toLowerCase()]));
   const take = (request: ScheduledRequest): void => locksOf(request).forEach((e) => taken.add(e));
   // Every environment's due schedules first (their time is the one moment they may start), then the queues.
+  // The schedules in time order across environments, as they are started: of two due in one pass that need one
+  // lock (a staging environment), the earlier one's start takes it and the later one's start meets it.
   const started = new Set<string>();
-  for (const [key, list] of byEnvironment) {
-    const scheduled = list.filter((r) => r.mode === 'at').sort(byTime);
-    for (const request of scheduled) {
-      const due = request.at!.getTime() <= now.getTime();
-      if (!due) {
-        out.push({ action: 'wait', request, code: 'schedule_not_due' });
-        continue;
-      }
-      if (now.getTime() - request.at!.getTime() > MISSED_AFTER_MS) {
-        out.push({ action: 'drop', request, code: 'schedule_missed' });
-        continue;
-      }
-      // Its time is the one moment it may start: a lock then is a refusal, not a reason to wait for later. One
-      // taken by another environment's start in this pass (their staging environment) is met by its own start,
-      // which names it.
-      const lock = lockFor(request);
-      if (lock) out.push({ action: 'drop', request, code: 'schedule_locked', lock });
-      else if (started.has(key)) out.push({ action: 'drop', request, code: 'schedule_behind' });
-      else {
-        out.push({ action: 'start', request, code: 'schedule_due' });
-        started.add(key);
-        take(request);
-      }
+  for (const request of requests.filter((r) => r.mode === 'at').sort(byTime)) {
+    const key = request.environment.toLowerCase();
+    const due = request.at!.getTime() <= now.getTime();
+    if (!due) {
+      out.push({ action: 'wait', request, code: 'schedule_not_due' });
+      continue;
+    }
+    if (now.getTime() - request.at!.getTime() > MISSED_AFTER_MS) {
+      out.push({ action: 'drop', request, code: 'schedule_missed' });
+      continue;
+    }
+    // Its time is the one moment it may start: a lock then is a refusal, not a reason to wait for later. One
+    // taken by another environment's start in this pass (their staging environment) is met by its own start,
+    // which names it.
+    const lock = lockFor(request);
+    if (lock) out.push({ action: 'drop', request, code: 'schedule_locked', lock });
+    else if (started.has(key)) out.push({ action: 'drop', request, code: 'schedule_behind' });
+    else {
+      out.push({ action: 'start', request, code: 'schedule_due' });
+      started.add(key);
+      take(request);
     }
   }
   // The queues in the order asked across environments: of two that need one lock (a staging environment),

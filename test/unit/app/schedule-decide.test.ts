@@ -149,6 +149,28 @@ test("a start in the same pass takes its staging environment's lock: a queued re
   ]);
 });
 
+test('due schedules are started in time order across environments: of two that need one staging lock, the earlier one goes first', () => {
+  // preview and eu-west deploy production first (staging: production); the listing is by name, not by time.
+  const stagingOf = (r: ScheduledRequest) => (r.environment === 'production' ? undefined : 'production');
+  const preview = request({ environment: 'preview', at: new Date(NOW.getTime() - 60_000) });
+  const euWest = request({ environment: 'eu-west', at: new Date(NOW.getTime() - 300_000) });
+  const later = request({ environment: 'eu-west', at: new Date(NOW.getTime() + 60_000) });
+  // Decisions are acted on in order (app/schedule/run-due.ts): eu-west's, due first, starts first and takes
+  // production's lock, which preview's start then meets (and names, schedule_locked).
+  assert.deepEqual(summary(dueDecisions([preview, later, euWest], none, NOW, stagingOf)), [
+    `${euWest.id}:start:schedule_due`,
+    `${preview.id}:start:schedule_due`,
+    `${later.id}:wait:schedule_not_due`,
+  ]);
+  // Same time: by request id, so every replica decides alike.
+  const a = request({ environment: 'preview' });
+  const b = request({ environment: 'eu-west' });
+  assert.deepEqual(
+    summary(dueDecisions([b, a], none, NOW, stagingOf)).map((line) => line.split(':')[0]),
+    [a.id, b.id],
+  );
+});
+
 test('the queue starts in the order asked, one per environment, after a due schedule, and only when free', () => {
   const q1 = request({ mode: 'queue', requestedAt: new Date('2026-12-01T09:01:00Z'), requestedBy: 'carol' });
   const q2 = request({ mode: 'queue', requestedAt: new Date('2026-12-01T09:00:00Z'), requestedBy: 'dave' });
