@@ -15,6 +15,22 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
  * there may quote any XML), and a tag to its `>` outside quoted attribute values (where `<` is read too).
  */
 function internalSubsetAt(text: string): number | undefined {
+  for (const markup of walkMarkup(text)) if (markup.kind === 'subset') return markup.at;
+  return undefined;
+}
+
+type Markup =
+  | { kind: 'start'; at: number; name: string; selfClosing: boolean }
+  | { kind: 'end'; at: number }
+  /** A DOCTYPE the parser would read an internal subset in; the walk stops there. */
+  | { kind: 'subset'; at: number };
+
+/**
+ * The document's tags in order, walked as the parser walks it: comments, CDATA sections, processing
+ * instructions and DOCTYPEs are skipped (no elements; a test's output there may quote any XML), and a tag runs
+ * to its `>` outside quoted attribute values (where `<` is read too). Ends at a markup that never closes.
+ */
+function* walkMarkup(text: string): Generator<Markup> {
   let at = text.indexOf('<');
   while (at >= 0 && at < text.length) {
     let next: number;
@@ -23,13 +39,25 @@ function internalSubsetAt(text: string): number | undefined {
     else if (text.startsWith('<?', at)) next = text.indexOf('?>', at + 2);
     else if (text.startsWith('<!D', at)) {
       const end = doctypeEnd(text, at);
-      if (end === 'subset') return at;
+      if (end === 'subset') {
+        yield { kind: 'subset', at };
+        return;
+      }
       next = end;
-    } else next = tagEnd(text, at);
-    if (next < 0) return undefined;
+    } else if (text.startsWith('<!', at)) {
+      // A declaration the validator lets through outside a DOCTYPE would be none of the elements.
+      next = tagEnd(text, at);
+    } else {
+      next = tagEnd(text, at);
+      if (text[at + 1] === '/') yield { kind: 'end', at };
+      else {
+        const name = /^<([^\s/>]*)/.exec(text.slice(at, at + 200))![1]!;
+        yield { kind: 'start', at, name, selfClosing: next >= 0 && text[next - 1] === '/' };
+      }
+    }
+    if (next < 0) return;
     at = text.indexOf('<', next + 1);
   }
-  return undefined;
 }
 
 /**
@@ -79,34 +107,20 @@ const MAX_XML_DEPTH = 100;
 
 /**
  * Each start tag of a well-formed document in order, with where it begins, its name and its level (the root is
- * 1), until `found` returns true; that tag's place is returned. Walked as internalSubsetAt walks (comments,
- * CDATA, processing instructions and DOCTYPEs are no elements); every end tag closes the innermost element.
+ * 1), until `found` returns true; that tag's place is returned (walkMarkup); every end tag closes the innermost
+ * element.
  */
 function findStartTag(
   text: string,
   found: (name: string, level: number) => boolean,
 ): { at: number; name: string } | undefined {
   let depth = 0;
-  let at = text.indexOf('<');
-  while (at >= 0 && at < text.length) {
-    let next: number;
-    if (text.startsWith('<!--', at)) next = text.indexOf('-->', at + 4);
-    else if (text.startsWith('<![', at)) next = text.indexOf(']]>', at + 3);
-    else if (text.startsWith('<?', at)) next = text.indexOf('?>', at + 2);
-    else if (text.startsWith('<!', at)) {
-      const end = doctypeEnd(text, at);
-      next = end === 'subset' ? -1 : end;
-    } else {
-      next = tagEnd(text, at);
-      if (text[at + 1] === '/') depth--;
-      else {
-        const name = /^<([^\s/>]*)/.exec(text.slice(at, at + 200))![1]!;
-        if (found(name, depth + 1)) return { at, name };
-        if (next >= 0 && text[next - 1] !== '/') depth++;
-      }
+  for (const markup of walkMarkup(text)) {
+    if (markup.kind === 'end') depth--;
+    else if (markup.kind === 'start') {
+      if (found(markup.name, depth + 1)) return markup;
+      if (!markup.selfClosing) depth++;
     }
-    if (next < 0) return undefined;
-    at = text.indexOf('<', next + 1);
   }
   return undefined;
 }
