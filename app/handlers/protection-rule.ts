@@ -48,6 +48,8 @@ import { deploymentLockOwner, type KnownReads } from '../deploy/lock.ts';
 import { lockOwner, releasedLockUnlock } from '../deploy/replies.ts';
 import { checkRunsThroughSuites } from '../../src/github/app-check-runs.ts';
 import { answerOnce, answeringRefName, swapOption } from '../facts/answer-once.ts';
+import { admitRerun, closeRerun, readRerunStanding, rerunSupersededSummary } from '../deploy/rerun.ts';
+import type { HeldLock, RerunDeployment } from '../deploy/rerun.ts';
 
 export const GATE_PREFIX = 'approval / ';
 export const gateName = (environment: string): string => `${GATE_PREFIX}${environment}`;
@@ -255,6 +257,11 @@ export interface GateDeployment {
    */
   id?: number;
   /**
+   * The deployment `id` as GitHub's webhook showed it (the App's own payload): what a re-run of it takes the
+   * locks of (app/deploy/rerun.ts). Not given (a gate answered later): read by its id when it has ended.
+   */
+  made?: { environment?: string | null; sha: string; payload?: unknown };
+  /**
    * When GitHub made the held workflow run (RunStarters.createdAt; a re-run keeps it), asked only without `id`
    * when a deployment lock of the commit is held: the App's deployment event starts the run after it made the
    * deployment, so a deployment made after the run is another one's. Undefined: no deployment lock passes.
@@ -373,6 +380,11 @@ export interface GateDecision {
   /** One plain text for the callback comment and the check run. */
   summary: string;
   pullRequest?: PullRequestFacts;
+  /**
+   * The App's deployment `id`, ended, that this run deploys again (a re-run, app/deploy/rerun.ts): an approval
+   * holds only once its locks are taken (admitGate).
+   */
+  rerun?: RerunDeployment;
 }
 
 /** Gathers the facts (config from the default branch, PR, approvals, deployments, checks) and decides. */
@@ -479,6 +491,20 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     if (lock) break;
   }
   if (lock) return { answer: 'rejected', summary: lockedSummary(lock, environment) };
+  // The App's deployment whose runner has ended it: this run is a re-run of it. Its lock was released at its
+  // final status, so nobody holding the environment above says nothing of it: it may go only as the newest
+  // App deployment of its environment, and only holding its locks again (the caller takes them: admitGate).
+  let rerun: RerunDeployment | undefined;
+  if (id !== undefined) {
+    const standing = await readRerunStanding(octokit.rest.repos, input.where, {
+      id,
+      botLogin: input.botLogin,
+      ...(input.deployment.made ? { made: input.deployment.made } : {}),
+    });
+    if (standing.kind === 'superseded')
+      return { answer: 'rejected', environment, summary: rerunSupersededSummary(standing) };
+    if (standing.kind === 'rerun') rerun = standing.deployment;
+  }
   let pullRequest: PullRequestFacts | undefined;
   const people = input.people ?? peopleCache();
   const rules = policies.map((p) => ({ policy: p, rule: approvalRule(p, input.type) }));
@@ -618,7 +644,52 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     : answer === 'rejected' && !pullRequest && decision.code === 'needs_approvals'
       ? `Rejected: ${explainRefusal(decision)}, and approvals can only be given on a pull request.`
       : explainDecision(decision);
-  return { answer, environment, decision, summary, ...(pullRequest ? { pullRequest } : {}) };
+  return {
+    answer,
+    environment,
+    decision,
+    summary,
+    ...(pullRequest ? { pullRequest } : {}),
+    ...(rerun && answer === 'approved' ? { rerun } : {}),
+  };
+}
+
+/** What admitGate did: nothing to do (no re-run), a re-run admitted holding `held`, or a lock that stops it. */
+type Admission =
+  | { status: 'none' }
+  | { status: 'admitted'; deployment: RerunDeployment; held: HeldLock[] }
+  | { status: 'locked'; summary: string };
+
+/**
+ * Before an approved re-run (GateDecision.rerun) is answered: its locks taken and its deployment reopened
+ * (app/deploy/rerun.ts admitRerun). A lock that stops it, one taken since the decision read them too, rejects
+ * it (`locked`): it never passes holding nothing.
+ */
+async function admitGate(
+  octokit: Octokit,
+  where: Where,
+  gate: GateDecision,
+  o: {
+    run: number;
+    keys: MarkerKeys;
+    botLogin: string;
+    deployers: GateDeployment['deployers'];
+    /** The config's key of the environment the gate is for (the lock message names it). */
+    environment: string;
+  },
+): Promise<Admission> {
+  if (gate.answer !== 'approved' || !gate.rerun) return { status: 'none' };
+  const deployers = o.deployers;
+  const admitted = await admitRerun(octokit.rest, where, gate.rerun, {
+    keys: o.keys,
+    appId: await ownAppId(octokit),
+    botLogin: o.botLogin,
+    run: o.run,
+    deployers: async () => (typeof deployers === 'function' ? deployers(o.environment) : (deployers ?? [])),
+  });
+  if (admitted.status === 'locked')
+    return { status: 'locked', summary: lockedSummary(admitted.lock, o.environment) };
+  return { status: 'admitted', deployment: gate.rerun, held: admitted.held };
 }
 
 // GitHub limits the review comment; the decision text is short, but free text (veto reasons) is not.
@@ -725,7 +796,9 @@ export async function handleProtectionRule(
   // re-run by someone else is judged by who re-ran it too).
   const deployment: GateDeployment = {
     byApp,
-    ...(ownDeployment && typeof payload.deployment?.id === 'number' ? { id: payload.deployment.id } : {}),
+    ...(ownDeployment && typeof payload.deployment?.id === 'number'
+      ? { id: payload.deployment.id, made: payload.deployment }
+      : {}),
     runCreatedAt: async () => (await starters()).createdAt,
     deployers: async (key) =>
       lockDeployers(await starters(), { byApp, appRequester: await appRequester(key), botLogin }),
@@ -755,6 +828,25 @@ export async function handleProtectionRule(
         now,
       });
       if (gate.answer !== 'pending') {
+        const admission = await admitGate(octokit, where, gate, {
+          run,
+          keys: markers.keys,
+          botLogin,
+          deployers: deployment.deployers,
+          environment: gate.environment ?? environment,
+        });
+        if (admission.status === 'locked') {
+          await answerRun(octokit, where, run, environment, 'rejected', admission.summary);
+          return { status: 'answered', answer: 'rejected', run };
+        }
+        if (admission.status === 'admitted') {
+          // The run no longer waits (cancelled meanwhile): nothing deploys, so nothing stays locked or reopened.
+          if (!(await answeredRun(octokit, where, run, environment, 'approved', gate.summary))) {
+            await closeRerun(octokit.rest, where, admission.deployment, admission.held, run);
+            return { status: 'ignored', reason: 'run_no_longer_waits' };
+          }
+          return { status: 'answered', answer: 'approved', run };
+        }
         await answerRun(octokit, where, run, environment, gate.answer, gate.summary);
         return { status: 'answered', answer: gate.answer, run };
       }
@@ -909,18 +1001,19 @@ export interface PendingAnswer {
 async function answeredRun(
   octokit: Octokit,
   where: Where,
-  ref: GateRef,
+  run: number,
+  /** GitHub's name of the environment (the gate's `github`, or its `env`). */
+  environment: string,
   state: 'approved' | 'rejected',
   summary: string,
 ): Promise<boolean> {
-  const environment = ref.github ?? ref.env;
   try {
-    await answerRun(octokit, where, ref.run, environment, state, summary);
+    await answerRun(octokit, where, run, environment, state, summary);
     return true;
   } catch (error) {
     const status = httpStatus(error);
     if (status === undefined || status < 400 || status >= 500) throw error;
-    if (await stillWaits(octokit, where, ref.run, environment, error)) throw error;
+    if (await stillWaits(octokit, where, run, environment, error)) throw error;
     return false;
   }
 }
@@ -993,7 +1086,18 @@ export async function answerPendingProtectionRules(
     // on it. A gate written before locks were read here does not say whose deployment it is (byApp unknown).
     const started = ref.own ? undefined : await starters();
     const botLogin = await ownBotLogin(octokit);
-    const gate = await decideGate(octokit, {
+    const deployment: GateDeployment = {
+      byApp: ref.own,
+      ...(ref.dep !== undefined ? { id: ref.dep } : {}),
+      runCreatedAt: async () => (started ?? (await starters())).createdAt,
+      deployers: async () =>
+        lockDeployers(started ?? (await starters()), {
+          byApp: ref.own,
+          appRequester: ref.own ? ref.by : undefined,
+          botLogin,
+        }),
+    };
+    const decided = await decideGate(octokit, {
       where: input.where,
       defaultBranch: input.defaultBranch,
       environment: ref.env,
@@ -1006,19 +1110,20 @@ export async function answerPendingProtectionRules(
       markers: input.markers,
       records: input.records,
       locks: readLocks,
-      deployment: {
-        byApp: ref.own,
-        ...(ref.dep !== undefined ? { id: ref.dep } : {}),
-        runCreatedAt: async () => (started ?? (await starters())).createdAt,
-        deployers: async () =>
-          lockDeployers(started ?? (await starters()), {
-            byApp: ref.own,
-            appRequester: ref.own ? ref.by : undefined,
-            botLogin,
-          }),
-      },
+      deployment,
       now: input.now ?? new Date(),
     });
+    // A re-run approved now takes its locks first (admitGate), as when the rule was asked: a lock that stops it
+    // rejects it.
+    const admission = await admitGate(octokit, input.where, decided, {
+      run: ref.run,
+      keys: input.markers.keys,
+      botLogin,
+      deployers: deployment.deployers,
+      environment: ref.env,
+    });
+    const gate: GateDecision =
+      admission.status === 'locked' ? { answer: 'rejected', summary: admission.summary } : decided;
     if (gate.answer === 'pending') {
       await octokit.rest.checks.update({
         ...input.where,
@@ -1029,7 +1134,12 @@ export async function answerPendingProtectionRules(
         },
       });
     } else {
-      if (!(await answeredRun(octokit, input.where, ref, gate.answer, gate.summary))) {
+      if (
+        !(await answeredRun(octokit, input.where, ref.run, ref.github ?? ref.env, gate.answer, gate.summary))
+      ) {
+        // An admitted re-run whose run no longer waits: its locks and its reopened deployment are given back.
+        if (admission.status === 'admitted')
+          await closeRerun(octokit.rest, input.where, admission.deployment, admission.held, ref.run);
         // The run ended (cancelled, or timed out after GitHub's 30 days): its gate no longer shows an Approve
         // button for a deployment that cannot happen, and the other gates are still answered.
         await octokit.rest.checks.update({

@@ -1,0 +1,324 @@
+// A re-run ("Re-run jobs") of the workflow run of an App deployment that has already ended. Its lock was
+// released at its final status (app/handlers/deployment-status.ts), so without this the protection rule would
+// find nobody holding the environment and let the run deploy beside the next /deploy. A re-run of the newest
+// App deployment of the environment takes the locks its start took (app/deploy/start.ts: the environment's
+// and its staging environment's, in the same order, given back on failure) and reopens the deployment (a
+// `queued` status of the App's: its runner's statuses say it runs again, endedByRunner), so its next final
+// status releases them. A re-run of an older one would put back a version nobody asked for: refused.
+import { acquireDeploymentLock, blockingLock, readGlobalLock } from '../locks.ts';
+import type { LockInfo } from '../locks.ts';
+import type { MarkerKeys } from '../../src/github/marker-keys.ts';
+import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
+import { userText } from '../../src/github/user-text.ts';
+import { createdByApp } from '../facts/deployments.ts';
+import type { Api, Where } from '../facts/github.ts';
+import { deploymentLockOwner, endedByRunner, releaseDeploymentLock, runningOwnDeployment } from './lock.ts';
+import type { ListedDeployment } from './lock.ts';
+import { lockOrder } from './start.ts';
+
+/** The App's deployment a re-run deploys again, as the App made it (its payload is the App's word). */
+export interface RerunDeployment {
+  id: number;
+  /** The deployment's environment (the config's key the App made it with). */
+  environment: string;
+  sha: string;
+  /** The staging environment whose lock it held too (its payload's `staging`): its final status releases it. */
+  staging?: string;
+}
+
+/** What the App deployment a protection rule holds is to the rule. */
+export type RerunStanding =
+  /** Its runner has not ended it: its first run (or a run of it still going), judged as before. */
+  | { kind: 'running' }
+  /** Ended, and the newest App deployment of its environment: it may run again, holding its locks. */
+  | { kind: 'rerun'; deployment: RerunDeployment }
+  /**
+   * Ended, and the App made a newer deployment of its environment since (`newer`; undefined when more
+   * deployments were made since than the App reads, none of them the App's, so it cannot tell).
+   */
+  | { kind: 'superseded'; deployment: RerunDeployment; newer?: number };
+
+/** Pages of 100 of the environment's deployments read at most to find a newer App deployment. */
+const NEWER_PAGES = 5;
+
+/**
+ * Pure: the App's deployments of the environment made after deployment `id`, from `listed` (newest first, as
+ * GitHub lists them; deployment ids grow): the newest such one, and whether the listing reached `id` (or past
+ * it): short of it, an App deployment further down may be newer still.
+ */
+export function newerAppDeployment(
+  listed: readonly Pick<ListedDeployment, 'id' | 'creator' | 'performed_via_github_app'>[],
+  id: number,
+  app: { login: string },
+): { newer?: number; reached: boolean } {
+  for (const d of listed) {
+    if (d.id <= id) return { reached: true };
+    if (createdByApp(d, app)) return { newer: d.id, reached: true };
+  }
+  return { reached: false };
+}
+
+/** Pure: the standing of an App deployment from what was read (see RerunStanding). */
+export function rerunStanding(read: {
+  deployment: RerunDeployment;
+  ended: boolean;
+  newer: { newer?: number; reached: boolean };
+}): RerunStanding {
+  if (!read.ended) return { kind: 'running' };
+  if (read.newer.newer !== undefined)
+    return { kind: 'superseded', deployment: read.deployment, newer: read.newer.newer };
+  if (!read.newer.reached) return { kind: 'superseded', deployment: read.deployment };
+  return { kind: 'rerun', deployment: read.deployment };
+}
+
+/** Pure: the App deployment a protection rule holds, from GitHub's deployment (the App's payload). */
+export function rerunDeployment(d: {
+  id: number;
+  environment?: string | null;
+  sha: string;
+  payload?: unknown;
+}): RerunDeployment | undefined {
+  if (!d.environment) return undefined;
+  let staging: string | undefined;
+  try {
+    staging = parseDeploymentPayload(d.payload).staging;
+  } catch {
+    staging = undefined;
+  }
+  return {
+    id: d.id,
+    environment: d.environment,
+    sha: d.sha.toLowerCase(),
+    ...(staging !== undefined && staging.toLowerCase() !== d.environment.toLowerCase() ? { staging } : {}),
+  };
+}
+
+type RerunApi = Pick<Api['repos'], 'listDeployments' | 'listDeploymentStatuses' | 'getDeployment'>;
+
+/**
+ * Reads the standing of the App's deployment `id` (RerunStanding): its statuses (one request); only when its
+ * runner ended it, the deployment itself (`made`, or read by its id) and its environment's deployments made
+ * since (pages of 100, newest first, until one reaches it).
+ */
+export async function readRerunStanding(
+  api: RerunApi,
+  where: Where,
+  o: {
+    id: number;
+    botLogin: string;
+    /** The deployment as GitHub's webhook showed it; read by its id when not given. */
+    made?: { environment?: string | null; sha: string; payload?: unknown };
+  },
+): Promise<RerunStanding> {
+  let statuses;
+  try {
+    ({ data: statuses } = await api.listDeploymentStatuses({ ...where, deployment_id: o.id, per_page: 100 }));
+  } catch (error) {
+    // Gone (deleted): it holds nothing and deploys nothing of the App's; judged as before.
+    if ((error as { status?: number }).status === 404) return { kind: 'running' };
+    throw error;
+  }
+  if (!endedByRunner(statuses, o.botLogin)) return { kind: 'running' };
+  let made = o.made;
+  if (!made) {
+    try {
+      made = (await api.getDeployment({ ...where, deployment_id: o.id })).data;
+    } catch (error) {
+      // Gone: it holds nothing and deploys nothing of the App's; judged as before.
+      if ((error as { status?: number }).status === 404) return { kind: 'running' };
+      throw error;
+    }
+  }
+  const deployment = rerunDeployment({ id: o.id, ...made });
+  if (!deployment) return { kind: 'running' };
+  let newer: { newer?: number; reached: boolean } = { reached: false };
+  for (let page = 1; page <= NEWER_PAGES && !newer.reached; page++) {
+    const { data } = await api.listDeployments({
+      ...where,
+      environment: deployment.environment,
+      per_page: 100,
+      page,
+    });
+    newer = newerAppDeployment(data, o.id, { login: o.botLogin });
+    if (data.length < 100) newer = { ...newer, reached: true };
+  }
+  return rerunStanding({ deployment, ended: true, newer });
+}
+
+/** Pure: the rejection of a re-run of a deployment the App has made a newer one of its environment since. */
+export function rerunSupersededSummary(standing: Extract<RerunStanding, { kind: 'superseded' }>): string {
+  const { deployment, newer } = standing;
+  const env = userText(deployment.environment, { as: 'code' });
+  const since =
+    newer !== undefined
+      ? `the App has made a newer deployment of ${env} since (deployment #${newer})`
+      : `more deployments of ${env} were made since than the App reads, so it cannot tell that none of them is newer of its own`;
+  return [
+    `Rejected (\`rerun_superseded\`): this run is a re-run of deployment #${deployment.id} of ${userText(deployment.sha.slice(0, 12), { as: 'code' })} to ${env}, which has ended, and ${since}.`,
+    `Re-running it would put an older version back on ${env} that nobody asked for: use ${userText(`/deploy ${deployment.environment}`, { as: 'command' })} or ${userText(`/rollback ${deployment.environment}`, { as: 'command' })} instead.`,
+  ].join(' ');
+}
+
+/** A lock a re-run holds: its own (released at its deployment's final status), or a /lock its deployers hold. */
+export interface HeldLock {
+  environment: string;
+  own: boolean;
+}
+
+export type AdmitOutcome =
+  | { status: 'admitted'; held: HeldLock[] }
+  /** A lock stops it (the global lock, a person's /lock, another deployment's; one taken meanwhile too). */
+  | { status: 'locked'; lock: LockInfo };
+
+export interface AdmitContext {
+  keys: MarkerKeys;
+  appId?: number;
+  botLogin: string;
+  /** Who deploys (lockDeployers): a person's /lock lets the re-run through only when each of them holds it. */
+  deployers: () => Promise<readonly string[]>;
+  /** The workflow run re-run, named in the reopening status. */
+  run: number;
+}
+
+type AdmitApi = Pick<Api, 'git' | 'repos'>;
+
+/**
+ * Takes the locks of a re-run of `deployment` (RerunStanding `rerun`), as its start took them: the global lock
+ * refuses it, then its environment's and its staging environment's locks in lockOrder, each one not taken
+ * giving back those taken. Then reopens the deployment (a `queued` status of the App's), so that the holders'
+ * lookups (deploymentLockOwner, runningOwnDeployment) find it running and its next final status releases
+ * them. A reopening that fails gives the locks back unless it may have been written (an answer lost): the
+ * deployment then reads as running, and must hold its locks.
+ */
+export async function admitRerun(
+  api: AdmitApi,
+  where: Where,
+  deployment: RerunDeployment,
+  ctx: AdmitContext,
+): Promise<AdmitOutcome> {
+  const marks = ctx.appId !== undefined ? { appId: ctx.appId } : undefined;
+  const frozen = await readGlobalLock(api, where, ctx.keys, marks);
+  if (frozen) return { status: 'locked', lock: frozen };
+  const held: HeldLock[] = [];
+  const giveBack = () => releaseHeld(api, where, deployment, held);
+  try {
+    for (const environment of lockOrder(deployment.environment, deployment.staging)) {
+      const taken = await takeRerunLock(api, where, deployment, environment, ctx, marks);
+      if (taken.status === 'locked') {
+        await giveBack();
+        return taken;
+      }
+      held.push(taken.lock);
+    }
+  } catch (error) {
+    await giveBack().catch(() => undefined);
+    throw error;
+  }
+  try {
+    await api.repos.createDeploymentStatus({
+      ...where,
+      deployment_id: deployment.id,
+      state: 'queued',
+      description: `re-run of workflow run ${ctx.run}: deploying again, holding its locks`.slice(0, 140),
+    });
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    // No answer (a 5xx, a timeout): the status may be there, and the deployment then runs: its locks stay.
+    if (status !== undefined && status < 500) await giveBack().catch(() => undefined);
+    throw error;
+  }
+  return { status: 'admitted', held };
+}
+
+/** Releases the re-run's own locks (both tried; the first failure thrown), as a failed start does. */
+async function releaseHeld(
+  api: AdmitApi,
+  where: Where,
+  deployment: RerunDeployment,
+  held: readonly HeldLock[],
+): Promise<void> {
+  const failures: unknown[] = [];
+  for (const taken of [...held].reverse())
+    if (taken.own)
+      await releaseDeploymentLock(api.git, where, taken.environment, deployment.sha).catch(
+        (error: unknown) => {
+          failures.push(error);
+          return 'none' as const;
+        },
+      );
+  if (failures.length > 0) throw failures[0];
+}
+
+/**
+ * Takes `environment`'s lock for the re-run (app/deploy/start.ts takeLock's rules): a lock held by any running
+ * deployment stops it (the deployment re-run has ended: none of its commit is its own); a person's /lock stops
+ * it unless every one who deploys holds it (then it deploys under it, with no lock of its own).
+ */
+async function takeRerunLock(
+  api: AdmitApi,
+  where: Where,
+  deployment: RerunDeployment,
+  environment: string,
+  ctx: AdmitContext,
+  marks: { appId: number } | undefined,
+): Promise<{ status: 'taken'; lock: HeldLock } | { status: 'locked'; lock: LockInfo }> {
+  const sha = deployment.sha;
+  const taken = await acquireDeploymentLock(api, where, ctx.keys, { environment, sha }, marks);
+  if (taken.status === 'invalid_environment') throw new Error(taken.message);
+  if (taken.status === 'acquired') {
+    // Read back after a lost answer, the ref at the commit may be another running deployment's of it.
+    const other =
+      taken.readBack === true
+        ? await runningOwnDeployment(api.repos, where, { environment, sha, botLogin: ctx.botLogin })
+        : undefined;
+    if (other === undefined) return { status: 'taken', lock: { environment, own: true } };
+    return {
+      status: 'locked',
+      lock: await deploymentLockOwner(
+        api.repos,
+        where,
+        {
+          target: { scope: 'environment', environment },
+          holder: 'deployment',
+          createdAt: '',
+          sha,
+          deployment: true,
+        },
+        { attempts: 1, botLogin: ctx.botLogin },
+      ),
+    };
+  }
+  if (taken.lock.deployment)
+    return {
+      status: 'locked',
+      lock: await deploymentLockOwner(api.repos, where, taken.lock, { attempts: 1, botLogin: ctx.botLogin }),
+    };
+  const deployers = await ctx.deployers();
+  const through =
+    deployers.length > 0 &&
+    deployers.every((login) => !blockingLock({ environments: [taken.lock] }, environment, login));
+  return through
+    ? { status: 'taken', lock: { environment, own: false } }
+    : { status: 'locked', lock: taken.lock };
+}
+
+/**
+ * After an admitted re-run's workflow run turned out no longer to wait (cancelled, timed out) when answered:
+ * nothing will deploy, and no final status will come. The deployment is ended again (an `inactive` status of
+ * the App's) and its own locks released, so neither is left held for a run that cannot happen.
+ */
+export async function closeRerun(
+  api: AdmitApi,
+  where: Where,
+  deployment: RerunDeployment,
+  held: readonly HeldLock[],
+  run: number,
+): Promise<void> {
+  await api.repos.createDeploymentStatus({
+    ...where,
+    deployment_id: deployment.id,
+    state: 'inactive',
+    description: `re-run of workflow run ${run} ended before it was answered: nothing deployed`.slice(0, 140),
+  });
+  await releaseHeld(api, where, deployment, held);
+}

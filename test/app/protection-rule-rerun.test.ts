@@ -1,0 +1,340 @@
+// A re-run ("Re-run jobs") of the workflow run of an App deployment that has already ended: its final status
+// released its locks, so the protection rule finds nobody holding the environment. The re-run of the newest App
+// deployment of the environment goes only holding its locks again (its staging environment's too), its
+// deployment reopened (a `queued` status of the App's) so that its next final status releases them; a lock
+// held by anyone else refuses it (`locked`), and a re-run of an older one is refused (`rerun_superseded`).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Probot } from 'probot';
+import { fakeSha } from '../fake-github/index.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import {
+  BOT_LOGIN,
+  HEAD,
+  PR,
+  deployYml,
+  handClock,
+  previewThroughProduction,
+  repliesTo,
+  rest,
+  withSeededApp,
+} from './helpers.ts';
+import { askProtectionRule, finalStatus, receive } from './delivery-helpers.ts';
+import { newerAppDeployment, rerunStanding } from '../../app/deploy/rerun.ts';
+
+type Json = Record<string, unknown>;
+
+const OTHER_PR = 8;
+const OTHER_HEAD = fakeSha('rerun-pr-8-head');
+
+const CONFIG = deployYml(`
+  production:
+    approvals:
+      deployers: [alice, bob]
+      required: 0
+`);
+/** CONFIG with one approval, dave's, required for production: a gate waits for it. */
+const WITH_APPROVAL = CONFIG.replace('required: 0', 'required: 1\n      approvers: [dave]');
+
+const seed = (config: string): Parameters<typeof withSeededApp>[0] => ({
+  config,
+  collaborators: { alice: 'write', bob: 'write', dave: 'write' },
+  pulls: [
+    { number: PR, head: HEAD, user: 'carol' },
+    { number: OTHER_PR, head: OTHER_HEAD, user: 'erin' },
+  ],
+});
+
+const lockOf = (fake: FakeGitHub, environment: string) => fake.repo().refs.get(`deploy-locks/${environment}`);
+const deploymentsTo = (fake: FakeGitHub, environment: string): Json[] =>
+  [...fake.repo().deployments.values()].filter((d) => d.environment === environment);
+/** The newest status of deployment `d`: its state and who wrote it. */
+const newestStatus = (fake: FakeGitHub, d: Json) => {
+  const status = fake
+    .repo()
+    .deploymentStatuses.get(d.id as number)
+    ?.at(-1);
+  return { state: status?.state, by: (status?.creator as { login?: string } | undefined)?.login };
+};
+
+/** The App's `deployment` ends: its runner's final status, and its delivery to the App. */
+async function ends(fake: FakeGitHub, probot: Probot, deployment: Json): Promise<void> {
+  const environment = deployment.environment as string;
+  await rest(fake, 'POST', `/deployments/${String(deployment.id)}/statuses`, { state: 'success' });
+  await receive(
+    probot,
+    'deployment_status',
+    finalStatus(fake, deployment, 'success', new Date().toISOString(), environment),
+  );
+}
+
+/** The run the App's deployment event started for `deployment`, asked about and answered (its first attempt). */
+async function firstRun(fake: FakeGitHub, probot: Probot, deployment: Json): Promise<number> {
+  const run = fake.addWorkflowRun({
+    headSha: deployment.sha as string,
+    actor: BOT_LOGIN,
+    event: 'deployment',
+  });
+  const review = await askProtectionRule(fake, probot, ruleAsk(run.id, deployment));
+  assert.equal(review.state, 'approved', `its first run goes through: ${review.comment}`);
+  return run.id;
+}
+
+const ruleAsk = (run: number, deployment: Json) => ({
+  run,
+  event: 'deployment',
+  sha: deployment.sha as string,
+  environment: deployment.environment as string,
+  creator: { login: BOT_LOGIN, type: 'Bot' },
+  deploymentId: deployment.id as number,
+  payload: deployment.payload as Json,
+});
+
+/**
+ * `by` re-runs workflow run `run` of `deployment` (attempt `attempt`): GitHub asks the rule again. Its newest
+ * answer: [state, comment], the state undefined while it waits.
+ */
+async function reRun(
+  fake: FakeGitHub,
+  probot: Probot,
+  run: number,
+  deployment: Json,
+  attempt = 2,
+  by = 'dave',
+): Promise<[string | undefined, string]> {
+  const before = fake.repo().protectionRuleReviews.filter((r) => r.runId === run).length;
+  fake.updateWorkflowRun(run, { runAttempt: attempt, triggeringActor: by });
+  await askProtectionRule(fake, probot, ruleAsk(run, deployment));
+  const reviews = fake.repo().protectionRuleReviews.filter((r) => r.runId === run);
+  if (reviews.length === before) return [undefined, ''];
+  return [reviews.at(-1)?.state, reviews.at(-1)?.comment ?? ''];
+}
+
+test('a re-run of the newest ended App deployment holds its lock again until its next final status; /deploy meanwhile is refused', async () => {
+  await withSeededApp(seed(CONFIG), async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy production', 'alice');
+    const [own] = deploymentsTo(fake, 'production');
+    assert.ok(own, "alice's deployment");
+    const run = await firstRun(fake, probot, own);
+    await ends(fake, probot, own);
+    assert.equal(lockOf(fake, 'production'), undefined, 'released at its final status');
+
+    const [state, comment] = await reRun(fake, probot, run, own);
+    assert.equal(state, 'approved', comment);
+    assert.equal(lockOf(fake, 'production'), HEAD, 'the re-run holds production’s lock');
+    assert.deepEqual(newestStatus(fake, own), { state: 'queued', by: BOT_LOGIN }, 'reopened by the App');
+
+    // bob's /deploy of another commit meanwhile: refused, naming the re-run's deployment; nothing deployed.
+    const refused = await repliesTo(fake, probot, '/deploy production', 'bob', OTHER_PR);
+    assert.match(refused, /`locked`.*locked by a running deployment of `[0-9a-f]{12}` for @\u200D?alice/);
+    assert.equal(deploymentsTo(fake, 'production').length, 1);
+
+    // The re-run's final status releases the lock; bob deploys.
+    await ends(fake, probot, own);
+    assert.equal(lockOf(fake, 'production'), undefined, 'released at its next final status');
+    await repliesTo(fake, probot, '/deploy production', 'bob', OTHER_PR);
+    assert.equal(deploymentsTo(fake, 'production').length, 2);
+  });
+});
+
+test("a re-run of an ended deployment of preview (staging: production) holds both locks again; production's lock held by another deployment refuses it, nothing half-held", async () => {
+  await withSeededApp(seed(previewThroughProduction('required: 0')), async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy preview', 'alice');
+    const [preview] = deploymentsTo(fake, 'preview');
+    assert.ok(preview, "alice's deployment of preview");
+    const run = await firstRun(fake, probot, preview);
+    await ends(fake, probot, preview);
+    assert.equal(lockOf(fake, 'preview'), undefined);
+    assert.equal(lockOf(fake, 'production'), undefined);
+
+    // bob deploys another commit to production: it holds production's lock.
+    await repliesTo(fake, probot, '/deploy production', 'bob', OTHER_PR);
+    const [production] = deploymentsTo(fake, 'production');
+    assert.ok(production, "bob's deployment of production");
+    const [refused, why] = await reRun(fake, probot, run, preview);
+    assert.equal(refused, 'rejected');
+    assert.match(
+      why,
+      /`locked`.*staging environment `production`.*locked by a running deployment .* for @\u200D?bob/,
+    );
+    assert.equal(lockOf(fake, 'preview'), undefined, "preview's lock is not left held");
+    assert.equal(lockOf(fake, 'production'), OTHER_HEAD, "bob's stays");
+    assert.equal(newestStatus(fake, preview).state, 'success', 'not reopened');
+
+    // Once bob's has ended, the next re-run holds both, and its final status releases both.
+    await ends(fake, probot, production);
+    const [state, comment] = await reRun(fake, probot, run, preview, 3);
+    assert.equal(state, 'approved', comment);
+    assert.equal(lockOf(fake, 'preview'), HEAD);
+    assert.equal(lockOf(fake, 'production'), HEAD, "production's too: its run changes production first");
+    assert.match(
+      await repliesTo(fake, probot, '/deploy production', 'bob', OTHER_PR),
+      /`locked`.*to preview, which deploys production first/,
+    );
+    await ends(fake, probot, preview);
+    assert.equal(lockOf(fake, 'preview'), undefined);
+    assert.equal(lockOf(fake, 'production'), undefined);
+  });
+});
+
+test("a re-run under someone's /lock is refused `locked`; once it is released, the re-run holds the environment's lock", async () => {
+  await withSeededApp(seed(CONFIG), async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy production', 'alice');
+    const [own] = deploymentsTo(fake, 'production');
+    assert.ok(own);
+    const run = await firstRun(fake, probot, own);
+    await ends(fake, probot, own);
+    await repliesTo(fake, probot, '/lock production --reason "incident 9"', 'bob');
+    const [refused, why] = await reRun(fake, probot, run, own);
+    assert.equal(refused, 'rejected');
+    assert.match(why, /`locked`.*`production` is locked by @\u200D?bob/);
+    assert.equal(newestStatus(fake, own).state, 'success', 'not reopened');
+    await repliesTo(fake, probot, '/unlock production', 'bob');
+    assert.equal(lockOf(fake, 'production'), undefined);
+    const [state, comment] = await reRun(fake, probot, run, own, 3);
+    assert.equal(state, 'approved', comment);
+    assert.equal(lockOf(fake, 'production'), HEAD);
+  });
+});
+
+test('a re-run of an older ended deployment after a newer one is refused `rerun_superseded`, naming the newer one; nothing is locked', async () => {
+  await withSeededApp(seed(CONFIG), async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy production', 'alice');
+    const [first] = deploymentsTo(fake, 'production');
+    assert.ok(first);
+    const run = await firstRun(fake, probot, first);
+    await ends(fake, probot, first);
+    await repliesTo(fake, probot, '/deploy production', 'bob', OTHER_PR);
+    const [, second] = deploymentsTo(fake, 'production');
+    assert.ok(second, "bob's newer deployment");
+    await ends(fake, probot, second);
+
+    const [state, comment] = await reRun(fake, probot, run, first);
+    assert.equal(state, 'rejected');
+    assert.match(comment, /`rerun_superseded`/);
+    assert.match(comment, new RegExp(`deployment #${String(second.id)}\\b`));
+    assert.match(comment, /\/deploy production.*\/rollback production/);
+    assert.equal(lockOf(fake, 'production'), undefined, 'nothing locked');
+    // Not reopened (GitHub made it inactive when bob's succeeded).
+    assert.equal(newestStatus(fake, first).state, 'inactive');
+  });
+});
+
+test('a lock taken between the rule reading the locks and the re-run taking them refuses it; nothing is left locked by the re-run', async () => {
+  await withSeededApp(seed(previewThroughProduction('required: 0')), async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy preview', 'alice');
+    const [preview] = deploymentsTo(fake, 'preview');
+    assert.ok(preview);
+    const run = await firstRun(fake, probot, preview);
+    await ends(fake, probot, preview);
+    // Another start takes production's lock (for OTHER_HEAD) just before the re-run's create of it arrives.
+    let raced = false;
+    fake.failNext({
+      status: 500,
+      operationId: 'git/create-ref',
+      where: (request) => {
+        if (!raced && (request.body as { ref?: string } | null)?.ref === 'refs/deploy-locks/production') {
+          raced = true;
+          fake.repo().refs.set('deploy-locks/production', OTHER_HEAD);
+        }
+        return false;
+      },
+    });
+    const [state, comment] = await reRun(fake, probot, run, preview);
+    assert.ok(raced, 'the race happened');
+    assert.equal(state, 'rejected', comment);
+    assert.match(comment, /`locked`.*`production`/);
+    assert.equal(lockOf(fake, 'preview'), undefined, "the re-run gave preview's lock back");
+    assert.equal(lockOf(fake, 'production'), OTHER_HEAD, 'the other start keeps its lock');
+    assert.equal(newestStatus(fake, preview).state, 'success', 'not reopened');
+  });
+});
+
+test('a re-run waiting for approvals takes its lock when the approval answers it; one whose run ended meanwhile gives it back', async () => {
+  const c = handClock('2026-12-01T10:00:00Z');
+  const config = WITH_APPROVAL.replace('approvers: [dave]', 'approvers: [dave]\n      expires_after: 1h');
+  await withSeededApp(
+    { ...seed(CONFIG), fake: { now: c.now }, app: { now: c.now } },
+    async (fake, probot) => {
+      await repliesTo(fake, probot, '/deploy production', 'alice');
+      const [own] = deploymentsTo(fake, 'production');
+      assert.ok(own);
+      const run = await firstRun(fake, probot, own);
+      await ends(fake, probot, own);
+
+      fake.setFile('.github/deploy.yml', config);
+      // bob re-runs it (dave, who re-ran it, could not approve it himself).
+      assert.deepEqual(
+        await reRun(fake, probot, run, own, 2, 'bob'),
+        [undefined, ''],
+        'waits for an approval',
+      );
+      assert.equal(lockOf(fake, 'production'), undefined, 'nothing taken while it waits');
+      await repliesTo(fake, probot, '/approve-deploy production', 'dave');
+      const answer = fake.repo().protectionRuleReviews.findLast((r) => r.runId === run);
+      assert.equal(answer?.state, 'approved', answer?.comment);
+      assert.equal(lockOf(fake, 'production'), HEAD, 'the approved re-run holds the lock');
+      assert.equal(newestStatus(fake, own).state, 'queued');
+      await ends(fake, probot, own);
+      assert.equal(lockOf(fake, 'production'), undefined);
+
+      // Re-run again once dave's approval has expired: it waits; the run is cancelled before the next approval.
+      c.tick(2 * 3_600_000);
+      assert.deepEqual(await reRun(fake, probot, run, own, 3, 'bob'), [undefined, ''], 'waits again');
+      fake.updateWorkflowRun(run, { status: 'completed', conclusion: 'cancelled' });
+      await repliesTo(fake, probot, '/approve-deploy production', 'dave');
+      assert.equal(lockOf(fake, 'production'), undefined, 'given back');
+      assert.deepEqual(newestStatus(fake, own), { state: 'inactive', by: BOT_LOGIN }, 'ended again');
+    },
+  );
+});
+
+test('rerunStanding: only an ended deployment is a re-run; a newer App deployment, or one the listing cannot rule out, supersedes it', () => {
+  const deployment = { id: 10, environment: 'production', sha: 'a'.repeat(40) };
+  const app = { login: BOT_LOGIN };
+  const mine = { creator: { login: BOT_LOGIN, type: 'Bot' } };
+  const theirs = { creator: { login: 'github-actions[bot]', type: 'Bot' } };
+  assert.deepEqual(
+    newerAppDeployment(
+      [
+        { id: 12, ...theirs },
+        { id: 11, ...mine },
+        { id: 10, ...mine },
+      ],
+      10,
+      app,
+    ),
+    {
+      newer: 11,
+      reached: true,
+    },
+  );
+  assert.deepEqual(
+    newerAppDeployment(
+      [
+        { id: 12, ...theirs },
+        { id: 10, ...mine },
+      ],
+      10,
+      app,
+    ),
+    { reached: true },
+  );
+  assert.deepEqual(newerAppDeployment([{ id: 12, ...theirs }], 10, app), { reached: false });
+  assert.deepEqual(rerunStanding({ deployment, ended: false, newer: { newer: 11, reached: true } }), {
+    kind: 'running',
+  });
+  assert.deepEqual(rerunStanding({ deployment, ended: true, newer: { reached: true } }), {
+    kind: 'rerun',
+    deployment,
+  });
+  assert.deepEqual(rerunStanding({ deployment, ended: true, newer: { newer: 11, reached: true } }), {
+    kind: 'superseded',
+    deployment,
+    newer: 11,
+  });
+  assert.deepEqual(rerunStanding({ deployment, ended: true, newer: { reached: false } }), {
+    kind: 'superseded',
+    deployment,
+  });
+});
