@@ -10,6 +10,8 @@ import type { LockInfo } from '../locks.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { userText } from '../../src/github/user-text.ts';
+import { createDeploymentStatusOnce } from '../../src/github/deployments.ts';
+import { mayHaveLanded } from '../../src/github/write-once.ts';
 import { createdByApp } from '../facts/deployments.ts';
 import type { Api, Where } from '../facts/github.ts';
 import { deploymentLockOwner, endedByRunner, releaseDeploymentLock, runningOwnDeployment } from './lock.ts';
@@ -215,16 +217,17 @@ export async function admitRerun(
     throw error;
   }
   try {
-    await api.repos.createDeploymentStatus({
+    // Written once (src/github/deployments.ts): a lost answer is settled by reading the newest status back.
+    await createDeploymentStatusOnce(api, {
       ...where,
-      deployment_id: deployment.id,
+      deploymentId: deployment.id,
       state: 'queued',
       description: `re-run of workflow run ${ctx.run}: deploying again, holding its locks`.slice(0, 140),
     });
   } catch (error) {
-    const status = (error as { status?: number }).status;
-    // No answer (a 5xx, a timeout): the status may be there, and the deployment then runs: its locks stay.
-    if (status !== undefined && status < 500) await giveBack().catch(() => undefined);
+    // Not written: the locks go back. Perhaps written (an answer lost, unsettled): the deployment may read as
+    // running, and must not run holding nothing: they stay (released by its final status, or --force).
+    if (!mayHaveLanded(error)) await giveBack().catch(() => undefined);
     throw error;
   }
   return { status: 'admitted', held };

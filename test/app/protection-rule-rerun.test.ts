@@ -250,6 +250,43 @@ test('a lock taken between the rule reading the locks and the re-run taking them
   });
 });
 
+test('a reopening GitHub refuses gives the re-run’s locks back and leaves the run unanswered; one whose answer is lost keeps them', async () => {
+  await withSeededApp(seed(previewThroughProduction('required: 0')), async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy preview', 'alice');
+    const [preview] = deploymentsTo(fake, 'preview');
+    assert.ok(preview);
+    const run = await firstRun(fake, probot, preview);
+    await ends(fake, probot, preview);
+    const reviews = () => fake.repo().protectionRuleReviews.filter((r) => r.runId === run).length;
+
+    fake.failNext({ status: 422, operationId: 'repos/create-deployment-status' });
+    await assert.rejects(reRun(fake, probot, run, preview), 'the delivery fails (GitHub redelivers it)');
+    assert.equal(reviews(), 1, 'the re-run is not answered');
+    assert.equal(lockOf(fake, 'preview'), undefined, 'both locks given back');
+    assert.equal(lockOf(fake, 'production'), undefined);
+    assert.equal(newestStatus(fake, preview).state, 'success');
+
+    // Written, its answer lost, and reading it back fails too: the deployment may read as running, so it
+    // keeps its locks (its final status, or --force, releases them).
+    fake.failNext({
+      status: 502,
+      operationId: 'repos/create-deployment-status',
+      afterWrite: true,
+      times: 20,
+    });
+    fake.failNext({
+      status: 502,
+      operationId: 'repos/list-deployment-statuses',
+      where: (request) => request.query.per_page === '1',
+      times: 20,
+    });
+    await assert.rejects(reRun(fake, probot, run, preview, 3));
+    assert.equal(lockOf(fake, 'preview'), HEAD);
+    assert.equal(lockOf(fake, 'production'), HEAD);
+    assert.equal(newestStatus(fake, preview).state, 'queued');
+  });
+});
+
 test('a re-run waiting for approvals takes its lock when the approval answers it; one whose run ended meanwhile gives it back', async () => {
   const c = handClock('2026-12-01T10:00:00Z');
   const config = WITH_APPROVAL.replace('approvers: [dave]', 'approvers: [dave]\n      expires_after: 1h');
