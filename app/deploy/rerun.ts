@@ -12,7 +12,8 @@ import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { userText } from '../../src/github/user-text.ts';
 import { createDeploymentStatusOnce } from '../../src/github/deployments.ts';
 import { mayHaveLanded } from '../../src/github/write-once.ts';
-import { createdByApp } from '../facts/deployments.ts';
+import { createdByApp, FINAL_STATES, statusByRunner } from '../facts/deployments.ts';
+import type { DeploymentState } from '../../src/github/status-comment.ts';
 import type { Api, Where } from '../facts/github.ts';
 import { deploymentLockOwner, endedByRunner, releaseDeploymentLock, runningOwnDeployment } from './lock.ts';
 import type { ListedDeployment } from './lock.ts';
@@ -307,21 +308,37 @@ async function takeRerunLock(
 
 /**
  * After an admitted re-run's workflow run turned out no longer to wait (cancelled, timed out) when answered:
- * nothing will deploy, and no final status will come. The deployment is ended again (an `inactive` status of
- * the App's) and its own locks released, so neither is left held for a run that cannot happen.
+ * nothing will deploy, and no final status will come. The deployment is ended again in the state it had ended
+ * in (the newest final status its runner or the App wrote before the reopening `queued`; `inactive` when none
+ * is read), so the Deployments tab, the PR's status comment and what reads the last successful deployment see
+ * it as before the re-run; `auto_inactive` off, as it changes nothing live. Its own locks are then released.
  */
 export async function closeRerun(
   api: AdmitApi,
   where: Where,
   deployment: RerunDeployment,
   held: readonly HeldLock[],
-  run: number,
+  o: { run: number; botLogin: string },
 ): Promise<void> {
+  const ended = await api.repos
+    .listDeploymentStatuses({ ...where, deployment_id: deployment.id, per_page: 100 })
+    .then(
+      ({ data }) =>
+        data.find(
+          (s) => statusByRunner(s.creator, o.botLogin) && FINAL_STATES.includes(s.state as DeploymentState),
+        )?.state as DeploymentState | undefined,
+      () => undefined,
+    );
   await api.repos.createDeploymentStatus({
     ...where,
     deployment_id: deployment.id,
-    state: 'inactive',
-    description: `re-run of workflow run ${run} ended before it was answered: nothing deployed`.slice(0, 140),
+    state: ended ?? 'inactive',
+    auto_inactive: false,
+    description:
+      `re-run of workflow run ${o.run} ended before it was answered: nothing deployed, it stands as before`.slice(
+        0,
+        140,
+      ),
   });
   await releaseHeld(api, where, deployment, held);
 }

@@ -842,7 +842,7 @@ export async function handleProtectionRule(
         if (admission.status === 'admitted') {
           // The run no longer waits (cancelled meanwhile): nothing deploys, so nothing stays locked or reopened.
           if (!(await answeredRun(octokit, where, run, environment, 'approved', gate.summary))) {
-            await closeRerun(octokit.rest, where, admission.deployment, admission.held, run);
+            await closeRerun(octokit.rest, where, admission.deployment, admission.held, { run, botLogin });
             return { status: 'ignored', reason: 'run_no_longer_waits' };
           }
           return { status: 'answered', answer: 'approved', run };
@@ -1139,7 +1139,10 @@ export async function answerPendingProtectionRules(
       ) {
         // An admitted re-run whose run no longer waits: its locks and its reopened deployment are given back.
         if (admission.status === 'admitted')
-          await closeRerun(octokit.rest, input.where, admission.deployment, admission.held, ref.run);
+          await closeRerun(octokit.rest, input.where, admission.deployment, admission.held, {
+            run: ref.run,
+            botLogin,
+          });
         // The run ended (cancelled, or timed out after GitHub's 30 days): its gate no longer shows an Approve
         // button for a deployment that cannot happen, and the other gates are still answered.
         await octokit.rest.checks.update({
