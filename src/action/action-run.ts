@@ -1,7 +1,7 @@
 // One run of the action once its inputs, event and config are read: the gates or the pipeline, reported to
 // the job log and to GitHub, then the job summary, the deployment record, the optional tag and the outputs.
 // Loaded by run.ts with import() once a run gets this far, so a start compiles none of it.
-import { DEADLINE_OUTPUTS, writeDeadlineOutcome } from './deadline-outcome.ts';
+import { deadlineOutputs, writeDeadlineOutcome, type DeadlineSeen } from './deadline-outcome.ts';
 import { rollbackWatch } from '../pipeline/rollback-seen.ts';
 import { oneOutcome } from './one-outcome.ts';
 import type { CrashDeadline } from '../util/crash-decision.ts';
@@ -353,7 +353,7 @@ export class ActionRun {
     // Ended while the crash deadline writes what was known: not said twice.
     if (this.outcome.writer() === 'crash_deadline')
       logInfo(
-        `the crash deadline is writing this run's outcome (${DEADLINE_OUTPUTS.code}): the outputs and the job ` +
+        `the crash deadline is writing this run's outcome (${deadlineOutputs(this.deadlineSeen()).code}): the outputs and the job ` +
           `summary keep it, the run's own (${result.status} [${result.code}]) is in the log above`,
         this.redact,
       );
@@ -589,8 +589,9 @@ export class ActionRun {
   }
 
   /**
-   * The crash deadline came with this run still rolling back (crash-guard.ts): its outputs and job summary say
-   * what is known (rollback_failed, traffic maybe not on stable, what to check), as recordOutcome would have.
+   * The crash deadline came with this run still going (crash-guard.ts): its outputs and job summary say what is
+   * known (failed; rollback_failed with a rollback still going, internal_error when none had begun; what to
+   * check), as recordOutcome would have.
    * Unless the run began writing its own outcome first (it ended while its commands were stopped): then this
    * writes nothing and resolves once the run's is written, so the exit does not cut it short, with the exit code
    * the run's outcome set (crash-guard.ts exits with it).
@@ -599,12 +600,17 @@ export class ActionRun {
     const { environment, version } = this.plan;
     const writer = await this.outcome.claim('crash_deadline', async () => {
       this.crashDeadline = late;
-      await writeDeadlineOutcome(environment, version, late, this.rollbackSeen.seen(), {
+      await writeDeadlineOutcome(environment, version, late, this.deadlineSeen(), {
         setOutput: (name, value) => core.setOutput(name, value),
         writeSummary: (markdown) => this.writeSummary(this.redact(markdown)),
       });
     });
     return writer === 'run' ? Number(process.exitCode ?? 0) : undefined;
+  }
+
+  /** How far this run's rollback had come, for the crash deadline's outcome. */
+  private deadlineSeen(): DeadlineSeen {
+    return { seen: this.rollbackSeen.seen(), ended: this.rollbackSeen.ended() };
   }
 
   private async writeSummary(markdown: string): Promise<void> {

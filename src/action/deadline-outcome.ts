@@ -3,7 +3,8 @@
 // output and an empty job summary, only an annotation saying to check the environment.
 import type { CrashDeadline } from '../util/crash-decision.ts';
 import { code, say } from '../report/markdown.ts';
-import { stoppedRunWords, type RollbackSeen } from '../pipeline/rollback-seen.ts';
+import { deadlineRollback, stoppedRunWords, type RollbackSeen } from '../pipeline/rollback-seen.ts';
+import type { RollbackRecord } from '../pipeline/events.ts';
 
 export interface DeadlineOutcomeIo {
   setOutput(name: string, value: string): void;
@@ -11,14 +12,27 @@ export interface DeadlineOutcomeIo {
   writeSummary(markdown: string): Promise<void>;
 }
 
-/** The outputs of a run whose rollback did not end before the crash deadline, as rollback_failed says them. */
-export const DEADLINE_OUTPUTS: Readonly<Record<string, string>> = {
-  status: 'failed',
-  code: 'rollback_failed',
-  'rolled-back': 'true',
-  // Not known to have put traffic back: a person must look (action.yml, the `rollback` output).
-  rollback: 'incomplete',
-};
+/** How far the run's rollback had come at the deadline: whether one began, and the records of those ended. */
+export interface DeadlineSeen {
+  seen: RollbackSeen;
+  ended: ReadonlyArray<RollbackRecord>;
+}
+
+/**
+ * The outputs of a run still going at the crash deadline: failed, and what its rollback did (deadlineRollback).
+ * A rollback still going: `rollback_failed`, rolled back, `rollback` `incomplete` (not known to have put traffic
+ * back: a person must look, action.yml). None begun: `internal_error`, not rolled back, no `rollback` output (as
+ * of any run with no rollback); traffic is where the run left it. Pure.
+ */
+export function deadlineOutputs({ seen, ended }: DeadlineSeen): Record<string, string> {
+  const { code, rolledBack, rollback } = deadlineRollback(seen, ended);
+  return {
+    status: 'failed',
+    code,
+    'rolled-back': String(rolledBack),
+    ...(rollback === undefined ? {} : { rollback }),
+  };
+}
 
 /**
  * The job summary's section for it: what happened (whether a rollback had begun: `seen`), what is not known, what
@@ -28,8 +42,9 @@ export function deadlineSummary(
   environment: string,
   version: string,
   late: CrashDeadline,
-  seen: RollbackSeen,
+  { seen, ended }: DeadlineSeen,
 ): string {
+  const trafficBack = deadlineRollback(seen, ended).rollback === 'complete';
   const title =
     seen === 'running'
       ? `the rollback of ${say(version, 100)} did not finish in time`
@@ -40,12 +55,15 @@ export function deadlineSummary(
     `An internal error stopped the deployment of ${say(version, 100)} to ${say(environment, 100)} (the error is in ` +
       `the job log), and ${stoppedRunWords(seen, late.after)}: the action exited with it unfinished.`,
     '',
-    `**Traffic may not be back on the stable version: check ${say(environment, 100)} now** (which version its ` +
-      'router sends traffic to, and which slots or instances run).',
+    trafficBack
+      ? `**Its rollback completed (traffic back on the stable version), but the run did not end: check ` +
+        `${say(environment, 100)} now** (which version its router sends traffic to, and which slots or instances run).`
+      : `**Traffic may not be back on the stable version: check ${say(environment, 100)} now** (which version its ` +
+        'router sends traffic to, and which slots or instances run).',
     '',
     `- The state record keeps the rollout: a reconcile run rolls it back (${code(`deploy-action reconcile -e ${environment}`)}, ` +
       `or the action with ${code('mode: reconcile')}); until then deployments to ${say(environment, 100)} are refused.`,
-    `- Outputs: ${Object.entries(DEADLINE_OUTPUTS)
+    `- Outputs: ${Object.entries(deadlineOutputs({ seen, ended }))
       .map(([name, value]) => `${code(name)} ${code(value)}`)
       .join(', ')}; exit code ${late.code}.`,
     '',
@@ -57,9 +75,9 @@ export async function writeDeadlineOutcome(
   environment: string,
   version: string,
   late: CrashDeadline,
-  seen: RollbackSeen,
+  seen: DeadlineSeen,
   io: DeadlineOutcomeIo,
 ): Promise<void> {
-  for (const [name, value] of Object.entries(DEADLINE_OUTPUTS)) io.setOutput(name, value);
+  for (const [name, value] of Object.entries(deadlineOutputs(seen))) io.setOutput(name, value);
   await io.writeSummary(deadlineSummary(environment, version, late, seen));
 }

@@ -16,7 +16,7 @@ import type {
 } from '../pipeline/events.ts';
 import type { GatesReport } from '../gates/runner.ts';
 import type { CrashDeadline } from '../util/crash-decision.ts';
-import { stoppedRunWords, type RollbackSeen } from '../pipeline/rollback-seen.ts';
+import { deadlineRollback, stoppedRunWords, type RollbackSeen } from '../pipeline/rollback-seen.ts';
 
 /** What a run reported so far: its records, and the rollback it began that has not ended. */
 export interface RunSoFar {
@@ -82,9 +82,11 @@ export interface DeadlineRun {
 }
 
 /**
- * The run's result at the crash deadline: failed, rollback_failed, exit `late.code`, with what it reported so
- * far; a rollback still going is in `rollbacks`, not ok. The message says whether a rollback had begun. `stoppedBy`: the internal error's message, when the
- * run's signal says it (util/internal-error-stop.ts stoppedByOf). Pure.
+ * The run's result at the crash deadline: failed, exit `late.code`, with what it reported so far; a rollback
+ * still going is in `rollbacks`, not ok. Its code says what the rollback did (pipeline/rollback-seen.ts
+ * deadlineRollback): rollback_failed when one began and is not known to have put traffic back, internal_error
+ * when none began (or every one begun completed). The message says whether a rollback had begun. `stoppedBy`:
+ * the internal error's message, when the run's signal says it (util/internal-error-stop.ts stoppedByOf). Pure.
  */
 export function deadlineResult(
   so: RunSoFar,
@@ -108,14 +110,19 @@ export function deadlineResult(
     : [];
   // What the events tell: a rollback begun and not ended, every one begun ended, or none begun (stuck before).
   const seen: RollbackSeen = so.rollback ? 'running' : so.rollbacks.length > 0 ? 'ended' : 'not_begun';
+  const verdict = deadlineRollback(seen, so.rollbacks);
+  const traffic =
+    verdict.rollback === 'complete'
+      ? `Its rollback completed (traffic back on the stable version); check ${env} now`
+      : `Whether traffic is back on the stable version is not known: check ${env} now`;
   const message =
     `internal error${stoppedBy === undefined ? '' : `: ${stoppedBy}`}; the run was stopped and ` +
-    `${stoppedRunWords(seen, late.after)}: the CLI exited with it unfinished. Whether traffic is back on the stable ` +
-    `version is not known: check ${env} now. The state record keeps the rollout: a reconcile run rolls it back ` +
-    `(deploy-action reconcile -e ${env}); until then deployments to ${env} are refused`;
+    `${stoppedRunWords(seen, late.after)}: the CLI exited with it unfinished. ${traffic}. The state record keeps ` +
+    `the rollout: a reconcile run rolls it back (deploy-action reconcile -e ${env}); until then deployments to ` +
+    `${env} are refused`;
   return {
     status: 'failed',
-    code: 'rollback_failed',
+    code: verdict.code,
     message,
     environment: env,
     version: run.version,

@@ -1,7 +1,8 @@
 // How far a run's rollback had come when the crash deadline stopped waiting for the run (crash-guard.ts), by the
 // events it reported: the CLI's last result line (cli/deadline-result.ts) and the Action's job summary
 // (action/deadline-outcome.ts) say what is true, not "its rollback had not ended" of a run stuck before one began.
-import type { PipelineEvent, Reporter } from './events.ts';
+import type { PipelineEvent, Reporter, RollbackRecord } from './events.ts';
+import { rollbackOutput } from './rollback-shortfall.ts';
 
 /** `not_begun`: no rollback-start; `running`: one began and has not ended; `ended`: every one begun ended. */
 export type RollbackSeen = 'not_begun' | 'running' | 'ended';
@@ -13,17 +14,58 @@ export function nextRollbackSeen(seen: RollbackSeen, event: PipelineEvent): Roll
   return seen;
 }
 
-/** A reporter that follows the run's rollback (nextRollbackSeen), for the crash deadline's words. */
-export function rollbackWatch(): { reporter: Reporter; seen(): RollbackSeen } {
+/**
+ * A reporter that follows the run's rollback (nextRollbackSeen) and keeps the records of the rollbacks that
+ * ended, for the crash deadline's outcome (deadlineRollback).
+ */
+export function rollbackWatch(): { reporter: Reporter; seen(): RollbackSeen; ended(): RollbackRecord[] } {
   let seen: RollbackSeen = 'not_begun';
+  const ended: RollbackRecord[] = [];
   return {
     reporter: {
       event(e: PipelineEvent) {
         seen = nextRollbackSeen(seen, e);
+        if (e.type === 'rollback-end') ended.push(e.record);
       },
     },
     seen: () => seen,
+    ended: () => ended,
   };
+}
+
+/**
+ * What the crash deadline's outcome says of the rollback (the Action's `code`, `rolled-back` and `rollback`
+ * outputs, the CLI's result code), by what the run reported. It said `rollback_failed`, rolled back, rollback
+ * `incomplete` also of a run stuck before any rollback began: no rollback had failed, none had run.
+ */
+export interface DeadlineRollback {
+  /**
+   * `rollback_failed`: a rollback began and is not known to have put traffic back (one still going, or one that
+   * ended unfinished); `internal_error`: none began, or every one begun completed (the run stuck after it).
+   */
+  code: 'rollback_failed' | 'internal_error';
+  /** Whether a rollback began (the `rolled-back` output). */
+  rolledBack: boolean;
+  /** How the rollbacks begun ended (rollbackOutput), one still going `incomplete`; undefined when none began. */
+  rollback: 'complete' | 'cleanup-incomplete' | 'incomplete' | undefined;
+}
+
+/** Pure: the crash deadline's DeadlineRollback, from how far the rollback came and the records of those ended. */
+export function deadlineRollback(seen: RollbackSeen, ended: ReadonlyArray<RollbackRecord>): DeadlineRollback {
+  switch (seen) {
+    case 'not_begun':
+      return { code: 'internal_error', rolledBack: false, rollback: undefined };
+    case 'running':
+      return { code: 'rollback_failed', rolledBack: true, rollback: 'incomplete' };
+    case 'ended': {
+      const rollback = (rollbackOutput(ended) ?? 'incomplete') as DeadlineRollback['rollback'];
+      return {
+        code: rollback === 'complete' ? 'internal_error' : 'rollback_failed',
+        rolledBack: true,
+        rollback,
+      };
+    }
+  }
 }
 
 /**

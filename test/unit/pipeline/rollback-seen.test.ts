@@ -3,9 +3,14 @@
 // events tell: no rollback begun, one begun and still going, or one ended with the run still going after it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nextRollbackSeen, rollbackWatch, stoppedRunWords } from '../../../src/pipeline/rollback-seen.ts';
+import {
+  deadlineRollback,
+  nextRollbackSeen,
+  rollbackWatch,
+  stoppedRunWords,
+} from '../../../src/pipeline/rollback-seen.ts';
 import { deadlineResult, runSoFar } from '../../../src/cli/deadline-result.ts';
-import { deadlineSummary } from '../../../src/action/deadline-outcome.ts';
+import { deadlineOutputs, deadlineSummary } from '../../../src/action/deadline-outcome.ts';
 import { onCrash, onCrashDeadline, onRunStart, CRASH_IDLE } from '../../../src/util/crash-decision.ts';
 import type { PipelineEvent, RollbackRecord } from '../../../src/pipeline/events.ts';
 
@@ -65,14 +70,93 @@ test('the CLI at the crash deadline: its result message says what the events see
 });
 
 test('the Action at the crash deadline: its job summary says what the events seen tell', () => {
-  const none = deadlineSummary('production', 'v2', late, 'not_begun');
+  const none = deadlineSummary('production', 'v2', late, { seen: 'not_begun', ended: [] });
   assert.match(none, /^## ❌ production: the stopped deployment of v2 did not end in time$/m, none);
   assert.match(none, /and had not ended 15 min later, and no rollback had begun: the action exited/, none);
-  const going = deadlineSummary('production', 'v2', late, 'running');
+  const going = deadlineSummary('production', 'v2', late, { seen: 'running', ended: [] });
   assert.match(going, /^## ❌ production: the rollback of v2 did not finish in time$/m, going);
   assert.match(going, /and its rollback had not ended 15 min later: the action exited/, going);
-  const ended = deadlineSummary('production', 'v2', late, 'ended');
+  const ended = deadlineSummary('production', 'v2', late, { seen: 'ended', ended: [record] });
   assert.match(ended, /^## ❌ production: the stopped deployment of v2 did not end in time$/m, ended);
   assert.match(ended, /after its rollback ended: the action exited/, ended);
   for (const text of [none, ended]) assert.doesNotMatch(text, /its rollback had not ended/);
+});
+
+// At the crash deadline the outcome said rollback_failed, rolled back, rollback `incomplete` of every run still
+// going, also of one stuck before any rollback began (no rollback had run, none had failed).
+const failedRecord: RollbackRecord = { ...record, ok: false };
+test('deadlineRollback: rollback_failed only when a rollback began and is not known to have put traffic back', () => {
+  assert.deepEqual(deadlineRollback('not_begun', []), {
+    code: 'internal_error',
+    rolledBack: false,
+    rollback: undefined,
+  });
+  assert.deepEqual(deadlineRollback('running', []), {
+    code: 'rollback_failed',
+    rolledBack: true,
+    rollback: 'incomplete',
+  });
+  assert.deepEqual(deadlineRollback('ended', [record]), {
+    code: 'internal_error',
+    rolledBack: true,
+    rollback: 'complete',
+  });
+  assert.deepEqual(deadlineRollback('ended', [failedRecord]), {
+    code: 'rollback_failed',
+    rolledBack: true,
+    rollback: 'incomplete',
+  });
+});
+
+test('the CLI at the crash deadline: its result code says whether a rollback began, the status stays failed', () => {
+  const result = (events: PipelineEvent[]) => {
+    const so = runSoFar(() => 0);
+    for (const e of events) so.reporter.event(e);
+    return deadlineResult(so.seen(), run, late, 'Error: boom', 1000);
+  };
+  const none = result([]);
+  assert.equal(none.status, 'failed');
+  assert.equal(none.code, 'internal_error', 'no rollback began: none failed');
+  assert.deepEqual(none.rollbacks, []);
+  assert.equal(none.exitCode, 3, 'the record keeps the rollout: the environment must be checked');
+  assert.equal(result([start]).code, 'rollback_failed');
+  assert.equal(result([start]).rollbacks[0]?.ok, false);
+  const ended = result([start, end]);
+  assert.equal(ended.code, 'internal_error', 'its rollback completed');
+  assert.match(
+    ended.message ?? '',
+    /Its rollback completed \(traffic back on the stable version\); check production now/,
+  );
+  assert.equal(result([start, { type: 'rollback-end', record: failedRecord }]).code, 'rollback_failed');
+});
+
+test('the Action at the crash deadline: its outputs say whether a rollback began, the summary lists them', () => {
+  assert.deepEqual(deadlineOutputs({ seen: 'not_begun', ended: [] }), {
+    status: 'failed',
+    code: 'internal_error',
+    'rolled-back': 'false',
+  });
+  assert.deepEqual(deadlineOutputs({ seen: 'running', ended: [] }), {
+    status: 'failed',
+    code: 'rollback_failed',
+    'rolled-back': 'true',
+    rollback: 'incomplete',
+  });
+  assert.deepEqual(deadlineOutputs({ seen: 'ended', ended: [record] }), {
+    status: 'failed',
+    code: 'internal_error',
+    'rolled-back': 'true',
+    rollback: 'complete',
+  });
+  const none = deadlineSummary('production', 'v2', late, { seen: 'not_begun', ended: [] });
+  assert.match(
+    none,
+    /- Outputs: `status` `failed`, `code` `internal_error`, `rolled-back` `false`; exit code 3\./,
+  );
+  const ended = deadlineSummary('production', 'v2', late, { seen: 'ended', ended: [record] });
+  assert.match(
+    ended,
+    /\*\*Its rollback completed \(traffic back on the stable version\), but the run did not end/,
+  );
+  assert.doesNotMatch(ended, /Traffic may not be back/);
 });
