@@ -14,8 +14,8 @@ installCrashGuard(
     say: (message) => core.error(message),
     // Loaded then, not at the start (test/unit/build/start-graph.test.ts): the same module the run's commands
     // were started by, so it holds them.
-    stopCommands: async () =>
-      (await import('../util/process-group.ts')).stopAllCommandsAndWait('crash_deadline'),
+    stopCommands: async (lastWords) =>
+      (await import('../util/process-group.ts')).stopAllCommandsAndWait('crash_deadline', lastWords),
     exit: (code) => process.exit(code),
   },
   { deadlineMs: crashDeadlineFrom(process.env) },

@@ -21,12 +21,13 @@ export interface CrashOutlet {
   /** Says what happens next (a line, masked). */
   say(message: string): void;
   /**
-   * At the crash deadline, before the last words and the exit: stops every command still running (each one's
-   * process group, the rollback's included, and any started from then on) and resolves once they have exited
-   * or their SIGKILL was due (util/process-group.ts stopAllCommandsAndWait). Left to the exit's SIGKILL, a
-   * command moving traffic got no SIGTERM to stop cleanly, and one started while the outcome was written ran.
+   * At the crash deadline, before the exit: stops every command still running (each one's process group, the
+   * rollback's included), waits until they have exited or their SIGKILL was due, then says the last words
+   * (`lastWords`, resolving with what it gives), every command started until they are said stopped at once too;
+   * then the stop ends (util/process-group.ts stopAllCommandsAndWait). Left to the exit's SIGKILL, a command
+   * moving traffic got no SIGTERM to stop cleanly, and one started while the outcome was written ran.
    */
-  stopCommands(): Promise<void>;
+  stopCommands<T>(lastWords: () => Promise<T>): Promise<T>;
   exit(code: number): void;
 }
 
@@ -106,23 +107,30 @@ export function createCrashGuard(outlet: CrashOutlet, deps: CrashGuardDeps = {})
           exit(how.code);
         };
         setTimer(() => finish(deadlineExit(late, [undefined])), deps.lastWordsMs ?? LAST_WORDS_MS);
+        // The runs still going: one that ended while its commands were stopped has said its own outcome.
+        let own: Array<number | undefined> | undefined;
+        const lastWords = async () =>
+          (own = await Promise.all(
+            [...runs].map(async (run): Promise<number | undefined> => {
+              try {
+                const code = await run.atDeadline?.(late);
+                return typeof code === 'number' ? code : undefined;
+              } catch (error) {
+                outlet.say(
+                  `could not write what is known of the unfinished run: ${(error as Error).message}`,
+                );
+                return undefined;
+              }
+            }),
+          ));
         void (async () => {
           try {
-            await outlet.stopCommands();
+            await outlet.stopCommands(lastWords);
           } catch (error) {
             outlet.say(`could not stop the commands still running: ${(error as Error).message}`);
           }
-          // The runs still going: one that ended while its commands were stopped has said its own outcome.
-          const written = [...runs].map(async (run): Promise<number | undefined> => {
-            try {
-              const own = await run.atDeadline?.(late);
-              return typeof own === 'number' ? own : undefined;
-            } catch (error) {
-              outlet.say(`could not write what is known of the unfinished run: ${(error as Error).message}`);
-              return undefined;
-            }
-          });
-          finish(deadlineExit(late, await Promise.all(written)));
+          // The stop failed before the last words: they are said all the same.
+          finish(deadlineExit(late, own ?? (await lastWords())));
         })();
       }, decision.deadlineMs);
       const reason = new InternalErrorStop(error);

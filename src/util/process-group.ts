@@ -169,8 +169,25 @@ export type StopReason = 'timeout' | 'cancelled' | 'output' | 'deadline' | 'cras
 
 /** The stop of every command being watched, for stopAllCommands. */
 const watched = new Set<(why: StopReason) => void>();
-/** Set by stopAllCommands: every command started from then on is stopped at once. */
-let stoppingAll: StopReason | undefined;
+/**
+ * The stops of every command in force, newest last: while any is, every command started is stopped at once
+ * (with the newest one's reason). stopAllCommands' holds until endStopAllCommands; stopAllCommandsAndWait's ends
+ * with it.
+ */
+const stopsInForce: Array<{ why: StopReason }> = [];
+
+/** Why a command started now is stopped at once, if one is. */
+function stoppingAll(): StopReason | undefined {
+  return stopsInForce.at(-1)?.why;
+}
+
+/** Puts a stop of every command in force and stops those running; returns it, for its end. */
+function beginStopAll(why: StopReason): { why: StopReason } {
+  const stop = { why };
+  stopsInForce.push(stop);
+  for (const each of watched) each(why);
+  return stop;
+}
 
 /**
  * Stops every command still running, the ones that must finish included (a rollback's), and every command
@@ -178,21 +195,14 @@ let stoppingAll: StopReason | undefined;
  * cancellation), and a command's process group it killed would go on running on its own, unreported.
  */
 export function stopAllCommands(why: StopReason = 'deadline'): void {
-  stoppingAll = why;
-  for (const stop of watched) stop(why);
+  beginStopAll(why);
 }
 
 /** Called each time a watched command is released (it exited, or its caller let it go). */
 const onReleased = new Set<() => void>();
 
-/**
- * stopAllCommands, then waits until every command it stopped has exited, at most `boundMs` (by default just
- * past FORCE_KILL_AFTER_MS: the SIGKILL then ends all but a process the kernel holds). For a process about to
- * exit: what it says next (its outcome) is said with nothing of its commands running, and each had its
- * SIGTERM's time to stop cleanly, not the exit's SIGKILL alone.
- */
-export function stopAllCommandsAndWait(why: StopReason, boundMs = FORCE_KILL_AFTER_MS + 500): Promise<void> {
-  stopAllCommands(why);
+/** Resolves once every watched command has been released, or after `boundMs`. */
+function allReleased(boundMs: number): Promise<void> {
   if (watched.size === 0) return Promise.resolve();
   return new Promise<void>((resolve) => {
     const done = () => {
@@ -210,11 +220,35 @@ export function stopAllCommandsAndWait(why: StopReason, boundMs = FORCE_KILL_AFT
 }
 
 /**
- * Ends stopAllCommands' hold on the commands started from now on: the process was not killed after all and
- * runs another command (a process embedding the CLI calls main() again; test files sharing one process).
+ * Stops every command still running (as stopAllCommands), waits until every one it stopped has exited, at most
+ * `boundMs` (by default just past FORCE_KILL_AFTER_MS: the SIGKILL then ends all but a process the kernel
+ * holds), then runs `then` (what the caller says next: its outcome) and resolves with what it gives. For a
+ * process about to exit: its outcome is said with nothing of its commands running, and each had its SIGTERM's
+ * time to stop cleanly, not the exit's SIGKILL alone. A command started until `then` has ended (the stopped
+ * run's rollback going on to its next step) is stopped at once too; then the stop ends: a process that goes on
+ * (an embedder calling main() or run() again) starts its next commands as usual. (It stayed in force for the
+ * process: every later command was stopped at once.)
+ */
+export async function stopAllCommandsAndWait<T = void>(
+  why: StopReason,
+  then: () => T | Promise<T> = () => undefined as T,
+  boundMs = FORCE_KILL_AFTER_MS + 500,
+): Promise<T> {
+  const stop = beginStopAll(why);
+  try {
+    await allReleased(boundMs);
+    return await then();
+  } finally {
+    stopsInForce.splice(stopsInForce.indexOf(stop), 1);
+  }
+}
+
+/**
+ * Ends every stop of all commands in force (stopAllCommands'): the process was not killed after all and runs
+ * another command (a process embedding the CLI calls main() again; test files sharing one process).
  */
 export function endStopAllCommands(): void {
-  stoppingAll = undefined;
+  stopsInForce.length = 0;
 }
 
 export interface GroupOptions {
@@ -280,7 +314,8 @@ export function watchGroup(subprocess: ChildProcess, options: GroupOptions = {})
   };
   if (PROCESS_GROUPS && pgid !== undefined) trackGroup(pgid, mark);
   watched.add(stop);
-  if (stoppingAll) stop(stoppingAll);
+  const stopAll = stoppingAll();
+  if (stopAll) stop(stopAll);
   else if (signal?.aborted) onAbort();
   else signal?.addEventListener('abort', onAbort, { once: true });
   subprocess.once('exit', () => {

@@ -90,3 +90,35 @@ test('at the crash deadline, a command that ignores SIGTERM is waited for until 
   await stopAllCommandsAndWait('crash_deadline');
   assert.ok(performance.now() - idle < 100, 'nothing to wait for');
 });
+
+/** A command that prints `ran` after 300 ms (long enough to be stopped first, if it is). */
+const quick = () =>
+  resolveCommand([node, '-e', "setTimeout(() => console.log('ran'), 300)"], 'target.commands.health', {
+    shell: false,
+    timeoutMs: 120_000,
+    env: {},
+  });
+
+// stopAllCommandsAndWait left the process's stop of every command in force once it was done: fine for the CLI and
+// the Action, which exit, but an embedder calling main() or run() again in one process found each new command
+// stopped at once. The stop now holds while the last words are said (a rollback going on to its next step
+// starts nothing then) and ends with them.
+test('the stop of every command ends with it: one started during its last words is stopped, one started after runs', async (t) => {
+  // Only so a failure here does not stop the next file's commands: the test asserts the end without it.
+  t.after(endStopAllCommands);
+  let during: CommandFailed | string | undefined;
+  const said = await stopAllCommandsAndWait('crash_deadline', async () => {
+    during = await runCommand(quick(), {}).then(
+      (r) => r.stdout,
+      (e: unknown) => e as CommandFailed,
+    );
+    return 'last words said';
+  });
+  assert.equal(said, 'last words said', 'the last words were said, and what they gave returned');
+  assert.ok(typeof during === 'object', `a command started during the last words ran: ${String(during)}`);
+  assert.equal(during.reasonCode, 'cancelled');
+  // The stop is done: the next run's command runs to its end.
+  const after = await runCommand(quick(), {});
+  assert.equal(after.exitCode, 0);
+  assert.equal(after.stdout.trim(), 'ran');
+});

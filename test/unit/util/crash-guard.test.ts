@@ -28,9 +28,10 @@ function world(stopCommands: () => Promise<void> = () => Promise.resolve()) {
     {
       sayError: (error) => said.push(`error: ${(error as Error).message}`),
       say: (message) => said.push(message),
-      stopCommands: () => {
+      stopCommands: async <T>(lastWords: () => Promise<T>) => {
         said.push('(commands stopped)');
-        return stopCommands();
+        await stopCommands();
+        return lastWords();
       },
       exit: (code) => void exits.push(code),
     },
