@@ -35,6 +35,10 @@ import type { Rollout, RolloutOwner } from '../state/record.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 import { cancelCliOnSignals } from './cancellation.ts';
 import { guardRun } from '../util/crash-guard.ts';
+import { stoppedByOf } from '../util/internal-error-stop.ts';
+import { unfinishedAtDeadline } from '../reconcile/unfinished.ts';
+import { deadlineRollback, rollbackWatch } from '../pipeline/rollback-seen.ts';
+import { fanOut, type Reporter } from '../pipeline/events.ts';
 import { cliReconcileNotifiers } from './reconcile-notifiers.ts';
 import { MAX_REASON } from './usage.ts';
 import { fileReconcileLock } from './reconcile-lock.ts';
@@ -343,22 +347,46 @@ async function goOnWith(
   repeated: boolean,
 ): Promise<number> {
   const json = !!opts.json;
+  const also = { ...(repeated ? { alreadyRecorded: true } : {}), ...(skew ? { warning: skew } : {}) };
   // The rollout goes on, or rolls back, here: an uncaught error stops it as a signal would (a rollback goes on
   // to the stable version), and the process exits once its outcome is said, or at the crash deadline
   // (util/crash-guard.ts).
   const crash = new AbortController();
-  const crashGuard = guardRun({ abort: (reason) => crash.abort(reason) });
+  // Whether a rollback began, for the crash deadline's code (as a deployment's: pipeline/rollback-seen.ts).
+  const rollback = rollbackWatch();
   let exitCode: number | undefined;
+  // Whether its outcome was said (the summary, or at the crash deadline what is known): one of them, once.
+  let said = false;
+  const crashGuard = guardRun({
+    abort: (reason) => crash.abort(reason),
+    // Still going at the crash deadline: the last line says so (a `--json` reader waits for one); it printed
+    // nothing at all before.
+    atDeadline: (late) => {
+      if (said) return exitCode;
+      said = true;
+      const unfinished = unfinishedAtDeadline(late.after);
+      const stoppedBy = stoppedByOf(crash.signal) ?? 'an internal error';
+      const { code } = deadlineRollback(rollback.seen(), rollback.ended());
+      if (json)
+        deps.out(
+          `${JSON.stringify({ type: 'control', ok: false, code, request, ...also, reconcile: { entries: [], failed: true, stoppedBy, unfinished } })}\n`,
+        );
+      else deps.out(`${verb}: stopped by an internal error (${stoppedBy}) [${code}]: ${unfinished}\n`);
+    },
+  });
   try {
-    const summary = await goOnNow(config, env, verb, opts, deps, crash.signal);
+    const summary = await goOnNow(config, env, verb, opts, deps, crash.signal, rollback.reporter);
     const entry = summary.entries.find((e) => e.environment === env.name);
     const failed = summary.failed || (entry !== undefined && WENT_WRONG.has(entry.code));
+    exitCode = failed ? EXIT_CODES.failed : EXIT_CODES.success;
+    // Not once the crash deadline said what was known (the process is exiting with it).
+    if (said) return exitCode;
+    said = true;
     if (json)
       deps.out(
-        `${JSON.stringify({ type: 'control', ok: !failed, code: entry?.code ?? 'recorded', request, ...(repeated ? { alreadyRecorded: true } : {}), ...(skew ? { warning: skew } : {}), reconcile: summary })}\n`,
+        `${JSON.stringify({ type: 'control', ok: !failed, code: entry?.code ?? 'recorded', request, ...also, reconcile: summary })}\n`,
       );
     else deps.out(formatReconcileText(summary));
-    exitCode = failed ? EXIT_CODES.failed : EXIT_CODES.success;
     return exitCode;
   } finally {
     crashGuard.end(exitCode);
@@ -374,6 +402,8 @@ async function goOnNow(
   deps: ControlCliDeps,
   /** Aborted by an internal error (the crash guard): stops the rollout as a signal does. */
   crashed: AbortSignal,
+  /** Hears the rollout's events too (whether a rollback began, for the crash deadline). */
+  watch: Reporter,
 ): Promise<ReconcileSummary> {
   const reporter = cliRunReporter(opts.json, deps.out);
   // The rollout goes on in this process: SIGINT/SIGTERM rolls it back, as in a deployment.
@@ -398,7 +428,7 @@ async function goOnNow(
       actor: `reconcile:cli:${hostname()}`,
       owner: thisProcessOwner(),
       signal: AbortSignal.any([cancellation.signal, crashed]),
-      reporter,
+      reporter: fanOut([reporter, watch]),
       stateDir: opts.stateDir,
       ...(deps.now ? { now: deps.now } : {}),
     }).finally(() => notifiers.close());
