@@ -1,8 +1,8 @@
 // What `run` prints last when the crash deadline comes with the run it stopped still going (util/crash-guard.ts):
 // the process exits 3 with the rollback unfinished, and a script reading `--json` found no final `result` line.
-// It gets the same line as any run's end, built from what the run reported so far: `failed` /
-// `rollback_failed`, the rollback in progress as not ok, and in the message what is not known (where traffic
-// goes now) and who finishes it. What the run could not tell (its record as left, what is live) is left out.
+// It gets the same line as any run's end, built from what the run reported so far: `failed`, `rollback_failed`
+// when a rollback had begun (`internal_error` when none had), the rollback in progress as not ok, and in the
+// message what is not known (where traffic goes now) and who finishes it. What the run could not tell (its record as left, what is live) is left out.
 import type {
   AnalysisWarningRecord,
   DecisionRecord,

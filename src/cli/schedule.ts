@@ -457,7 +457,7 @@ export async function dueRunsCli(
   // A due run deploys as `deploy-action run` does: a crash meanwhile stops it through this cancellation (its
   // rollback puts traffic back on stable, and no further due run starts), and the process exits once it ends.
   // At the crash deadline, the run still going, the last lines are still the run's result and the
-  // scheduled_runs line (as `run` prints its result then): what is known of it, failed / rollback_failed.
+  // scheduled_runs line (as `run` prints its result then): what is known of it, failed (deadline-result.ts).
   const crashGuard = guardRun({
     abort: (reason) => cancellation.abort(reason),
     atDeadline: (late) => {
