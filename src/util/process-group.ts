@@ -239,7 +239,9 @@ export async function stopAllCommandsAndWait<T = void>(
     await allReleased(boundMs);
     return await then();
   } finally {
-    stopsInForce.splice(stopsInForce.indexOf(stop), 1);
+    // Gone already when endStopAllCommands ended every stop meanwhile.
+    const at = stopsInForce.indexOf(stop);
+    if (at >= 0) stopsInForce.splice(at, 1);
   }
 }
 
