@@ -13,6 +13,7 @@ import { runCommand, type CommandFailed } from '../../../src/targets/run-command
 import {
   endStopAllCommands,
   FORCE_KILL_AFTER_MS,
+  stopAllCommands,
   stopAllCommandsAndWait,
 } from '../../../src/util/process-group.ts';
 import { running } from '../../helpers/process-tree.ts';
@@ -121,4 +122,16 @@ test('the stop of every command ends with it: one started during its last words 
   const after = await runCommand(quick(), {});
   assert.equal(after.exitCode, 0);
   assert.equal(after.stdout.trim(), 'ran');
+});
+
+test("the crash deadline's stop ending does not end a stop made before it (the job about to be killed)", async (t) => {
+  t.after(endStopAllCommands);
+  stopAllCommands('deadline');
+  await stopAllCommandsAndWait('crash_deadline');
+  const error = await runCommand(quick(), {}).then(
+    () => assert.fail('the command ran to its end while the job was about to be killed'),
+    (e: unknown) => e as CommandFailed,
+  );
+  assert.equal(error.reasonCode, 'cancelled');
+  assert.match(error.message, /the job was cancelled/);
 });
