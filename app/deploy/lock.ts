@@ -276,6 +276,33 @@ export function endedByRunner(
   return FINAL_STATES.includes(newest.state as DeploymentState);
 }
 
+/**
+ * Pure: whether the deployment was reopened after its runner's final status `delivered` (a re-run of its
+ * workflow run: app/deploy/rerun.ts writes a `queued` status of the App's, which holds its locks anew): the
+ * newest of its runner's statuses (statusByRunner; `statuses` newest first) is not final, came after
+ * `delivered` (listed before it; when the listing does not show it yet, made later), and the run had ended
+ * before (a final status of the runner's below it). A first run whose final status the listing does not show
+ * yet is not reopened, nor is one whose final status came after its last non-final one.
+ */
+export function reopenedAfter(
+  statuses: ReadonlyArray<{
+    id: number;
+    state: string;
+    created_at: string;
+    creator?: { login: string; type?: string } | null;
+  }>,
+  delivered: { id: number; created_at: string },
+  appLogin: string,
+): boolean {
+  const runner = statuses.filter((s) => statusByRunner(s.creator, appLogin));
+  const newest = runner[0];
+  if (!newest || FINAL_STATES.includes(newest.state as DeploymentState)) return false;
+  if (!runner.some((s) => FINAL_STATES.includes(s.state as DeploymentState))) return false;
+  const at = statuses.findIndex((s) => s.id === delivered.id);
+  if (at >= 0) return statuses.indexOf(newest) < at;
+  return Date.parse(newest.created_at) > Date.parse(delivered.created_at);
+}
+
 /** endedByRunner for deployment `id`: one request. */
 async function runnerEnded(
   api: Pick<Api['repos'], 'listDeploymentStatuses'>,

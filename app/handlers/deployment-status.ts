@@ -24,7 +24,7 @@ import {
   waitHolds,
 } from '../../src/github/status-comment.ts';
 import type { DeploymentState, StatusCommentState } from '../../src/github/status-comment.ts';
-import { newerOwnDeployment, releaseDeploymentLock } from '../deploy/lock.ts';
+import { newerOwnDeployment, releaseDeploymentLock, reopenedAfter } from '../deploy/lock.ts';
 import { httpStatus } from '../facts/github.ts';
 import type { Octokit, Where } from '../facts/github.ts';
 import { pullHasCommit, readPull } from '../facts/pull-request.ts';
@@ -385,15 +385,24 @@ export async function handleDeploymentStatus(
       if (decision.reason !== 'not_app_deployment') lockRefused = decision;
       return 'not_trusted';
     }
-    // The lock at this commit may be a newer deployment's of it (this status redelivered, or posted late).
+    // The lock at this commit may be a newer deployment's of it (this status redelivered, or posted late), or
+    // this very deployment's again: a re-run reopened it after this status ended its last run
+    // (app/deploy/rerun.ts) and holds its locks anew. Its statuses are read once, only when a lock is still at
+    // its commit.
     const botLogin = await appLogin();
+    let reopened: Promise<boolean> | undefined;
+    const runsAgain = (): Promise<boolean> =>
+      (reopened ??= octokit.rest.repos
+        .listDeploymentStatuses({ ...where, deployment_id: deployment.id, per_page: 100 })
+        .then(({ data }) => reopenedAfter(data, status, botLogin)));
     const releaseOf = (locked: string) =>
       releaseDeploymentLock(
         octokit.rest.git,
         where,
         locked,
         deployment.sha,
-        () =>
+        async () =>
+          (await runsAgain()) ||
           newerOwnDeployment(octokit.rest.repos, where, {
             environment: locked,
             sha: deployment.sha,

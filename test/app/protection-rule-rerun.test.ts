@@ -321,7 +321,11 @@ test('a re-run waiting for approvals takes its lock when the approval answers it
       fake.updateWorkflowRun(run, { status: 'completed', conclusion: 'cancelled' });
       await repliesTo(fake, probot, '/approve-deploy production', 'dave');
       assert.equal(lockOf(fake, 'production'), undefined, 'given back');
-      assert.deepEqual(newestStatus(fake, own), { state: 'success', by: BOT_LOGIN }, 'ended again, as it had ended');
+      assert.deepEqual(
+        newestStatus(fake, own),
+        { state: 'success', by: BOT_LOGIN },
+        'ended again, as it had ended',
+      );
     },
   );
 });
@@ -373,5 +377,38 @@ test('rerunStanding: only an ended deployment is a re-run; a newer App deploymen
   assert.deepEqual(rerunStanding({ deployment, ended: true, newer: { reached: false } }), {
     kind: 'superseded',
     deployment,
+  });
+});
+
+test("the first run's final status delivered again (or late) after the re-run reopened the deployment leaves the re-run's locks held", async () => {
+  await withSeededApp(seed(previewThroughProduction('required: 0')), async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy preview', 'alice');
+    const [preview] = deploymentsTo(fake, 'preview');
+    assert.ok(preview);
+    const run = await firstRun(fake, probot, preview);
+    await rest(fake, 'POST', `/deployments/${String(preview.id)}/statuses`, { state: 'success' });
+    const posted = fake
+      .repo()
+      .deploymentStatuses.get(preview.id as number)!
+      .at(-1)!;
+    const firstEnd = finalStatus(fake, preview, 'success', posted.created_at as string, 'preview');
+    (firstEnd.deployment_status as Json).id = posted.id;
+    await receive(probot, 'deployment_status', firstEnd);
+    assert.equal(lockOf(fake, 'preview'), undefined);
+
+    const [state, comment] = await reRun(fake, probot, run, preview);
+    assert.equal(state, 'approved', comment);
+    assert.equal(lockOf(fake, 'preview'), HEAD);
+    assert.equal(lockOf(fake, 'production'), HEAD);
+
+    // GitHub redelivers the first run's `success` (or its first delivery comes late): the deployment runs again.
+    await receive(probot, 'deployment_status', firstEnd);
+    assert.equal(lockOf(fake, 'preview'), HEAD, "the re-run keeps preview's lock");
+    assert.equal(lockOf(fake, 'production'), HEAD, "and production's");
+
+    // Its own final status releases both.
+    await ends(fake, probot, preview);
+    assert.equal(lockOf(fake, 'preview'), undefined);
+    assert.equal(lockOf(fake, 'production'), undefined);
   });
 });

@@ -20,7 +20,12 @@ import type { LocksApi } from '../../../app/locks.ts';
 import type { LockTarget } from '../../../app/commands/command.ts';
 import { repoNodeId } from '../../fake-github/state.ts';
 import { lockOwner } from '../../../app/deploy/replies.ts';
-import { endedByRunner, madeUnderLock, releaseDeploymentLock } from '../../../app/deploy/lock.ts';
+import {
+  endedByRunner,
+  madeUnderLock,
+  releaseDeploymentLock,
+  reopenedAfter,
+} from '../../../app/deploy/lock.ts';
 import { markerKeys } from '../../../src/github/marker-keys.ts';
 
 const where = { owner: 'acme', repo: 'web' };
@@ -731,4 +736,32 @@ test("a deployment's lock whose conditional delete GitHub carried out but answer
     };
     assert.equal(await releaseDeploymentLock(api.git, where, 'production', HEAD, gone, conditional), 'none');
   });
+});
+
+test('reopenedAfter: a final status delivered again after a re-run reopened the deployment is its last run’s end; a first run’s final status, listed or not yet, is not', () => {
+  const app = 'deploy-action[bot]';
+  const bot = { login: app, type: 'Bot' };
+  const workflow = { login: 'github-actions[bot]', type: 'Bot' };
+  const person = { login: 'mallory', type: 'User' };
+  const s = (id: number, state: string, creator: typeof bot, at: string) => ({
+    id,
+    state,
+    creator,
+    created_at: `2026-12-01T10:${at}Z`,
+  });
+  const firstEnd = s(3, 'success', workflow, '05:00');
+  const ran = [firstEnd, s(2, 'in_progress', workflow, '01:00'), s(1, 'queued', bot, '00:00')];
+  const reopened = [s(4, 'queued', bot, '09:00'), ...ran];
+  assert.equal(reopenedAfter(reopened, firstEnd, app), true, 'the first end, delivered again');
+  assert.equal(reopenedAfter(ran, firstEnd, app), false, 'the first end, newest');
+  // The re-run's own end, not listed yet: its last non-final status came before it.
+  const rerunEnd = { id: 6, created_at: '2026-12-01T10:12:00Z' };
+  const rerunning = [s(5, 'in_progress', workflow, '10:00'), ...reopened];
+  assert.equal(reopenedAfter(rerunning, rerunEnd, app), false, 'listing lags: not reopened');
+  // A first run whose end the listing does not show yet: it never ended before.
+  assert.equal(reopenedAfter(ran.slice(1), firstEnd, app), false);
+  // Another's `queued` after the end reopens nothing.
+  assert.equal(reopenedAfter([s(4, 'queued', person, '09:00'), ...ran], firstEnd, app), false);
+  // Not listed, and reopened later than it was made: reopened.
+  assert.equal(reopenedAfter(reopened, { id: 99, created_at: firstEnd.created_at }, app), true);
 });
