@@ -66,6 +66,18 @@ export async function deploymentLockOwner(
   const attempts = opts.attempts ?? 5;
   // Every deployment id the listings showed: the known one among them was judged by them.
   const listed = new Set<number>();
+  // Whether an App deployment ended (one request), the known one's read once for the caller's decision
+  // (knownReads): its own environment's lock and its staging environment's find the same deployment.
+  const endedOf = (d: { id: number }, botLogin: string): Promise<boolean> => {
+    const reads = opts.knownReads;
+    if (d.id !== opts.known || !reads) return runnerEnded(api, where, d.id, botLogin);
+    let read = reads.get(d.id);
+    if (!read) {
+      read = { deployment: Promise.resolve(d as ListedDeployment) };
+      reads.set(d.id, read);
+    }
+    return (read.ended ??= runnerEnded(api, where, d.id, botLogin));
+  };
   let knownRead = false;
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     // A page of 100 (one request, as one of 5 was): each workflow job deploying the commit to the environment
@@ -91,7 +103,7 @@ export async function deploymentLockOwner(
       } catch {
         continue;
       }
-      if (await runnerEnded(api, where, d.id, opts.botLogin)) {
+      if (await endedOf(d, opts.botLogin)) {
         ended ??= d.id;
         continue;
       }
@@ -107,7 +119,7 @@ export async function deploymentLockOwner(
     // None of the environment's own runs: a running deployment of the commit to another environment that
     // deploys this one first (its staging environment) holds it (app/deploy/start.ts).
     if (opts.botLogin !== undefined) {
-      const staging = await stagingHolder(api, where, lock, opts.botLogin, listed);
+      const staging = await stagingHolder(api, where, lock, opts.botLogin, listed, endedOf);
       if (staging) return staging;
       if (opts.known !== undefined && !listed.has(opts.known) && !knownRead) {
         knownRead = true;
@@ -156,6 +168,7 @@ async function stagingHolder(
   lock: LockInfo,
   botLogin: string,
   listed: Set<number>,
+  endedOf: (d: { id: number }, botLogin: string) => Promise<boolean>,
 ): Promise<LockInfo | undefined> {
   if (lock.target.scope !== 'environment') return undefined;
   const environment = lock.target.environment;
@@ -169,7 +182,7 @@ async function stagingHolder(
       if (!createdByApp(d, { login: botLogin })) continue;
       if (d.environment?.toLowerCase() === environment.toLowerCase()) continue;
       if (stagingHeld(d.payload)?.toLowerCase() !== environment.toLowerCase()) continue;
-      if (await runnerEnded(api, where, d.id, botLogin)) continue;
+      if (await endedOf(d, botLogin)) continue;
       const payload = parseDeploymentPayload(d.payload);
       return {
         ...lock,

@@ -462,6 +462,8 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
       id !== undefined ? { id } : { runCreatedAt: await runCreatedAt?.() },
     );
   let lock: LockInfo | undefined;
+  // Whether a lock at the commit was found held by this deployment: its holder's lookup read it running.
+  let foundRunning = false;
   for (const [index, s] of [{ environment, locks }, ...stagingLocks].entries()) {
     lock = gateLock(s.locks, s.environment, input.sha, {
       // A gate written before locks were read here (byApp not known) passes its own environment's deployment
@@ -487,6 +489,7 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     else if (atCommit) {
       const held = await owner(atCommit, id);
       if (!(await holds(held))) lock = held;
+      else foundRunning = id !== undefined;
     }
     if (lock) break;
   }
@@ -494,8 +497,10 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   // The App's deployment whose runner has ended it: this run is a re-run of it. Its lock was released at its
   // final status, so nobody holding the environment above says nothing of it: it may go only as the newest
   // App deployment of its environment, and only holding its locks again (the caller takes them: admitGate).
+  // Found holding a lock at its commit, it was just read running (deploymentLockOwner: endedByRunner): its first
+  // run, judged as before at no request more.
   let rerun: RerunDeployment | undefined;
-  if (id !== undefined) {
+  if (id !== undefined && !foundRunning) {
     const standing = await readRerunStanding(octokit.rest.repos, input.where, {
       id,
       botLogin: input.botLogin,

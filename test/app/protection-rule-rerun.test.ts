@@ -412,3 +412,16 @@ test("the first run's final status delivered again (or late) after the re-run re
     assert.equal(lockOf(fake, 'production'), undefined);
   });
 });
+
+test("a first run's gate whose deployment holds the lock reads its statuses once (the holder's lookup): judging it no re-run costs no request more", async () => {
+  await withSeededApp(seed(previewThroughProduction('required: 0')), async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy preview', 'alice');
+    const [preview] = deploymentsTo(fake, 'preview');
+    assert.ok(preview);
+    const mark = fake.requests.length;
+    await firstRun(fake, probot, preview);
+    const asked = fake.requests.slice(mark).map((r) => r.operationId ?? '');
+    const statusReads = asked.filter((r) => r === 'repos/list-deployment-statuses');
+    assert.equal(statusReads.length, 1, asked.join('\n'));
+  });
+});
