@@ -148,6 +148,65 @@ export async function readRerunStanding(
   return rerunStanding({ deployment, ended: true, newer });
 }
 
+/**
+ * Pure: the App's deployment a workflow run its deployment event started deploys, when GitHub made the job's own
+ * deployment (the rule is told no App deployment id): the newest App deployment of the environment at the
+ * commit (`listed`, newest first) made no later than the run (the event starts the run after the deployment is
+ * made; GitHub keeps a run's creation time across re-runs). `reached`: the listing went past the run's time, or
+ * ended; short of it, the App's may be further down.
+ */
+export function runDeploymentIn(
+  listed: readonly ListedDeployment[],
+  runCreatedAt: string,
+  app: { login: string },
+): { found?: ListedDeployment; reached: boolean } {
+  const run = Date.parse(runCreatedAt);
+  if (!Number.isFinite(run)) return { reached: true };
+  for (const d of listed) {
+    const made = Date.parse(d.created_at);
+    if (made <= run && createdByApp(d, app)) return { found: d, reached: true };
+  }
+  return { reached: false };
+}
+
+/** What readRunDeployment found: the App's deployment of the run, none, or more than the App reads. */
+export type RunDeployment =
+  { kind: 'found'; deployment: ListedDeployment } | { kind: 'none' } | { kind: 'unknown' };
+
+/**
+ * The App's deployment a run its deployment event started deploys (runDeploymentIn): pages of 100 of the
+ * environment's deployments of the commit, newest first, until one holds it (NEWER_PAGES at most: anyone with
+ * deployments: write, and every workflow job deploying the commit there, adds one of theirs).
+ */
+export async function readRunDeployment(
+  api: Pick<Api['repos'], 'listDeployments'>,
+  where: Where,
+  o: { environment: string; sha: string; runCreatedAt: string; botLogin: string },
+): Promise<RunDeployment> {
+  for (let page = 1; page <= NEWER_PAGES; page++) {
+    const { data } = await api.listDeployments({
+      ...where,
+      environment: o.environment,
+      sha: o.sha,
+      per_page: 100,
+      page,
+    });
+    const { found } = runDeploymentIn(data as ListedDeployment[], o.runCreatedAt, { login: o.botLogin });
+    if (found) return { kind: 'found', deployment: found };
+    if (data.length < 100) return { kind: 'none' };
+  }
+  return { kind: 'unknown' };
+}
+
+/** Pure: the rejection of a run whose App deployment is past the deployments the App reads (fail closed). */
+export function runDeploymentUnknownSummary(environment: string, sha: string): string {
+  const env = userText(environment, { as: 'code' });
+  return [
+    `Rejected (\`rerun_superseded\`): this run was started by the App's deployment of ${userText(sha.slice(0, 12), { as: 'code' })} to ${env}, and more deployments of that commit to ${env} were made since than the App reads, so it cannot tell whether this is a re-run of one that has ended, nor that it is the newest.`,
+    `Use ${userText(`/deploy ${environment}`, { as: 'command' })} instead.`,
+  ].join(' ');
+}
+
 /** Pure: the rejection of a re-run of a deployment the App has made a newer one of its environment since. */
 export function rerunSupersededSummary(standing: Extract<RerunStanding, { kind: 'superseded' }>): string {
   const { deployment, newer } = standing;

@@ -48,7 +48,14 @@ import { deploymentLockOwner, type KnownReads } from '../deploy/lock.ts';
 import { lockOwner, releasedLockUnlock } from '../deploy/replies.ts';
 import { checkRunsThroughSuites } from '../../src/github/app-check-runs.ts';
 import { answerOnce, answeringRefName, swapOption } from '../facts/answer-once.ts';
-import { admitRerun, closeRerun, readRerunStanding, rerunSupersededSummary } from '../deploy/rerun.ts';
+import {
+  admitRerun,
+  closeRerun,
+  readRerunStanding,
+  readRunDeployment,
+  rerunSupersededSummary,
+  runDeploymentUnknownSummary,
+} from '../deploy/rerun.ts';
 import type { HeldLock, RerunDeployment } from '../deploy/rerun.ts';
 
 export const GATE_PREFIX = 'approval / ';
@@ -489,7 +496,7 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     else if (atCommit) {
       const held = await owner(atCommit, id);
       if (!(await holds(held))) lock = held;
-      else foundRunning = id !== undefined;
+      else foundRunning = true;
     }
     if (lock) break;
   }
@@ -499,12 +506,34 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   // App deployment of its environment, and only holding its locks again (the caller takes them: admitGate).
   // Found holding a lock at its commit, it was just read running (deploymentLockOwner: endedByRunner): its first
   // run, judged as before at no request more.
+  // A run the App's deployment event started for a deployment GitHub made for the job (no id): judged by the
+  // App's deployment of the run (readRunDeployment), found by the commit and the run's time.
+  let judged: { id: number; made?: GateDeployment['made'] } | undefined =
+    id !== undefined ? { id, ...(input.deployment.made ? { made: input.deployment.made } : {}) } : undefined;
+  if (id === undefined && byApp === true && !foundRunning && runCreatedAt) {
+    const at = await runCreatedAt();
+    if (at !== undefined) {
+      const of = await readRunDeployment(octokit.rest.repos, input.where, {
+        environment,
+        sha: input.sha,
+        runCreatedAt: at,
+        botLogin: input.botLogin,
+      });
+      if (of.kind === 'unknown')
+        return {
+          answer: 'rejected',
+          environment,
+          summary: runDeploymentUnknownSummary(environment, input.sha),
+        };
+      if (of.kind === 'found') judged = { id: of.deployment.id, made: of.deployment };
+    }
+  }
   let rerun: RerunDeployment | undefined;
-  if (id !== undefined && !foundRunning) {
+  if (judged !== undefined && !foundRunning) {
     const standing = await readRerunStanding(octokit.rest.repos, input.where, {
-      id,
+      id: judged.id,
       botLogin: input.botLogin,
-      ...(input.deployment.made ? { made: input.deployment.made } : {}),
+      ...(judged.made ? { made: judged.made } : {}),
     });
     if (standing.kind === 'superseded')
       return { answer: 'rejected', environment, summary: rerunSupersededSummary(standing) };

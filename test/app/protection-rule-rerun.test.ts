@@ -20,7 +20,7 @@ import {
   withSeededApp,
 } from './helpers.ts';
 import { askProtectionRule, finalStatus, receive } from './delivery-helpers.ts';
-import { newerAppDeployment, rerunStanding } from '../../app/deploy/rerun.ts';
+import { newerAppDeployment, rerunStanding, runDeploymentIn } from '../../app/deploy/rerun.ts';
 
 type Json = Record<string, unknown>;
 
@@ -424,4 +424,64 @@ test("a first run's gate whose deployment holds the lock reads its statuses once
     const statusReads = asked.filter((r) => r === 'repos/list-deployment-statuses');
     assert.equal(statusReads.length, 1, asked.join('\n'));
   });
+});
+
+test("a re-run of a run the App's deployment event started, for a deployment GitHub made for the job, is judged by the App's deployment of the run: it holds its lock again, or is refused when superseded", async () => {
+  await withSeededApp(seed(CONFIG), async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy production', 'alice');
+    const [own] = deploymentsTo(fake, 'production');
+    assert.ok(own);
+    const run = fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' });
+    // The job's deployment is GitHub's (github-actions[bot]): the rule knows no App deployment id.
+    const ask = {
+      run: run.id,
+      event: 'deployment',
+      sha: HEAD,
+      environment: 'production',
+      deploymentId: 990001,
+    };
+    assert.equal((await askProtectionRule(fake, probot, ask)).state, 'approved');
+    await ends(fake, probot, own);
+    assert.equal(lockOf(fake, 'production'), undefined);
+
+    fake.updateWorkflowRun(run.id, { runAttempt: 2, triggeringActor: 'dave' });
+    await askProtectionRule(fake, probot, { ...ask, deploymentId: 990002 });
+    const answer = fake.repo().protectionRuleReviews.findLast((r) => r.runId === run.id);
+    assert.equal(answer?.state, 'approved', answer?.comment);
+    assert.equal(lockOf(fake, 'production'), HEAD, "the re-run holds production's lock");
+    assert.deepEqual(newestStatus(fake, own), { state: 'queued', by: BOT_LOGIN }, 'reopened by the App');
+    await ends(fake, probot, own);
+    assert.equal(lockOf(fake, 'production'), undefined);
+
+    // bob deploys another commit; a re-run of alice's run now would put it back: refused.
+    await repliesTo(fake, probot, '/deploy production', 'bob', OTHER_PR);
+    const [, second] = deploymentsTo(fake, 'production');
+    assert.ok(second);
+    await ends(fake, probot, second);
+    fake.updateWorkflowRun(run.id, { runAttempt: 3, triggeringActor: 'dave' });
+    await askProtectionRule(fake, probot, { ...ask, deploymentId: 990003 });
+    const refused = fake.repo().protectionRuleReviews.findLast((r) => r.runId === run.id);
+    assert.equal(refused?.state, 'rejected');
+    assert.match(
+      refused?.comment ?? '',
+      new RegExp(`\`rerun_superseded\`.*deployment #${String(second.id)}\\b`),
+    );
+    assert.equal(lockOf(fake, 'production'), undefined, 'nothing locked');
+  });
+});
+
+test("runDeploymentIn: a run's App deployment is the App's newest made no later than the run; a listing short of it cannot tell", () => {
+  const app = { login: BOT_LOGIN };
+  const at = (m: number) => `2026-12-01T10:${String(m).padStart(2, '0')}:00Z`;
+  const d = (id: number, m: number, login = BOT_LOGIN) => ({
+    id,
+    sha: 'a'.repeat(40),
+    created_at: at(m),
+    creator: { login, type: 'Bot' },
+  });
+  const listed = [d(5, 9), d(4, 6, 'github-actions[bot]'), d(3, 5), d(2, 1)];
+  assert.equal(runDeploymentIn(listed, at(7), app).found?.id, 3, 'not the later one, not GitHub’s');
+  assert.equal(runDeploymentIn(listed, at(5), app).found?.id, 3, 'made in the same second');
+  assert.deepEqual(runDeploymentIn(listed.slice(0, 2), at(7), app), { reached: false });
+  assert.deepEqual(runDeploymentIn(listed, 'not a time', app), { reached: true });
 });
