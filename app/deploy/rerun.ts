@@ -36,10 +36,11 @@ export type RerunStanding =
   /** Ended, and the newest App deployment of its environment: it may run again, holding its locks. */
   | { kind: 'rerun'; deployment: RerunDeployment }
   /**
-   * Ended, and the App made a newer deployment of its environment since (`newer`; undefined when more
-   * deployments were made since than the App reads, none of them the App's, so it cannot tell).
+   * Ended, and the App made a newer deployment since (`newer`; undefined when more deployments were made since
+   * than the App reads, none of them the App's, so it cannot tell) of `of`: its environment, or the staging
+   * environment its run changes first.
    */
-  | { kind: 'superseded'; deployment: RerunDeployment; newer?: number };
+  | { kind: 'superseded'; deployment: RerunDeployment; newer?: number; of: string };
 
 /** Pages of 100 of the environment's deployments read at most to find a newer App deployment. */
 const NEWER_PAGES = 5;
@@ -65,12 +66,13 @@ export function newerAppDeployment(
 export function rerunStanding(read: {
   deployment: RerunDeployment;
   ended: boolean;
-  newer: { newer?: number; reached: boolean };
+  newer: { newer?: number; reached: boolean; of?: string };
 }): RerunStanding {
   if (!read.ended) return { kind: 'running' };
+  const of = read.newer.of ?? read.deployment.environment;
   if (read.newer.newer !== undefined)
-    return { kind: 'superseded', deployment: read.deployment, newer: read.newer.newer };
-  if (!read.newer.reached) return { kind: 'superseded', deployment: read.deployment };
+    return { kind: 'superseded', deployment: read.deployment, newer: read.newer.newer, of };
+  if (!read.newer.reached) return { kind: 'superseded', deployment: read.deployment, of };
   return { kind: 'rerun', deployment: read.deployment };
 }
 
@@ -134,16 +136,20 @@ export async function readRerunStanding(
   }
   const deployment = rerunDeployment({ id: o.id, ...made });
   if (!deployment) return { kind: 'running' };
-  let newer: { newer?: number; reached: boolean } = { reached: false };
-  for (let page = 1; page <= NEWER_PAGES && !newer.reached; page++) {
-    const { data } = await api.listDeployments({
-      ...where,
-      environment: deployment.environment,
-      per_page: 100,
-      page,
-    });
-    newer = newerAppDeployment(data, o.id, { login: o.botLogin });
-    if (data.length < 100) newer = { ...newer, reached: true };
+  // Its environment's, then its staging environment's (its run changes that first): a newer App deployment of
+  // either is what the re-run would put an older version back over.
+  let newer: { newer?: number; reached: boolean; of?: string } = { reached: true };
+  for (const of of [
+    deployment.environment,
+    ...(deployment.staging !== undefined ? [deployment.staging] : []),
+  ]) {
+    newer = { reached: false, of };
+    for (let page = 1; page <= NEWER_PAGES && !newer.reached; page++) {
+      const { data } = await api.listDeployments({ ...where, environment: of, per_page: 100, page });
+      newer = { ...newerAppDeployment(data, o.id, { login: o.botLogin }), of };
+      if (data.length < 100) newer = { ...newer, reached: true };
+    }
+    if (newer.newer !== undefined || !newer.reached) break;
   }
   return rerunStanding({ deployment, ended: true, newer });
 }
@@ -211,13 +217,18 @@ export function runDeploymentUnknownSummary(environment: string, sha: string): s
 export function rerunSupersededSummary(standing: Extract<RerunStanding, { kind: 'superseded' }>): string {
   const { deployment, newer } = standing;
   const env = userText(deployment.environment, { as: 'code' });
+  const of = userText(standing.of, { as: 'code' });
+  const staged =
+    standing.of.toLowerCase() !== deployment.environment.toLowerCase()
+      ? ` (the staging environment its run changes first)`
+      : '';
   const since =
     newer !== undefined
-      ? `the App has made a newer deployment of ${env} since (deployment #${newer})`
-      : `more deployments of ${env} were made since than the App reads, so it cannot tell that none of them is newer of its own`;
+      ? `the App has made a newer deployment of ${of}${staged} since (deployment #${newer})`
+      : `more deployments of ${of}${staged} were made since than the App reads, so it cannot tell that none of them is newer of its own`;
   return [
     `Rejected (\`rerun_superseded\`): this run is a re-run of deployment #${deployment.id} of ${userText(deployment.sha.slice(0, 12), { as: 'code' })} to ${env}, which has ended, and ${since}.`,
-    `Re-running it would put an older version back on ${env} that nobody asked for: use ${userText(`/deploy ${deployment.environment}`, { as: 'command' })} or ${userText(`/rollback ${deployment.environment}`, { as: 'command' })} instead.`,
+    `Re-running it would put an older version back on ${of} that nobody asked for: use ${userText(`/deploy ${deployment.environment}`, { as: 'command' })} or ${userText(`/rollback ${deployment.environment}`, { as: 'command' })} instead.`,
   ].join(' ');
 }
 

@@ -161,9 +161,24 @@ test("a re-run of an ended deployment of preview (staging: production) holds bot
     assert.equal(lockOf(fake, 'production'), OTHER_HEAD, "bob's stays");
     assert.equal(newestStatus(fake, preview).state, 'success', 'not reopened');
 
-    // Once bob's has ended, the next re-run holds both, and its final status releases both.
+    // Once bob's has ended, a re-run would put alice's older commit back on production: refused.
     await ends(fake, probot, production);
     const [state, comment] = await reRun(fake, probot, run, preview, 3);
+    assert.equal(state, 'rejected', comment);
+    assert.match(comment, /`rerun_superseded`.*newer deployment of `production`/);
+    assert.equal(lockOf(fake, 'preview'), undefined);
+    assert.equal(lockOf(fake, 'production'), undefined);
+  });
+});
+
+test('a re-run of an ended deployment of preview (staging: production), the newest of both, holds both locks again; its final status releases both', async () => {
+  await withSeededApp(seed(previewThroughProduction('required: 0')), async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy preview', 'alice');
+    const [preview] = deploymentsTo(fake, 'preview');
+    assert.ok(preview);
+    const run = await firstRun(fake, probot, preview);
+    await ends(fake, probot, preview);
+    const [state, comment] = await reRun(fake, probot, run, preview);
     assert.equal(state, 'approved', comment);
     assert.equal(lockOf(fake, 'preview'), HEAD);
     assert.equal(lockOf(fake, 'production'), HEAD, "production's too: its run changes production first");
@@ -373,10 +388,12 @@ test('rerunStanding: only an ended deployment is a re-run; a newer App deploymen
     kind: 'superseded',
     deployment,
     newer: 11,
+    of: 'production',
   });
-  assert.deepEqual(rerunStanding({ deployment, ended: true, newer: { reached: false } }), {
+  assert.deepEqual(rerunStanding({ deployment, ended: true, newer: { reached: false, of: 'preview' } }), {
     kind: 'superseded',
     deployment,
+    of: 'preview',
   });
 });
 
@@ -484,4 +501,30 @@ test("runDeploymentIn: a run's App deployment is the App's newest made no later 
   assert.equal(runDeploymentIn(listed, at(5), app).found?.id, 3, 'made in the same second');
   assert.deepEqual(runDeploymentIn(listed.slice(0, 2), at(7), app), { reached: false });
   assert.deepEqual(runDeploymentIn(listed, 'not a time', app), { reached: true });
+});
+
+test('a re-run of preview (staging: production) after a newer App deployment of production is refused `rerun_superseded`: it would put the older version back on production first', async () => {
+  await withSeededApp(seed(previewThroughProduction('required: 0')), async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy preview', 'alice');
+    const [preview] = deploymentsTo(fake, 'preview');
+    assert.ok(preview);
+    const run = await firstRun(fake, probot, preview);
+    await ends(fake, probot, preview);
+    await repliesTo(fake, probot, '/deploy production', 'bob', OTHER_PR);
+    const [production] = deploymentsTo(fake, 'production');
+    assert.ok(production, "bob's deployment of production");
+    await ends(fake, probot, production);
+
+    const [state, comment] = await reRun(fake, probot, run, preview);
+    assert.equal(state, 'rejected', comment);
+    assert.match(
+      comment,
+      new RegExp(
+        `\`rerun_superseded\`.*newer deployment of \`production\` \\(the staging environment its run changes first\\) since \\(deployment #${String(production.id)}\\)`,
+      ),
+    );
+    assert.equal(lockOf(fake, 'preview'), undefined, 'nothing locked');
+    assert.equal(lockOf(fake, 'production'), undefined);
+    assert.equal(newestStatus(fake, preview).state, 'success', 'not reopened');
+  });
 });
