@@ -381,7 +381,8 @@ async function takeRerunLock(
  * nothing will deploy, and no final status will come. The deployment is ended again in the state it had ended
  * in (the newest final status its runner or the App wrote before the reopening `queued`; `inactive` when none
  * is read), so the Deployments tab, the PR's status comment and what reads the last successful deployment see
- * it as before the re-run; `auto_inactive` off, as it changes nothing live. Its own locks are then released.
+ * it as before the re-run; `auto_inactive` off, as it changes nothing live. Its own locks are then released,
+ * that status written or not (its failure thrown after).
  */
 export async function closeRerun(
   api: AdmitApi,
@@ -399,16 +400,24 @@ export async function closeRerun(
         )?.state as DeploymentState | undefined,
       () => undefined,
     );
-  await api.repos.createDeploymentStatus({
-    ...where,
-    deployment_id: deployment.id,
-    state: ended ?? 'inactive',
-    auto_inactive: false,
-    description:
-      `re-run of workflow run ${o.run} ended before it was answered: nothing deployed, it stands as before`.slice(
-        0,
-        140,
-      ),
-  });
+  // The locks go back even when the status is not written: nothing deploys, and a deployment left `queued`
+  // holding no lock stops nobody, while locks kept for it would stay until --force (its run never ends it).
+  const written = await api.repos
+    .createDeploymentStatus({
+      ...where,
+      deployment_id: deployment.id,
+      state: ended ?? 'inactive',
+      auto_inactive: false,
+      description:
+        `re-run of workflow run ${o.run} ended before it was answered: nothing deployed, it stands as before`.slice(
+          0,
+          140,
+        ),
+    })
+    .then(
+      () => ({ ok: true as const }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
   await releaseHeld(api, where, deployment, held);
+  if (!written.ok) throw written.error;
 }

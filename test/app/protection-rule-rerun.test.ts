@@ -528,3 +528,29 @@ test('a re-run of preview (staging: production) after a newer App deployment of 
     assert.equal(newestStatus(fake, preview).state, 'success', 'not reopened');
   });
 });
+
+test('a re-run approved after its run ended gives its locks back even when ending the deployment again fails', async () => {
+  const c = handClock('2026-12-01T10:00:00Z');
+  await withSeededApp(
+    { ...seed(CONFIG), fake: { now: c.now }, app: { now: c.now } },
+    async (fake, probot) => {
+      await repliesTo(fake, probot, '/deploy production', 'alice');
+      const [own] = deploymentsTo(fake, 'production');
+      assert.ok(own);
+      const run = await firstRun(fake, probot, own);
+      await ends(fake, probot, own);
+      fake.setFile('.github/deploy.yml', WITH_APPROVAL);
+      assert.deepEqual(await reRun(fake, probot, run, own, 2, 'bob'), [undefined, ''], 'waits');
+      fake.updateWorkflowRun(run, { status: 'completed', conclusion: 'cancelled' });
+      // The reopening is written; ending it again is refused.
+      fake.failNext({
+        status: 500,
+        operationId: 'repos/create-deployment-status',
+        where: (request) => (request.body as { state?: string } | null)?.state !== 'queued',
+        times: 20,
+      });
+      await repliesTo(fake, probot, '/approve-deploy production', 'dave').catch(() => undefined);
+      assert.equal(lockOf(fake, 'production'), undefined, 'nothing will deploy: the lock is given back');
+    },
+  );
+});
