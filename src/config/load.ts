@@ -138,7 +138,7 @@ export function parseConfig(written: string, file: string): ParseResult {
   if (!result.success) {
     const explained = explainIssues(result.error.issues, data, deployConfig);
     return failure(
-      explained.map((issue) => locator.at(issue.path, issue.anchor, withAnchorHint(doc, issue))),
+      explained.map((issue) => locator.at(issue.path, issue.anchor, withAnchorHint(locator, issue))),
     );
   }
 
@@ -164,11 +164,11 @@ function withoutExtensionKeys(data: unknown): unknown {
  * level, such a key is allowed when it starts with "x-" (the docker-compose convention); elsewhere, the
  * anchor goes on the first value that uses it.
  */
-function withAnchorHint(doc: Document.Parsed, issue: { path: ConfigPath; message: string }): string {
+function withAnchorHint(locator: Locator, issue: { path: ConfigPath; message: string }): string {
   if (!issue.message.startsWith('unknown key ')) return issue.message;
   const key = String(issue.path.at(-1));
   if (EXTENSION_KEY.test(key)) return issue.message; // its message says where such keys go
-  const node = doc.getIn(issue.path, true) as Node | undefined;
+  const node = locator.written(issue.path);
   if (!node || typeof node !== 'object' || !('anchor' in node) || !node.anchor) return issue.message;
   const anchor = node.anchor;
   return issue.path.length === 1
@@ -478,6 +478,21 @@ class Locator {
       this.byKey.set(map, pairs);
     }
     return pairs;
+  }
+
+  /**
+   * The node written at `path` as the YAML library's doc.getIn(path, true) finds it (no alias followed), but
+   * through each mapping's pairs by key: getIn searches a mapping's pairs in order, and 10,000 unknown keys in
+   * one mapping cost 50 million comparisons.
+   */
+  written(path: ConfigPath): Node | undefined {
+    let current: unknown = this.doc.contents;
+    for (const segment of path) {
+      if (isMap(current)) current = this.pairs(current).get(String(segment))?.value;
+      else if (isSeq(current) && typeof segment === 'number') current = current.items[segment];
+      else return undefined;
+    }
+    return (current ?? undefined) as Node | undefined;
   }
 
   /** The value node at `path` (or the key naming it); the deepest existing ancestor when it is missing. */
