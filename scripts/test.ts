@@ -10,6 +10,11 @@
 // the end-to-end tests, keep a process each (OWN_PROCESS). A directory added under test/unit shares by
 // default; a test file anywhere else gets its own process.
 //
+// The shared files are split in three groups by what their directories measured (SHARED_COST), not by bytes of
+// test code: most of a shared group's time is waiting (commands stopped with their process groups, CLI and git
+// subprocesses, real servers), one test at a time, so two groups of the unit files (641 and 498 s alone, 312
+// and 268 s of CPU) were the suite's longest; three run those waits side by side.
+//
 // Usage: node scripts/test.ts [node --test options...]   (passed to every group, e.g. --test-name-pattern)
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -19,7 +24,7 @@ const ROOT = join(import.meta.dirname, '..');
 const OWN_PROCESS = ['test/e2e/', 'test/unit/action/', 'test/unit/cli/'];
 /** Files that share one process of their own (--test-isolation=none), beside the other groups. */
 const APP = 'test/app/';
-const SHARED_GROUPS = 2;
+const SHARED_GROUPS = 3;
 /** Test files of the own-process group run at once (the shared groups run beside them). */
 const OWN_PROCESS_CONCURRENCY = 2;
 const TIMEOUT_MS = 300_000;
@@ -34,7 +39,65 @@ export function testFiles(dir: string): string[] {
     .sort();
 }
 
-/** Splits the shared files by directory into `count` groups of about the same size (bytes of test code). */
+/**
+ * What each shared directory's files cost, measured: seconds in one process alone (--test-isolation=none, the
+ * sum of its tests' durations) plus their CPU seconds (self and waited children) again, since under npm test
+ * the groups share two cores and a group's CPU takes about twice its time alone. Measured 2026-12-07 on the
+ * 2-core machine; a directory not listed is weighed by its bytes at the listed directories' rate.
+ */
+export const SHARED_COST: Readonly<Record<string, number>> = {
+  'test/unit/targets': 273, // 139 s, 133 s CPU
+  'test/unit/gates': 242, // 157 s, 85 s CPU
+  'test/unit/pipeline': 239, // 175 s, 64 s CPU
+  'test/unit/reconcile': 171, // 114 s, 57 s CPU
+  'test/unit/analysis': 154, // 97 s, 56 s CPU
+  'test/unit/config': 88, // 54 s, 35 s CPU
+  'test/unit/demo': 51, // 35 s, 16 s CPU
+  'test/unit/github': 50, // 43 s, 7 s CPU
+  'test/unit/schedule': 40, // 25 s, 15 s CPU
+  'test/unit/state': 33, // 24 s, 8 s CPU
+  'test/unit/report': 29, // 23 s, 7 s CPU
+  'test/unit/util': 19, // 16 s, 3 s CPU
+  'test/unit/notify': 14, // 12 s, 2 s CPU
+  'test/unit/app': 13, // 8 s, 5 s CPU
+  'test/unit/build': 13, // 11 s, 1 s CPU
+  'test/unit/fake-github': 12, // 7 s, 5 s CPU
+  'test/unit/control': 9, // 5 s, 4 s CPU
+  'test/unit/metrics': 6, // 4 s, 2 s CPU
+  'test/unit/policy': 2, // 1 s, 1 s CPU
+};
+
+const dirOf = (file: string) => file.slice(0, file.lastIndexOf('/'));
+
+/**
+ * Each file's weight for sharedGroups: its directory's measured cost (`cost`) shared among the directory's files
+ * by their bytes; a file of a directory not measured weighs its bytes at the measured directories' rate.
+ */
+export function measuredWeight(
+  files: string[],
+  bytes: (file: string) => number,
+  cost: Readonly<Record<string, number>> = SHARED_COST,
+): (file: string) => number {
+  const dirBytes = new Map<string, number>();
+  for (const file of files) dirBytes.set(dirOf(file), (dirBytes.get(dirOf(file)) ?? 0) + bytes(file));
+  let measuredCost = 0;
+  let measuredBytes = 0;
+  for (const [dir, size] of dirBytes)
+    if (cost[dir] !== undefined) {
+      measuredCost += cost[dir];
+      measuredBytes += size;
+    }
+  const rate = measuredBytes > 0 ? measuredCost / measuredBytes : 1;
+  return (file) => {
+    const measured = cost[dirOf(file)];
+    const size = bytes(file);
+    if (measured === undefined) return size * rate;
+    const total = dirBytes.get(dirOf(file)) ?? 0;
+    return total > 0 ? (measured * size) / total : 0;
+  };
+}
+
+/** Splits the shared files by directory into `count` groups of about the same weight (`size`: measuredWeight). */
 export function sharedGroups(files: string[], count: number, size: (file: string) => number): string[][] {
   const byDir = new Map<string, string[]>();
   for (const file of files) {
@@ -62,6 +125,7 @@ export interface Group {
   files: string[];
 }
 
+/** The groups of `all`; `size` is a file's bytes, weighed by measuredWeight to split the shared files. */
 export function testGroups(all: string[], size: (file: string) => number): Group[] {
   const app = all.filter((f) => f.startsWith(APP));
   const own = all.filter(
@@ -79,7 +143,7 @@ export function testGroups(all: string[], size: (file: string) => number): Group
         ...own.filter((f) => !f.startsWith('test/e2e/')),
       ],
     },
-    ...sharedGroups(shared, SHARED_GROUPS, size).map((files, i) => ({
+    ...sharedGroups(shared, SHARED_GROUPS, measuredWeight(shared, size)).map((files, i) => ({
       name: `shared-${i + 1}`,
       args: ['--test-isolation=none'],
       files,

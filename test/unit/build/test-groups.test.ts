@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { sharedGroups, testFiles, testGroups } from '../../../scripts/test.ts';
+import { measuredWeight, SHARED_COST, sharedGroups, testFiles, testGroups } from '../../../scripts/test.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
 
@@ -73,4 +73,34 @@ test('shared files are split by directory into groups of about the same size', (
     sharedGroups(['test/unit/a/1.test.ts'], 2, () => 1),
     [['test/unit/a/1.test.ts']],
   );
+});
+
+test("shared files are weighed by their directory's measured cost; a directory not measured by its bytes", () => {
+  const bytes: Record<string, number> = {
+    'test/unit/a/1.test.ts': 300,
+    'test/unit/a/2.test.ts': 100,
+    'test/unit/b/1.test.ts': 100,
+    'test/unit/new/1.test.ts': 50,
+  };
+  const weight = measuredWeight(Object.keys(bytes), (f) => bytes[f]!, {
+    'test/unit/a': 40,
+    'test/unit/b': 60,
+  });
+  // a's 40 shared by bytes; b's 60 whole; new: 50 bytes at the measured rate (100 per 500 bytes).
+  assert.deepEqual(
+    Object.keys(bytes).map((f) => weight(f)),
+    [30, 10, 60, 10],
+  );
+  // The small costly directory is a group of its own; by bytes, the big cheap one would be.
+  assert.deepEqual(sharedGroups(Object.keys(bytes), 2, weight), [
+    ['test/unit/b/1.test.ts'],
+    ['test/unit/a/1.test.ts', 'test/unit/a/2.test.ts', 'test/unit/new/1.test.ts'],
+  ]);
+  // Every directory of the repository's shared files measured is one that exists.
+  const shared = testGroups(testFiles(join(ROOT, 'test')), () => 1)
+    .filter((g) => g.name.startsWith('shared-'))
+    .flatMap((g) => g.files);
+  const dirs = new Set(shared.map((f) => f.slice(0, f.lastIndexOf('/'))));
+  for (const dir of Object.keys(SHARED_COST))
+    assert.ok(dirs.has(dir), `${dir} is measured but has no shared file`);
 });
