@@ -42,29 +42,30 @@ export function testFiles(dir: string): string[] {
 /**
  * What each shared directory's files cost, measured: seconds in one process alone (--test-isolation=none, the
  * sum of its tests' durations) plus their CPU seconds (self and waited children) again, since under npm test
- * the groups share two cores and a group's CPU takes about twice its time alone. Measured 2026-12-07 on the
- * 2-core machine; a directory not listed is weighed by its bytes at the listed directories' rate.
+ * the groups share two cores and a group's CPU takes about twice its time alone. The mean of two runs (each
+ * shared group alone, 2026-12-07, the 2-core machine with other work on it); a directory not listed is weighed
+ * by its bytes at the listed directories' rate.
  */
 export const SHARED_COST: Readonly<Record<string, number>> = {
-  'test/unit/targets': 273, // 139 s, 133 s CPU
-  'test/unit/gates': 242, // 157 s, 85 s CPU
-  'test/unit/pipeline': 239, // 175 s, 64 s CPU
-  'test/unit/reconcile': 171, // 114 s, 57 s CPU
-  'test/unit/analysis': 154, // 97 s, 56 s CPU
-  'test/unit/config': 88, // 54 s, 35 s CPU
-  'test/unit/demo': 51, // 35 s, 16 s CPU
-  'test/unit/github': 50, // 43 s, 7 s CPU
-  'test/unit/schedule': 40, // 25 s, 15 s CPU
-  'test/unit/state': 33, // 24 s, 8 s CPU
-  'test/unit/report': 29, // 23 s, 7 s CPU
-  'test/unit/util': 19, // 16 s, 3 s CPU
-  'test/unit/notify': 14, // 12 s, 2 s CPU
-  'test/unit/app': 13, // 8 s, 5 s CPU
-  'test/unit/build': 13, // 11 s, 1 s CPU
+  'test/unit/targets': 308, // 169 s, 139 s CPU
+  'test/unit/gates': 261, // 169 s, 91 s CPU
+  'test/unit/pipeline': 198, // 136 s, 61 s CPU
+  'test/unit/reconcile': 163, // 107 s, 56 s CPU
+  'test/unit/analysis': 161, // 101 s, 60 s CPU
+  'test/unit/config': 79, // 45 s, 34 s CPU
+  'test/unit/demo': 52, // 35 s, 17 s CPU
+  'test/unit/schedule': 51, // 34 s, 16 s CPU
+  'test/unit/github': 46, // 39 s, 7 s CPU
+  'test/unit/report': 31, // 24 s, 7 s CPU
+  'test/unit/state': 29, // 21 s, 8 s CPU
+  'test/unit/util': 19, // 15 s, 4 s CPU
+  'test/unit/app': 12, // 7 s, 5 s CPU
   'test/unit/fake-github': 12, // 7 s, 5 s CPU
-  'test/unit/control': 9, // 5 s, 4 s CPU
-  'test/unit/metrics': 6, // 4 s, 2 s CPU
-  'test/unit/policy': 2, // 1 s, 1 s CPU
+  'test/unit/notify': 11, // 9 s, 2 s CPU
+  'test/unit/build': 10, // 9 s, 1 s CPU
+  'test/unit/metrics': 8, // 5 s, 3 s CPU
+  'test/unit/control': 7, // 4 s, 3 s CPU
+  'test/unit/policy': 3, // 2 s, 1 s CPU
 };
 
 const dirOf = (file: string) => file.slice(0, file.lastIndexOf('/'));
