@@ -2,7 +2,7 @@
 // 7.5 s, SIGKILL at 10 s). The rollback never waits on GitHub, but the final GitHub updates do: once
 // cancelled, they get what is left of those 10 s minus a reserve for the outputs, the summary and the
 // record, so a slow or hanging GitHub cannot cost the outputs.
-import { FORCE_KILL_AFTER_MS, stopAllCommands } from '../util/process-group.ts';
+import { FORCE_KILL_AFTER_MS, stopAllCommands, type StopOfAll } from '../util/process-group.ts';
 import type { Cancellation, SignalNotice } from '../util/signals.ts';
 
 /** From the runner's first signal to its SIGKILL. */
@@ -28,10 +28,42 @@ export const COMMAND_GRACE_MS = RUNNER_KILL_AFTER_MS - OUTPUT_RESERVE_MS - FORCE
  */
 export function stopCommandsBeforeKill(
   notice: SignalNotice,
-  stopAll: () => void = () => stopAllCommands('deadline'),
+  stopAll: () => unknown = () => stopAllCommands('deadline'),
   graceMs = COMMAND_GRACE_MS,
 ): void {
   if (notice.kind === 'cancel') setTimeout(stopAll, graceMs).unref();
+}
+
+/** The stop of every command a run's cancellation schedules (stopCommandsBeforeKill), ended with the run. */
+export interface CommandsStopBeforeKill {
+  /** Given each signal notice: the first signal schedules the stop. */
+  onNotice(notice: SignalNotice): void;
+  /**
+   * The run has written its outcome: the stop, made or still to come, ends, so that a process that goes on (an
+   * embedder calling run() again) starts its next commands as usual. It held for the process, and its timer
+   * fired even after the run had ended: every command of the next run was stopped at once.
+   */
+  end(): void;
+}
+
+export function commandsStopBeforeKill(
+  stopAll: () => StopOfAll = () => stopAllCommands('deadline'),
+  graceMs = COMMAND_GRACE_MS,
+): CommandsStopBeforeKill {
+  let timer: NodeJS.Timeout | undefined;
+  let made: StopOfAll | undefined;
+  let ended = false;
+  return {
+    onNotice(notice) {
+      if (ended || timer !== undefined || notice.kind !== 'cancel') return;
+      timer = setTimeout(() => void (made = stopAll()), graceMs).unref();
+    },
+    end() {
+      ended = true;
+      clearTimeout(timer);
+      made?.end();
+    },
+  };
 }
 
 /** Milliseconds left for GitHub reporting, `nowMs` after a cancellation received at `receivedAtMs`. Pure. */

@@ -29,7 +29,7 @@ import {
 import { cancelOnSignals } from '../util/signals.ts';
 import { guardRun, type RunGuard } from '../util/crash-guard.ts';
 import { oneOutcome } from './one-outcome.ts';
-import { exitsAtOnce, stopCommandsBeforeKill } from './cancel-deadline.ts';
+import { commandsStopBeforeKill, exitsAtOnce } from './cancel-deadline.ts';
 import type { ActionRun } from './action-run.ts';
 import { annotateConfigWarnings } from './config-warnings.ts';
 import { recordDirProblem } from './record-dir.ts';
@@ -39,11 +39,13 @@ import { secretFormsOf } from '../util/secret-values.ts';
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Cancelling the job sends SIGINT, then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that: the first
   // signal starts the rollback, the second must not stop it (util/signals.ts).
+  // Whatever still runs before the runner's SIGKILL is stopped, so that nothing outlives the job; the stop
+  // ends with this run (below), not with the process.
+  const beforeKill = commandsStopBeforeKill();
   const cancellation = cancelOnSignals((notice) => {
     if (notice.kind === 'cancel') core.warning(notice.message);
     else logInfo(notice.message);
-    // Whatever still runs before the runner's SIGKILL is stopped, so that nothing outlives the job.
-    stopCommandsBeforeKill(notice);
+    beforeKill.onNotice(notice);
   });
   let counter: RequestCounter | undefined;
   let runner: ActionRun | undefined;
@@ -150,6 +152,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       logInfo(describeRequests(counter));
       core.setOutput('github-requests', String(counter.attempts));
     }
+    // The outcome is written: a cancellation's stop of every command (made, or its timer still to fire) ends
+    // here. A process that goes on (an embedder calling run() again) had every later command stopped at once.
+    beforeKill.end();
     // Only now: a signal before this point must find our listener, or signal-exit re-raises it. A cancelled
     // run keeps listening to its exit: the runner's SIGTERM (7.5 s after SIGINT) may come while it exits,
     // and with no listener left it would kill the process and lose the exit code.

@@ -189,13 +189,26 @@ function beginStopAll(why: StopReason): { why: StopReason } {
   return stop;
 }
 
+/** Ends `stop` alone (gone already when endStopAllCommands ended every stop meanwhile). */
+function endStop(stop: { why: StopReason }): void {
+  const at = stopsInForce.indexOf(stop);
+  if (at >= 0) stopsInForce.splice(at, 1);
+}
+
+/** A stop of every command in force: `end` ends it alone (the others in force, if any, hold). */
+export interface StopOfAll {
+  end(): void;
+}
+
 /**
  * Stops every command still running, the ones that must finish included (a rollback's), and every command
  * started from now on, as a timeout would: this process is about to be killed (the runner's SIGKILL after a
- * cancellation), and a command's process group it killed would go on running on its own, unreported.
+ * cancellation), and a command's process group it killed would go on running on its own, unreported. Holds
+ * until its `end` (the run it was for has written its outcome) or endStopAllCommands.
  */
-export function stopAllCommands(why: StopReason = 'deadline'): void {
-  beginStopAll(why);
+export function stopAllCommands(why: StopReason = 'deadline'): StopOfAll {
+  const stop = beginStopAll(why);
+  return { end: () => endStop(stop) };
 }
 
 /** Called each time a watched command is released (it exited, or its caller let it go). */
@@ -239,9 +252,7 @@ export async function stopAllCommandsAndWait<T = void>(
     await allReleased(boundMs);
     return await then();
   } finally {
-    // Gone already when endStopAllCommands ended every stop meanwhile.
-    const at = stopsInForce.indexOf(stop);
-    if (at >= 0) stopsInForce.splice(at, 1);
+    endStop(stop);
   }
 }
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   COMMAND_GRACE_MS,
+  commandsStopBeforeKill,
   OUTPUT_RESERVE_MS,
   RUNNER_KILL_AFTER_MS,
   stopCommandsBeforeKill,
@@ -93,4 +94,53 @@ setTimeout(() => {}, 60000);
     (e: unknown) => e as CommandFailed,
   );
   assert.match(later.message, /was stopped unfinished: the job was cancelled/);
+});
+
+/** A command that prints `ran` after 300 ms (long enough to be stopped first, if it is). */
+const quick = () =>
+  resolveCommand([node, '-e', "setTimeout(() => console.log('ran'), 300)"], 'target.commands.health', {
+    shell: false,
+    timeoutMs: 120_000,
+    env: {},
+  });
+
+/** Whether a command started now runs to its end ('ran') or is stopped at once (its reason code). */
+const outcomeOfNext = () =>
+  runCommand(quick(), {}).then(
+    (r) => r.stdout.trim(),
+    (e: unknown) => (e as CommandFailed).reasonCode,
+  );
+
+// The Action's run() scheduled the stop of every command at a cancellation's first signal and never ended it
+// (only the CLI's main() called endStopAllCommands, at its next start): a process that goes on after run() (an
+// embedder calling it again) had every later command stopped at once, and the timer fired even when the run had
+// ended before it. run() now ends it once its outcome is written (action/run.ts).
+test("a cancellation's stop of every command ends with the run: made, or its timer still to fire", async (t) => {
+  t.after(endStopAllCommands);
+  // Made: it holds until the run ends, then the next run's command runs to its end.
+  const made = commandsStopBeforeKill(undefined, 0);
+  made.onNotice(signalNotice(false, 'SIGINT'));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(await outcomeOfNext(), 'cancelled', 'the job is about to be killed: stopped at once');
+  made.end();
+  assert.equal(await outcomeOfNext(), 'ran');
+
+  // Still to fire when the run ended: it never does.
+  const pending = commandsStopBeforeKill(undefined, 50);
+  pending.onNotice(signalNotice(false, 'SIGTERM'));
+  pending.end();
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(await outcomeOfNext(), 'ran');
+});
+
+test("the end of one run's stop leaves another stop of every command in force", async (t) => {
+  t.after(endStopAllCommands);
+  const other = stopAllCommands('deadline');
+  const mine = commandsStopBeforeKill(undefined, 0);
+  mine.onNotice(signalNotice(false, 'SIGINT'));
+  await new Promise((r) => setTimeout(r, 20));
+  mine.end();
+  assert.equal(await outcomeOfNext(), 'cancelled');
+  other.end();
+  assert.equal(await outcomeOfNext(), 'ran');
 });
