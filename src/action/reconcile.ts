@@ -36,6 +36,10 @@ import { secretFormsOf } from '../util/secret-values.ts';
 import type { Cancellation } from '../util/signals.ts';
 import { closeByDeadline, flushTimeoutOf } from './cancel-deadline.ts';
 import type { OneOutcome } from './one-outcome.ts';
+import type { ReconcileSoFar } from './reconcile-deadline.ts';
+import { rollbackWatch } from '../pipeline/rollback-seen.ts';
+import { rolloutsInHand } from '../reconcile/in-hand.ts';
+import { fanOut } from '../pipeline/events.ts';
 
 export async function runReconcile(
   inputs: ActionInputs,
@@ -48,7 +52,12 @@ export async function runReconcile(
   cancellation?: Pick<Cancellation, 'signal' | 'received'>,
   /** Who writes the outcome: this report or the crash deadline's (one-outcome.ts), whichever begins first. */
   outcome?: OneOutcome,
+  /** Filled in here for the crash deadline's outcome: the rollbacks reported, the redaction (reconcile-deadline.ts). */
+  soFar?: ReconcileSoFar,
 ): Promise<RequestCounter | undefined> {
+  const rollback = rollbackWatch();
+  const inHand = rolloutsInHand();
+  if (soFar) Object.assign(soFar, { rollback, rolloutInHand: inHand.now });
   const config = await loadConfigFile(inputs.config);
   const environments = environmentList(inputs.environment ?? context.dispatch?.environment);
   // What a command printed (a push's URL with its token) leaves the runner unmasked in the outputs, the job
@@ -58,6 +67,7 @@ export async function runReconcile(
   const configSecrets = configSecretValues(config, env);
   for (const secret of secretFormsOf(configSecrets)) core.setSecret(secret);
   const redact = credentialRedactor([inputs.token, inputs.stateKey, ...configSecrets]);
+  if (soFar) soFar.redact = redact;
   let octokit: GitHubClient | undefined;
   let counter: RequestCounter | undefined;
   if (inputs.token)
@@ -126,11 +136,15 @@ export async function runReconcile(
     ...(cancellation ? { flushTimeoutMs: flushTimeoutOf(cancellation) } : {}),
     // Each event redacted before the terminal makes it plain (a secret holding `##[` is another text after),
     // and each line after (a secret split by an invisible character the terminal dropped).
-    reporter: redactingReporter(
-      terminalReporter({ color: false, write: (text) => process.stdout.write(redact(text)) }),
-      redact,
-    ),
+    reporter: fanOut([
+      redactingReporter(
+        terminalReporter({ color: false, write: (text) => process.stdout.write(redact(text)) }),
+        redact,
+      ),
+      rollback.reporter,
+    ]),
     stateDir: inputs.stateDir,
+    rolloutInHand: inHand.told,
     markDeployment: octokit ? markDeployment(octokit, context, redact) : undefined,
     controlFor: controlFactory(inputs, context, octokit),
     ...(notifiers

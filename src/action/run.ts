@@ -28,9 +28,11 @@ import {
 } from './inputs.ts';
 import { cancelOnSignals } from '../util/signals.ts';
 import { guardRun, type RunGuard } from '../util/crash-guard.ts';
+import { stoppedByOf } from '../util/internal-error-stop.ts';
 import { oneOutcome } from './one-outcome.ts';
 import { commandsStopBeforeKill, exitsAtOnce } from './cancel-deadline.ts';
 import type { ActionRun } from './action-run.ts';
+import type { ReconcileSoFar } from './reconcile-deadline.ts';
 import { annotateConfigWarnings } from './config-warnings.ts';
 import { recordDirProblem } from './record-dir.ts';
 import { configSecretValues } from '../config/env-secrets.ts';
@@ -69,19 +71,24 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       // At the crash deadline, reconcile still going: the outputs and the summary say so (its own report,
       // or the deadline's, whichever begins first).
       const outcome = oneOutcome();
+      // Whether a rollback began, for the deadline's code and words (as a deployment's).
+      const soFar: ReconcileSoFar = {};
       reconcileGuard = guardRun({
         abort: (reason) => cancellation.abort(reason),
+        // None before reconcile has started.
+        rolloutInHand: () => soFar.rolloutInHand?.() ?? false,
         atDeadline: async (late) => {
           const { writeReconcileAtCrashDeadline } = await import('./reconcile-deadline.ts');
+          const stoppedBy = stoppedByOf(cancellation.signal) ?? 'an internal error';
           const writer = await outcome.claim('crash_deadline', () =>
-            writeReconcileAtCrashDeadline(late, env),
+            writeReconcileAtCrashDeadline(late, env, soFar, stoppedBy),
           );
           return writer === 'run' ? Number(process.exitCode ?? 0) : undefined;
         },
       });
       return void (counter = await (
         await import('./reconcile.ts')
-      ).runReconcile(inputs, context, env, cancellation, outcome));
+      ).runReconcile(inputs, context, env, cancellation, outcome, soFar));
     }
     // Delivery metrics (docs/metrics.md): read GitHub's deployments, write the job summary; no deployment.
     // Asked by the input, or by the workflow_dispatch input `mode` when the input is empty (as reconcile).

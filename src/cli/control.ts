@@ -364,7 +364,7 @@ async function goOnWith(
     atDeadline: (late) => {
       if (said) return exitCode;
       said = true;
-      const unfinished = unfinishedAtDeadline(late.after);
+      const unfinished = unfinishedAtDeadline(late.after, rollback.seen(), rollback.ended());
       const stoppedBy = stoppedByOf(crash.signal) ?? 'an internal error';
       const { code } = deadlineRollback(rollback.seen(), rollback.ended());
       if (json)

@@ -17,6 +17,9 @@ import { cancelCliOnSignals } from './cancellation.ts';
 import { guardRun } from '../util/crash-guard.ts';
 import { stoppedByOf } from '../util/internal-error-stop.ts';
 import { unfinishedAtDeadline } from '../reconcile/unfinished.ts';
+import { rollbackWatch } from '../pipeline/rollback-seen.ts';
+import { rolloutsInHand } from '../reconcile/in-hand.ts';
+import { fanOut } from '../pipeline/events.ts';
 import { cliReconcileNotifiers } from './reconcile-notifiers.ts';
 
 export interface ReconcileCliOptions {
@@ -46,6 +49,11 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
   const config = await deps.loadConfig(opts.config, !!opts.json);
   if (!config) return EXIT_CODES.invalidOrBlocked;
   const reporter = cliRunReporter(opts.json, deps.out);
+  // Whether a rollback began, and how those that ended went, for the crash deadline's words (as a deployment's:
+  // pipeline/rollback-seen.ts).
+  const rollback = rollbackWatch();
+  // Whether stopping it puts a rollout back, for the crash's words.
+  const inHand = rolloutsInHand();
   // One store per state directory (environments share the config's, unless one is overridden).
   const stores = new Map<string, FileStateStore>();
   // A resumed rollout is cancelled like a deployment: SIGINT/SIGTERM rolls it back before exit.
@@ -62,11 +70,12 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
   let said = false;
   const crashGuard = guardRun({
     abort: (reason) => cancellation.abort(reason),
+    rolloutInHand: () => inHand.now(),
     // Still going at the crash deadline: the last line says so (a `--json` reader waits for one).
     atDeadline: (late) => {
       if (said) return exitCode;
       said = true;
-      const unfinished = unfinishedAtDeadline(late.after);
+      const unfinished = unfinishedAtDeadline(late.after, rollback.seen(), rollback.ended());
       const stoppedBy = stoppedByOf(cancellation.signal) ?? 'an internal error';
       if (opts.json)
         deps.out(
@@ -98,7 +107,8 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
         : {}),
       owner: thisProcessOwner(),
       signal: deps.cancelled ? AbortSignal.any([cancellation.signal, deps.cancelled]) : cancellation.signal,
-      reporter,
+      reporter: fanOut([reporter, rollback.reporter]),
+      rolloutInHand: inHand.told,
       stateDir: opts.stateDir,
       strayRecords: () => fileStrayRecords(config, opts.stateDir),
     }).finally(() => notifiers.close());

@@ -239,6 +239,11 @@ export interface ReconcileOptions {
    */
   clockSkew?: ClockSkewWarnings;
   /**
+   * Told when a rollout comes into its hands (it goes on with one or rolls one back: `true`) and when it lets
+   * go (`false`), nested calls paired: what a crash says stopping it does (util/crash-guard.ts rolloutInHand).
+   */
+  rolloutInHand?(held: boolean): void;
+  /**
    * Takes the environment for this run alone (the CLI: a lock file in its state dir), so two reconciles at
    * once never both roll back or go on with one rollout; `holder` says who has it. Without it nothing is
    * taken: on GitHub the reconcile workflow's concurrency group keeps runs of an environment apart.
@@ -543,9 +548,9 @@ async function act(
         ),
       };
     case 'orphan_resume':
-      return orphanResume(decision, record, env, store, options, now);
+      return inHand(options, () => orphanResume(decision, record, env, store, options, now));
     case 'orphan_rollback':
-      return orphanRollback(decision, record, env, store, options, now);
+      return inHand(options, () => orphanRollback(decision, record, env, store, options, now));
     case 'teardown':
       return teardown(decision.slots, record, env, store, options, now);
     case 'waiting':
@@ -563,7 +568,17 @@ async function act(
             ),
           };
     case 'handoff':
-      return goOn(decision, record, env, store, options);
+      return inHand(options, () => goOn(decision, record, env, store, options));
+  }
+}
+
+/** `act`, a rollout in reconcile's hands while it runs (ReconcileOptions.rolloutInHand told of it). */
+async function inHand<T>(options: ReconcileOptions, act: () => Promise<T>): Promise<T> {
+  options.rolloutInHand?.(true);
+  try {
+    return await act();
+  } finally {
+    options.rolloutInHand?.(false);
   }
 }
 
@@ -726,16 +741,18 @@ async function bakeLook(
       { version: rollout.version },
     );
     if (refused) return { entry: refused };
-    return goOn(
-      {
-        code: 'handoff',
-        rollout,
-        handoff: { kind: 'abort', by: 'reconcile', reason: result.reason, code: 'bake_rolled_back' },
-      },
-      record,
-      env,
-      store,
-      options,
+    return inHand(options, () =>
+      goOn(
+        {
+          code: 'handoff',
+          rollout,
+          handoff: { kind: 'abort', by: 'reconcile', reason: result.reason, code: 'bake_rolled_back' },
+        },
+        record,
+        env,
+        store,
+        options,
+      ),
     );
   }
   const wait = rollout.wait!;
@@ -965,9 +982,11 @@ async function orphanRollback(
         ? `check ${env.name} now` +
           (levelsUndone.length ? `; the rollout stays in the record: ${levelsUndoneAdvice(env.name)}` : '')
         : `the rollout is dropped from the record, since no later run could undo more: check ${env.name} now, then deploy again`);
+  const rollback = { ...rolledBack, levels, ok };
+  // Its end, as its start (executeRollback) was told: the notifier, and whoever follows this reconcile's
+  // rollbacks (the crash deadline's words: pipeline/rollback-seen.ts), which saw it still going without it.
+  told.reporter.event({ type: 'rollback-end', record: rollback });
   if (notifier) {
-    const rollback = { ...rolledBack, levels, ok };
-    notifier.event({ type: 'rollback-end', record: rollback });
     notifier.event({
       type: 'result',
       result: {

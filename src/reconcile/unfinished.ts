@@ -1,14 +1,29 @@
 // What the CLI and the Action say of a reconcile an internal error stopped that was still going at the crash
 // deadline (util/crash-guard.ts): the process exits 3 with whatever it was doing unfinished.
+import type { RollbackRecord } from '../pipeline/events.ts';
+import { deadlineRollback, type RollbackSeen } from '../pipeline/rollback-seen.ts';
 
 /**
- * What is known of a reconcile still going at the crash deadline (`after`: "15 min"): a rollback it had begun
- * did not finish.
+ * What is known of a reconcile still going at the crash deadline (`after`: "15 min"), by how far the rollbacks
+ * it reported had come (pipeline/rollback-seen.ts): one still going did not finish; none begun put nothing back
+ * (it said "a rollback among it" of a reconcile that had begun none); one completed put traffic back. Pure.
  */
-export function unfinishedAtDeadline(after: string): string {
-  return (
-    `it had not ended ${after} after the internal error, so what it was doing did not finish (a rollback ` +
-    'among it): traffic may not be back on the stable version; check the environments now, then run ' +
-    'deploy-action reconcile again (the records keep what is unfinished)'
-  );
+export function unfinishedAtDeadline(
+  after: string,
+  seen: RollbackSeen,
+  ended: ReadonlyArray<RollbackRecord>,
+): string {
+  const stuck = `it had not ended ${after} after the internal error`;
+  const next =
+    'check the environments now, then run deploy-action reconcile again (the records keep what is unfinished)';
+  switch (seen) {
+    case 'running':
+      return `${stuck}, so the rollback it was doing did not finish: traffic may not be back on the stable version; ${next}`;
+    case 'not_begun':
+      return `${stuck}, and no rollback had begun (traffic is where reconcile left it); ${next}`;
+    case 'ended':
+      return deadlineRollback(seen, ended).rollback === 'complete'
+        ? `${stuck}, after its rollback completed (traffic back on the stable version); ${next}`
+        : `${stuck}, after a rollback that did not complete: traffic may not be back on the stable version; ${next}`;
+  }
 }

@@ -55,11 +55,16 @@ export function crashExitCode(runExitCode: number | undefined): number {
   }
 }
 
-/** A crash at `nowMs`: what to do, and the watch after it. Pure. */
+/**
+ * A crash at `nowMs`: what to do, and the watch after it. `rolloutInHand`: whether a run in progress has a
+ * rollout in its hands (going on with it or rolling it back), so that stopping it puts traffic back; a reconcile
+ * at work on nothing of the kind has none, and the words said "a rollout in progress goes back" of it. Pure.
+ */
 export function onCrash(
   watch: CrashWatch,
   nowMs: number,
   deadlineMs = CRASH_DEADLINE_MS,
+  rolloutInHand = true,
 ): { watch: CrashWatch; decision: CrashDecision } {
   switch (watch.phase) {
     case 'idle':
@@ -70,7 +75,9 @@ export function onCrash(
         decision: {
           kind: 'stop_runs',
           deadlineMs,
-          message: `stopping the run after this internal error: a rollout in progress goes back to the stable version before exit (at most ${minutes(deadlineMs)} more)`,
+          message: rolloutInHand
+            ? `stopping the run after this internal error: a rollout in progress goes back to the stable version before exit (at most ${minutes(deadlineMs)} more)`
+            : `stopping the run after this internal error: no rollout is in progress (nothing to put back on the stable version) and none is started; it exits once stopped (at most ${minutes(deadlineMs)} more)`,
         },
       };
     case 'stopping':

@@ -42,6 +42,11 @@ export interface Stoppable {
    * with that code, as at the run's end (crash-decision.ts deadlineExit), not with one its outcome belies.
    */
   atDeadline?(late: CrashDeadline): Promise<number | void> | number | void;
+  /**
+   * Whether it has a rollout in its hands now (goes on with one or rolls one back): what the crash says stopping
+   * it does. Unset: yes (a deployment run). A reconcile at work on nothing of the kind says no.
+   */
+  rolloutInHand?(): boolean;
 }
 
 /**
@@ -83,7 +88,8 @@ export function createCrashGuard(outlet: CrashOutlet, deps: CrashGuardDeps = {})
   };
   return {
     crash(error) {
-      const step = onCrash(watch, now(), deps.deadlineMs);
+      const inHand = [...runs].some((run) => run.rolloutInHand?.() ?? true);
+      const step = onCrash(watch, now(), deps.deadlineMs, inHand);
       watch = step.watch;
       outlet.sayError(error);
       const decision = step.decision;

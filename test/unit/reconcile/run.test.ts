@@ -198,6 +198,35 @@ describe('reconcile: an orphaned canary at 50 %', () => {
     );
   });
 
+  // The crash deadline's words follow the rollbacks a reconcile reported (pipeline/rollback-seen.ts): an orphan's
+  // rollback told its start and never its end (the notifier alone had it), so one that completed read as still
+  // going. And a crash said "a rollout in progress goes back" of a reconcile with none in its hands.
+  it('reports the rollback it ends as it reported its start, and says while a rollout is in its hands', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: canaryAt50 }));
+    const held: Array<[boolean, number]> = [];
+    const o = options(cfg, store, { state: 'ended', conclusion: 'cancelled' }, T0, {
+      environments: ['production'],
+    });
+    o.rolloutInHand = (taken) => void held.push([taken, target.calls().length]);
+    await reconcile(o);
+    const rollbacks = o.harness.events.filter(
+      (e) => e.type === 'rollback-start' || e.type === 'rollback-end',
+    );
+    assert.deepEqual(
+      rollbacks.map((e) => e.type),
+      ['rollback-start', 'rollback-end'],
+    );
+    const end = rollbacks[1] as Extract<PipelineEvent, { type: 'rollback-end' }>;
+    assert.equal(end.record.ok, true);
+    // Taken after the `current` check (nothing moved yet), let go once its steps ran.
+    assert.deepEqual(held, [
+      [true, 1],
+      [false, 3],
+    ]);
+  });
+
   it('runs the recovery steps in order, clears the rollout, writes history, marks the deployment', async () => {
     const cfg = await config();
     const store = new MemoryStore();

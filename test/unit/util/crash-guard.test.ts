@@ -381,3 +381,24 @@ test("the deadline's exit, said: unfinished unless every run still going said it
     message: 'the stopped run had begun saying its own outcome: exiting as it says (exit 3)',
   });
 });
+
+// A crash of a reconcile with nothing in its hands was announced as "a rollout in progress goes back to the
+// stable version before exit": there was none. A run says whether it has one (Stoppable.rolloutInHand).
+test('a crash of a run with no rollout in its hands says so, not that a rollout goes back; one with a rollout does', () => {
+  const idle = world();
+  let inHand = false;
+  idle.guard.guardRun({ ...idle.run().stoppable, rolloutInHand: () => inHand });
+  idle.guard.crash(new Error('boom'));
+  assert.match(
+    idle.said[1]!,
+    /^stopping the run after this internal error: no rollout is in progress \(nothing to put back on the stable version\) and none is started; it exits once stopped \(at most 15 min more\)$/,
+  );
+  assert.doesNotMatch(idle.said[1]!, /goes back/);
+  const busy = world();
+  inHand = true;
+  busy.guard.guardRun({ ...busy.run().stoppable, rolloutInHand: () => inHand });
+  // Another run with none: one in hand is enough for the rollout's words.
+  busy.guard.guardRun({ ...busy.run().stoppable, rolloutInHand: () => false });
+  busy.guard.crash(new Error('boom'));
+  assert.match(busy.said[1]!, /a rollout in progress goes back to the stable version before exit/);
+});
