@@ -4,7 +4,7 @@
 import { deadlineOutputs, writeDeadlineOutcome, type DeadlineSeen } from './deadline-outcome.ts';
 import { rollbackWatch } from '../pipeline/rollback-seen.ts';
 import { oneOutcome } from './one-outcome.ts';
-import type { CrashDeadline } from '../util/crash-decision.ts';
+import type { CrashDeadline, RollbackProgress } from '../util/crash-decision.ts';
 import { rollbackOutput } from '../pipeline/rollback-shortfall.ts';
 import * as core from '@actions/core';
 import { logInfo } from './job-log.ts';
@@ -606,6 +606,11 @@ export class ActionRun {
       });
     });
     return writer === 'run' ? Number(process.exitCode ?? 0) : undefined;
+  }
+
+  /** How far this run's rollback had come, for the crash deadline's exit words (crash-guard.ts). */
+  rollbackProgress(): RollbackProgress {
+    return this.rollbackSeen.progress();
   }
 
   /** How far this run's rollback had come, for the crash deadline's outcome. */

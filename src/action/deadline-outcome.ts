@@ -3,7 +3,12 @@
 // output and an empty job summary, only an annotation saying to check the environment.
 import type { CrashDeadline } from '../util/crash-decision.ts';
 import { code, say } from '../report/markdown.ts';
-import { deadlineRollback, stoppedRunWords, type RollbackSeen } from '../pipeline/rollback-seen.ts';
+import {
+  deadlineRollback,
+  stoppedRunWords,
+  trafficBackAtDeadline,
+  type RollbackSeen,
+} from '../pipeline/rollback-seen.ts';
 import type { RollbackRecord } from '../pipeline/events.ts';
 
 export interface DeadlineOutcomeIo {
@@ -44,7 +49,9 @@ export function deadlineSummary(
   late: CrashDeadline,
   { seen, ended }: DeadlineSeen,
 ): string {
-  const trafficBack = deadlineRollback(seen, ended).rollback === 'complete';
+  const verdict = deadlineRollback(seen, ended);
+  // A teardown left undone (`cleanup-incomplete`) still put traffic back.
+  const trafficBack = trafficBackAtDeadline(verdict);
   const title =
     seen === 'running'
       ? `the rollback of ${say(version, 100)} did not finish in time`
@@ -56,7 +63,7 @@ export function deadlineSummary(
       `the job log), and ${stoppedRunWords(seen, late.after)}: the action exited with it unfinished.`,
     '',
     trafficBack
-      ? `**Its rollback completed (traffic back on the stable version), but the run did not end: check ` +
+      ? `**Its rollback ${verdict.rollback === 'complete' ? 'completed' : 'put traffic back (a teardown was left undone)'} (traffic back on the stable version), but the run did not end: check ` +
         `${say(environment, 100)} now** (which version its router sends traffic to, and which slots or instances run).`
       : `**Traffic may not be back on the stable version: check ${say(environment, 100)} now** (which version its ` +
         'router sends traffic to, and which slots or instances run).',

@@ -77,6 +77,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         abort: (reason) => cancellation.abort(reason),
         // None before reconcile has started.
         rolloutInHand: () => soFar.rolloutInHand?.() ?? false,
+        rollbackProgress: () => soFar.rollback?.progress() ?? 'none_begun',
         atDeadline: async (late) => {
           const { writeReconcileAtCrashDeadline } = await import('./reconcile-deadline.ts');
           const stoppedBy = stoppedByOf(cancellation.signal) ?? 'an internal error';
@@ -147,6 +148,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         abort: (reason) => cancellation.abort(reason),
         // Its rollback still going at the crash deadline: the outputs and the summary say so before the exit.
         atDeadline: (late) => started.writeAtCrashDeadline(late),
+        rollbackProgress: () => started.rollbackProgress(),
       });
     }
     await runner.execute();

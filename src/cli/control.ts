@@ -359,6 +359,7 @@ async function goOnWith(
   let said = false;
   const crashGuard = guardRun({
     abort: (reason) => crash.abort(reason),
+    rollbackProgress: rollback.progress,
     // Still going at the crash deadline: the last line says so (a `--json` reader waits for one); it printed
     // nothing at all before.
     atDeadline: (late) => {

@@ -15,8 +15,14 @@ import type {
   WaitRecord,
 } from '../pipeline/events.ts';
 import type { GatesReport } from '../gates/runner.ts';
-import type { CrashDeadline } from '../util/crash-decision.ts';
-import { deadlineRollback, stoppedRunWords, type RollbackSeen } from '../pipeline/rollback-seen.ts';
+import {
+  deadlineRollback,
+  stoppedRunWords,
+  rollbackProgress,
+  trafficBackAtDeadline,
+  type RollbackSeen,
+} from '../pipeline/rollback-seen.ts';
+import type { CrashDeadline, RollbackProgress } from '../util/crash-decision.ts';
 
 /** What a run reported so far: its records, and the rollback it began that has not ended. */
 export interface RunSoFar {
@@ -81,6 +87,16 @@ export interface DeadlineRun {
   startedAtMs: number;
 }
 
+/** How far the run's rollback had come, by what it reported (crash-guard.ts: the deadline's exit words). Pure. */
+export function progressSoFar(so: RunSoFar): RollbackProgress {
+  return rollbackProgress(seenSoFar(so), so.rollbacks);
+}
+
+/** A rollback begun and not ended, every one begun ended, or none begun (stuck before). Pure. */
+function seenSoFar(so: RunSoFar): RollbackSeen {
+  return so.rollback ? 'running' : so.rollbacks.length > 0 ? 'ended' : 'not_begun';
+}
+
 /**
  * The run's result at the crash deadline: failed, exit `late.code`, with what it reported so far; a rollback
  * still going is in `rollbacks`, not ok. Its code says what the rollback did (pipeline/rollback-seen.ts
@@ -109,12 +125,11 @@ export function deadlineResult(
       ]
     : [];
   // What the events tell: a rollback begun and not ended, every one begun ended, or none begun (stuck before).
-  const seen: RollbackSeen = so.rollback ? 'running' : so.rollbacks.length > 0 ? 'ended' : 'not_begun';
+  const seen = seenSoFar(so);
   const verdict = deadlineRollback(seen, so.rollbacks);
-  const traffic =
-    verdict.rollback === 'complete'
-      ? `Its rollback completed (traffic back on the stable version); check ${env} now`
-      : `Whether traffic is back on the stable version is not known: check ${env} now`;
+  const traffic = trafficBackAtDeadline(verdict)
+    ? `Its rollback ${verdict.rollback === 'complete' ? 'completed' : 'put traffic back (a teardown was left undone)'} (traffic back on the stable version); check ${env} now`
+    : `Whether traffic is back on the stable version is not known: check ${env} now`;
   const message =
     `internal error${stoppedBy === undefined ? '' : `: ${stoppedBy}`}; the run was stopped and ` +
     `${stoppedRunWords(seen, late.after)}: the CLI exited with it unfinished. ${traffic}. The state record keeps ` +

@@ -330,7 +330,7 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
         { FileControlChannel },
         { cancelCliOnSignals, notifyCloseBy },
         { guardRun },
-        { deadlineResult, runSoFar },
+        { deadlineResult, progressSoFar, runSoFar },
         { stoppedByOf },
       ] = await Promise.all([
         import('../pipeline/pipeline.ts'),
@@ -368,6 +368,7 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
       // run's own when it had ended (held while its messages went out), else what is known of it.
       const crashGuard = guardRun({
         abort: (reason) => cancellation.abort(reason),
+        rollbackProgress: () => progressSoFar(known.seen()),
         atDeadline: (late) => {
           // The run's own result, printed or held: the process exits with the code it says, not one it belies.
           if (resultPrinted) return finished ? exitCode : undefined;

@@ -71,6 +71,7 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
   const crashGuard = guardRun({
     abort: (reason) => cancellation.abort(reason),
     rolloutInHand: () => inHand.now(),
+    rollbackProgress: rollback.progress,
     // Still going at the crash deadline: the last line says so (a `--json` reader waits for one).
     atDeadline: (late) => {
       if (said) return exitCode;

@@ -3,6 +3,7 @@
 // (action/deadline-outcome.ts) say what is true, not "its rollback had not ended" of a run stuck before one began.
 import type { PipelineEvent, Reporter, RollbackRecord } from './events.ts';
 import { rollbackOutput } from './rollback-shortfall.ts';
+import type { RollbackProgress } from '../util/crash-decision.ts';
 
 /** `not_begun`: no rollback-start; `running`: one began and has not ended; `ended`: every one begun ended. */
 export type RollbackSeen = 'not_begun' | 'running' | 'ended';
@@ -18,7 +19,13 @@ export function nextRollbackSeen(seen: RollbackSeen, event: PipelineEvent): Roll
  * A reporter that follows the run's rollback (nextRollbackSeen) and keeps the records of the rollbacks that
  * ended, for the crash deadline's outcome (deadlineRollback).
  */
-export function rollbackWatch(): { reporter: Reporter; seen(): RollbackSeen; ended(): RollbackRecord[] } {
+export function rollbackWatch(): {
+  reporter: Reporter;
+  seen(): RollbackSeen;
+  ended(): RollbackRecord[];
+  /** rollbackProgress of what it saw. */
+  progress(): RollbackProgress;
+} {
   let seen: RollbackSeen = 'not_begun';
   const ended: RollbackRecord[] = [];
   return {
@@ -30,6 +37,7 @@ export function rollbackWatch(): { reporter: Reporter; seen(): RollbackSeen; end
     },
     seen: () => seen,
     ended: () => ended,
+    progress: () => rollbackProgress(seen, ended),
   };
 }
 
@@ -82,4 +90,20 @@ export function stoppedRunWords(seen: RollbackSeen, after: string): string {
     case 'ended':
       return `had not ended ${after} later, after its rollback ended`;
   }
+}
+
+/**
+ * Whether the rollbacks begun put traffic back on the stable version (`complete`, or `cleanup-incomplete`: only a
+ * teardown was left), for the crash deadline's words; they said "traffic may not be back" of a cleanup left
+ * undone, whose `rollback` output says traffic is back. Pure.
+ */
+export function trafficBackAtDeadline(verdict: DeadlineRollback): boolean {
+  return verdict.rollback === 'complete' || verdict.rollback === 'cleanup-incomplete';
+}
+
+/** Pure: how far the rollback had come, for the crash deadline's exit words (crash-decision.ts deadlineExit). */
+export function rollbackProgress(seen: RollbackSeen, ended: ReadonlyArray<RollbackRecord>): RollbackProgress {
+  if (seen === 'not_begun') return 'none_begun';
+  if (seen === 'running') return 'going';
+  return trafficBackAtDeadline(deadlineRollback(seen, ended)) ? 'traffic_back' : 'not_completed';
 }

@@ -21,9 +21,14 @@ export function unfinishedAtDeadline(
       return `${stuck}, so the rollback it was doing did not finish: traffic may not be back on the stable version; ${next}`;
     case 'not_begun':
       return `${stuck}, and no rollback had begun (traffic is where reconcile left it); ${next}`;
-    case 'ended':
-      return deadlineRollback(seen, ended).rollback === 'complete'
-        ? `${stuck}, after its rollback completed (traffic back on the stable version); ${next}`
-        : `${stuck}, after a rollback that did not complete: traffic may not be back on the stable version; ${next}`;
+    case 'ended': {
+      const { rollback } = deadlineRollback(seen, ended);
+      if (rollback === 'complete')
+        return `${stuck}, after its rollback completed (traffic back on the stable version); ${next}`;
+      // Only a teardown left: traffic is back, as the `rollback` output `cleanup-incomplete` says.
+      if (rollback === 'cleanup-incomplete')
+        return `${stuck}, after its rollback put traffic back on the stable version (a teardown was left undone); ${next}`;
+      return `${stuck}, after a rollback that did not complete: traffic may not be back on the stable version; ${next}`;
+    }
   }
 }

@@ -148,6 +148,13 @@ export function onCrashDeadline(
   };
 }
 
+/**
+ * How far a stopped run's rollback had come at the crash deadline (pipeline/rollback-seen.ts rollbackProgress),
+ * for the exit's words: `none_begun`, `going` (begun, not ended), `traffic_back` (ended with traffic on the
+ * stable version, a teardown left or not), `not_completed` (ended, traffic maybe not back).
+ */
+export type RollbackProgress = 'none_begun' | 'going' | 'traffic_back' | 'not_completed';
+
 /** How the process exits at the crash deadline, and what it says of it. */
 export type DeadlineExit =
   /** A run still going said nothing of its own (the deadline wrote what is known of it): `late.code`. */
@@ -163,16 +170,33 @@ export type DeadlineExit =
  * commands, not as the deadline comes: "exiting with its rollback unfinished" above a run's own "rolled back"
  * (exit 1) contradicted it. Pure.
  */
-export function deadlineExit(late: CrashDeadline, own: ReadonlyArray<number | undefined>): DeadlineExit {
-  if (own.length === 0 || own.some((code) => code === undefined))
-    return {
-      kind: 'unfinished',
-      code: late.code,
-      message:
-        `exiting with the stopped run's rollback unfinished (exit ${late.code}), so traffic may not be back on ` +
-        'the stable version; check the environment now. Its state record keeps the rollout: reconcile ' +
-        '(deploy-action reconcile, or the action in reconcile mode) rolls it back',
-    };
+export function deadlineExit(
+  late: CrashDeadline,
+  own: ReadonlyArray<number | undefined>,
+  /**
+   * Each run's rollback (RollbackProgress; undefined: not known, taken as going), in `own`'s order: the words
+   * said "its rollback unfinished, traffic may not be back" also of a run stuck before any rollback began,
+   * whose outputs said no rollback ran.
+   */
+  progress: ReadonlyArray<RollbackProgress | undefined> = [],
+): DeadlineExit {
+  if (own.length === 0 || own.some((code) => code === undefined)) {
+    // The runs that said nothing of their own: the deadline spoke for them.
+    const left =
+      own.length === 0 ? [undefined] : own.flatMap((code, i) => (code === undefined ? [progress[i]] : []));
+    const reconcile = '(deploy-action reconcile, or the action in reconcile mode)';
+    const message = left.every((p) => p === 'none_begun')
+      ? `exiting with the stopped run unfinished (exit ${late.code}); no rollback had begun, so traffic is where ` +
+        `the run left it: check the environment now. What its state record keeps, reconcile ${reconcile} takes up`
+      : left.every((p) => p === 'none_begun' || p === 'traffic_back')
+        ? `exiting with the stopped run unfinished (exit ${late.code}) after its rollback put traffic back on the ` +
+          `stable version: check the environment now. Its state record keeps the rollout: reconcile ${reconcile} ` +
+          'finishes it'
+        : `exiting with the stopped run's rollback unfinished (exit ${late.code}), so traffic may not be back on ` +
+          `the stable version; check the environment now. Its state record keeps the rollout: reconcile ` +
+          `${reconcile} rolls it back`;
+    return { kind: 'unfinished', code: late.code, message };
+  }
   const codes = own.map((code) => crashExitCode(code));
   const code = codes.includes(EXIT_CODES.rollbackFailed) ? EXIT_CODES.rollbackFailed : codes[0]!;
   return {

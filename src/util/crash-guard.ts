@@ -12,6 +12,7 @@ import {
   onRunStart,
   type CrashDeadline,
   type CrashWatch,
+  type RollbackProgress,
 } from './crash-decision.ts';
 import { InternalErrorStop } from './internal-error-stop.ts';
 
@@ -47,6 +48,8 @@ export interface Stoppable {
    * it does. Unset: yes (a deployment run). A reconcile at work on nothing of the kind says no.
    */
   rolloutInHand?(): boolean;
+  /** How far its rollback had come (for the deadline's exit words); unset: not known (taken as going). */
+  rollbackProgress?(): RollbackProgress;
 }
 
 /**
@@ -112,12 +115,24 @@ export function createCrashGuard(outlet: CrashOutlet, deps: CrashGuardDeps = {})
           outlet.say(how.message);
           exit(how.code);
         };
-        setTimer(() => finish(deadlineExit(late, [undefined])), deps.lastWordsMs ?? LAST_WORDS_MS);
+        // How far the rollbacks of `going` had come, in its order (the exit's words).
+        const progress = (going: Stoppable[]) => going.map((run) => run.rollbackProgress?.());
+        setTimer(() => {
+          const going = [...runs];
+          finish(
+            deadlineExit(
+              late,
+              going.map(() => undefined),
+              progress(going),
+            ),
+          );
+        }, deps.lastWordsMs ?? LAST_WORDS_MS);
         // The runs still going: one that ended while its commands were stopped has said its own outcome.
         let own: Array<number | undefined> | undefined;
+        let saidFor: Stoppable[] = [];
         const lastWords = async () =>
           (own = await Promise.all(
-            [...runs].map(async (run): Promise<number | undefined> => {
+            (saidFor = [...runs]).map(async (run): Promise<number | undefined> => {
               try {
                 const code = await run.atDeadline?.(late);
                 return typeof code === 'number' ? code : undefined;
@@ -136,7 +151,8 @@ export function createCrashGuard(outlet: CrashOutlet, deps: CrashGuardDeps = {})
             outlet.say(`could not stop the commands still running: ${(error as Error).message}`);
           }
           // The stop failed before the last words: they are said all the same.
-          finish(deadlineExit(late, own ?? (await lastWords())));
+          const words = own ?? (await lastWords());
+          finish(deadlineExit(late, words, progress(saidFor)));
         })();
       }, decision.deadlineMs);
       const reason = new InternalErrorStop(error);

@@ -75,6 +75,9 @@ test('the action at the crash deadline, no rollback begun: failed / internal_err
   const all = run.stdout + run.stderr;
   assert.equal(run.signal, null, all);
   assert.equal(run.status, 3, all);
+  // The exit's words agree: no rollback had begun (they said its rollback was unfinished).
+  assert.match(run.stdout, /exiting with the stopped run unfinished \(exit 3\); no rollback had begun/, all);
+  assert.doesNotMatch(run.stdout, /rollback unfinished/, all);
   assert.match(run.stdout, /::error::internal error: Error: simulated crash before any rollback/, all);
   assert.match(run.stdout, /did not end within 1 s: stopping the commands still running/, all);
   assert.equal(run.outputs.status, 'failed', all);
@@ -98,6 +101,9 @@ test('the CLI at the crash deadline, no rollback begun: the last --json line fai
   const { code, stdout, stderr } = await started.done;
   const all = stdout + stderr;
   assert.equal(code, 3, all);
+  // The exit's words agree: no rollback had begun (they said its rollback was unfinished).
+  assert.match(stderr, /exiting with the stopped run unfinished \(exit 3\); no rollback had begun/, all);
+  assert.doesNotMatch(stderr, /rollback unfinished/, all);
   const last = events(stdout).at(-1) as unknown as { type: string; result: PipelineResult } | undefined;
   assert.equal(last?.type, 'result', stdout);
   assert.equal(last!.result.status, 'failed');

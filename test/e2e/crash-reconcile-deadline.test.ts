@@ -124,6 +124,9 @@ test('reconcile stuck with nothing to do at the crash deadline: no rollback begu
   const { code, stdout, stderr } = await started.done;
   const all = stdout + stderr;
   assert.equal(code, 3, all);
+  // The exit's words agree: no rollback had begun (they said its rollback was unfinished).
+  assert.match(stderr, /exiting with the stopped run unfinished \(exit 3\); no rollback had begun/, all);
+  assert.doesNotMatch(stderr, /rollback unfinished/, all);
   // No rollout in its hands: the crash does not say one goes back.
   assert.match(stderr, /stopping the run after this internal error: no rollout is in progress/, all);
   assert.doesNotMatch(stderr, /a rollout in progress goes back/, all);
@@ -150,6 +153,9 @@ test('the action in reconcile mode stuck with nothing to do at the crash deadlin
   const all = run.stdout + run.stderr;
   assert.equal(run.signal, null, all);
   assert.equal(run.status, 3, all);
+  // The exit's words agree: no rollback had begun (they said its rollback was unfinished).
+  assert.match(run.stdout, /exiting with the stopped run unfinished \(exit 3\); no rollback had begun/, all);
+  assert.doesNotMatch(run.stdout, /rollback unfinished/, all);
   assert.match(
     run.stdout,
     /::error::stopping the run after this internal error: no rollout is in progress/,
@@ -208,6 +214,11 @@ test('the action in reconcile mode at the crash deadline after its rollback comp
   const all = run.stdout + run.stderr;
   assert.equal(run.signal, null, all);
   assert.equal(run.status, 3, all);
+  assert.match(
+    run.stdout,
+    /::error::exiting with the stopped run unfinished \(exit 3\) after its rollback put traffic back/,
+    all,
+  );
   // The rollback's traffic command was in its hands when it crashed.
   assert.match(
     run.stdout,

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import {
   deadlineRollback,
   nextRollbackSeen,
+  rollbackProgress,
   rollbackWatch,
   stoppedRunWords,
 } from '../../../src/pipeline/rollback-seen.ts';
@@ -13,6 +14,7 @@ import { deadlineResult, runSoFar } from '../../../src/cli/deadline-result.ts';
 import { deadlineOutputs, deadlineSummary } from '../../../src/action/deadline-outcome.ts';
 import { onCrash, onCrashDeadline, onRunStart, CRASH_IDLE } from '../../../src/util/crash-decision.ts';
 import type { PipelineEvent, RollbackRecord } from '../../../src/pipeline/events.ts';
+import { unfinishedAtDeadline } from '../../../src/reconcile/unfinished.ts';
 
 const late = onCrashDeadline(onCrash(onRunStart(CRASH_IDLE), 0).watch)!;
 const run = { environment: 'production', version: 'v2', strategy: 'canary', startedAtMs: 0 };
@@ -159,4 +161,45 @@ test('the Action at the crash deadline: its outputs say whether a rollback began
     /\*\*Its rollback completed \(traffic back on the stable version\), but the run did not end/,
   );
   assert.doesNotMatch(ended, /Traffic may not be back/);
+});
+
+// A rollback ended with only its teardown left (`rollback` `cleanup-incomplete`: traffic IS back on the stable
+// version, action.yml) was said at the crash deadline as "traffic may not be back on the stable version" by the
+// job summary, the CLI's result and reconcile's `unfinished`, contradicting that output.
+test('at the crash deadline, a rollback with only its teardown left: traffic said back everywhere, code rollback_failed', () => {
+  const cleanupLeft: RollbackRecord = {
+    ...record,
+    ok: false,
+    steps: [
+      {
+        environment: 'production',
+        phase: 'rollback',
+        step: { kind: 'teardown', slot: 'green' },
+        description: 'teardown on green',
+        result: { ok: false, reason: 'teardown failed' },
+        durationMs: 1,
+      },
+    ],
+  };
+  const seen = { seen: 'ended' as const, ended: [cleanupLeft] };
+  assert.deepEqual(deadlineOutputs(seen), {
+    status: 'failed',
+    code: 'rollback_failed',
+    'rolled-back': 'true',
+    rollback: 'cleanup-incomplete',
+  });
+  const summary = deadlineSummary('production', 'v2', late, seen);
+  assert.match(summary, /Its rollback put traffic back \(a teardown was left undone\)/);
+  assert.doesNotMatch(summary, /Traffic may not be back/);
+  const so = runSoFar(() => 0);
+  so.reporter.event(start);
+  so.reporter.event({ type: 'rollback-end', record: cleanupLeft });
+  const result = deadlineResult(so.seen(), run, late, 'Error: boom', 1000);
+  assert.equal(result.code, 'rollback_failed');
+  assert.match(result.message ?? '', /Its rollback put traffic back \(a teardown was left undone\)/);
+  assert.doesNotMatch(result.message ?? '', /is not known/);
+  const unfinished = unfinishedAtDeadline('15 min', 'ended', [cleanupLeft]);
+  assert.match(unfinished, /put traffic back on the stable version \(a teardown was left undone\)/);
+  assert.doesNotMatch(unfinished, /may not be back/);
+  assert.equal(rollbackProgress('ended', [cleanupLeft]), 'traffic_back');
 });

@@ -14,6 +14,7 @@ import {
   onCrashDeadline,
   onRunEnd,
   onRunStart,
+  type RollbackProgress,
 } from '../../../src/util/crash-decision.ts';
 import { createCrashGuard, LAST_WORDS_MS } from '../../../src/util/crash-guard.ts';
 import { stoppedByOf } from '../../../src/util/internal-error-stop.ts';
@@ -401,4 +402,45 @@ test('a crash of a run with no rollout in its hands says so, not that a rollout 
   busy.guard.guardRun({ ...busy.run().stoppable, rolloutInHand: () => false });
   busy.guard.crash(new Error('boom'));
   assert.match(busy.said[1]!, /a rollout in progress goes back to the stable version before exit/);
+});
+
+// At the crash deadline the log said "exiting with the stopped run's rollback unfinished, so traffic may not be
+// back on the stable version" of every run still going, also of one stuck before any rollback began, whose outputs
+// (and last line) said no rollback had run, and of one whose rollback had put traffic back.
+test("the deadline's exit words follow how far the run's rollback had come", async () => {
+  const exitWords = async (progress?: RollbackProgress) => {
+    const w = world();
+    w.guard.guardRun({ ...w.run().stoppable, ...(progress ? { rollbackProgress: () => progress } : {}) });
+    w.guard.crash(new Error('boom'));
+    w.timers[0]!.fn();
+    await settled();
+    assert.deepEqual(w.exits, [3]);
+    return w.said.at(-1)!;
+  };
+  const none = await exitWords('none_begun');
+  assert.match(
+    none,
+    /^exiting with the stopped run unfinished \(exit 3\); no rollback had begun, so traffic is where the run left it/,
+  );
+  assert.doesNotMatch(none, /rollback unfinished|may not be back/);
+  const back = await exitWords('traffic_back');
+  assert.match(back, /after its rollback put traffic back on the stable version/);
+  assert.doesNotMatch(back, /may not be back/);
+  for (const unknown of ['going', 'not_completed', undefined] as const)
+    assert.match(
+      await exitWords(unknown),
+      /^exiting with the stopped run's rollback unfinished \(exit 3\), so traffic may not be back/,
+    );
+  // Cut off after LAST_WORDS_MS, the words still follow it.
+  const w = world();
+  w.guard.guardRun({
+    ...w.run().stoppable,
+    rollbackProgress: () => 'none_begun',
+    atDeadline: () => new Promise<void>(() => {}),
+  });
+  w.guard.crash(new Error('boom'));
+  w.timers[0]!.fn();
+  await settled();
+  w.timers[1]!.fn();
+  assert.match(w.said.at(-1)!, /no rollback had begun/);
 });
