@@ -40,7 +40,13 @@ export type RerunStanding =
    * than the App reads, none of them the App's, so it cannot tell) of `of`: its environment, or the staging
    * environment its run changes first.
    */
-  | { kind: 'superseded'; deployment: RerunDeployment; newer?: number; of: string };
+  | { kind: 'superseded'; deployment: RerunDeployment; newer?: number; of: string }
+  /**
+   * GitHub has no deployment `id` (deleted: anyone with write access deletes an inactive deployment, or the only
+   * one of an environment), read again by its id before this is said (GONE_READS): its statuses and its lock
+   * cannot be told, and its run would deploy holding nothing.
+   */
+  | { kind: 'gone'; id: number };
 
 /** Pages of 100 of the environment's deployments read at most to find a newer App deployment. */
 const NEWER_PAGES = 5;
@@ -101,9 +107,38 @@ export function rerunDeployment(d: {
 type RerunApi = Pick<Api['repos'], 'listDeployments' | 'listDeploymentStatuses' | 'getDeployment'>;
 
 /**
+ * How a deployment GitHub answers 404 for is read again before it is taken as deleted: the rule is asked
+ * seconds after the App made it (a first run under a /lock reads its statuses at once), and GitHub's reads
+ * lag a deployment just made (as deploymentLockOwner's listings do). About a second in all.
+ */
+export const GONE_READS = { attempts: 4, delayMs: 400 };
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `read` (of deployment by its id), read again while GitHub answers 404, `retry.attempts` times at most;
+ * 'gone' when every answer was 404. Any other failure is thrown.
+ */
+async function readById<T>(
+  read: () => Promise<T>,
+  retry: { attempts: number; delayMs: number },
+): Promise<T | 'gone'> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if ((error as { status?: number }).status !== 404) throw error;
+      if (attempt >= retry.attempts) return 'gone';
+    }
+    await sleep(retry.delayMs);
+  }
+}
+
+/**
  * Reads the standing of the App's deployment `id` (RerunStanding): its statuses (one request); only when its
  * runner ended it, the deployment itself (`made`, or read by its id) and its environment's deployments made
- * since (pages of 100, newest first, until one reaches it).
+ * since (pages of 100, newest first, until one reaches it). A deployment GitHub answers 404 for, read again
+ * (GONE_READS), is `gone`.
  */
 export async function readRerunStanding(
   api: RerunApi,
@@ -113,26 +148,27 @@ export async function readRerunStanding(
     botLogin: string;
     /** The deployment as GitHub's webhook showed it; read by its id when not given. */
     made?: { environment?: string | null; sha: string; payload?: unknown };
+    /** Reads again after a 404 (GONE_READS when not given). */
+    retry?: { attempts: number; delayMs: number };
   },
 ): Promise<RerunStanding> {
-  let statuses;
-  try {
-    ({ data: statuses } = await api.listDeploymentStatuses({ ...where, deployment_id: o.id, per_page: 100 }));
-  } catch (error) {
-    // Gone (deleted): it holds nothing and deploys nothing of the App's; judged as before.
-    if ((error as { status?: number }).status === 404) return { kind: 'running' };
-    throw error;
-  }
+  const retry = o.retry ?? GONE_READS;
+  // Deleted (its statuses answer 404 too): nothing says whether it ended, and its run would deploy its commit
+  // holding no lock, past the superseded check.
+  const statuses = await readById(
+    async () => (await api.listDeploymentStatuses({ ...where, deployment_id: o.id, per_page: 100 })).data,
+    retry,
+  );
+  if (statuses === 'gone') return { kind: 'gone', id: o.id };
   if (!endedByRunner(statuses, o.botLogin)) return { kind: 'running' };
   let made = o.made;
   if (!made) {
-    try {
-      made = (await api.getDeployment({ ...where, deployment_id: o.id })).data;
-    } catch (error) {
-      // Gone: it holds nothing and deploys nothing of the App's; judged as before.
-      if ((error as { status?: number }).status === 404) return { kind: 'running' };
-      throw error;
-    }
+    const read = await readById(
+      async () => (await api.getDeployment({ ...where, deployment_id: o.id })).data,
+      retry,
+    );
+    if (read === 'gone') return { kind: 'gone', id: o.id };
+    made = read;
   }
   const deployment = rerunDeployment({ id: o.id, ...made });
   if (!deployment) return { kind: 'running' };
@@ -209,6 +245,18 @@ export function runDeploymentUnknownSummary(environment: string, sha: string): s
   const env = userText(environment, { as: 'code' });
   return [
     `Rejected (\`rerun_superseded\`): this run was started by the App's deployment of ${userText(sha.slice(0, 12), { as: 'code' })} to ${env}, and more deployments of that commit to ${env} were made since than the App reads, so it cannot tell whether this is a re-run of one that has ended, nor that it is the newest.`,
+    `Use ${userText(`/deploy ${environment}`, { as: 'command' })} instead.`,
+  ].join(' ');
+}
+
+/**
+ * Pure: the rejection of a run whose App deployment (#`id`, of `environment`: the gate's) GitHub no longer has:
+ * deleted, nothing tells whether it ended, nor whether it is the newest, and no final status of it will release
+ * a lock; nothing is locked for it.
+ */
+export function deploymentGoneSummary(id: number, environment: string): string {
+  return [
+    `Rejected (\`deployment_gone\`): this run deploys the App's deployment #${id} to ${userText(environment, { as: 'code' })}, which GitHub no longer has (it was deleted), so the App cannot tell whether it has ended or is still the newest, and a run of it would deploy holding no lock.`,
     `Use ${userText(`/deploy ${environment}`, { as: 'command' })} instead.`,
   ].join(' ');
 }

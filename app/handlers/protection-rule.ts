@@ -51,6 +51,7 @@ import { answerOnce, answeringRefName, swapOption } from '../facts/answer-once.t
 import {
   admitRerun,
   closeRerun,
+  deploymentGoneSummary,
   readRerunStanding,
   readRunDeployment,
   rerunSupersededSummary,
@@ -537,6 +538,9 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     });
     if (standing.kind === 'superseded')
       return { answer: 'rejected', environment, summary: rerunSupersededSummary(standing) };
+    // Deleted (read again by its id first: GitHub's reads lag one just made): a run of it holds no lock.
+    if (standing.kind === 'gone')
+      return { answer: 'rejected', environment, summary: deploymentGoneSummary(standing.id, environment) };
     if (standing.kind === 'rerun') rerun = standing.deployment;
   }
   let pullRequest: PullRequestFacts | undefined;

@@ -22,7 +22,7 @@ import {
   testProbot,
   testTrust,
 } from './helpers.ts';
-import { approvePress, protectionRulePayload, receive, reviewOf } from './delivery-helpers.ts';
+import { appDeployment, approvePress, protectionRulePayload, receive, reviewOf } from './delivery-helpers.ts';
 import { commandDispatch } from '../../app/deploy/dispatch.ts';
 import type { DispatchDeps } from '../../app/deploy/dispatch.ts';
 import type { CommentEvent } from '../../app/handlers/comment.ts';
@@ -356,22 +356,24 @@ test('protection rule: who started the run of the App’s own deployment is read
       `${GATED}  preview:\n    approvals:\n      approvers: [acme/sre]\n      required: 0\n  sandbox:\n    approvals:\n      approvers: [acme/sre]\n      required: 1\n      allow_self_approval: true\n`,
     );
     // The App made the deployment (a /deploy it allowed): it names who asked, so the locks need no run.
-    const appsRule = (held: number, environment: string): Json => {
+    const appsRule = async (held: number, environment: string): Promise<Json> => {
       const rule = protectionRule(fake, held, HEAD);
+      const made = await appDeployment(fake, { environment, payload: { pr: PR, requested_by: 'alice' } });
       return {
         ...rule,
         environment,
         deployment: {
           ...(rule.deployment as Json),
+          id: made.id,
           environment,
-          payload: { pr: PR, requested_by: 'alice' },
+          payload: made.payload,
           creator: { login: BOT_LOGIN, type: 'Bot' },
         },
       };
     };
     const runReads = () => fake.requestsFor('actions/get-workflow-run').length;
     const preview = fake.addWorkflowRun({ actor: BOT_LOGIN, headSha: HEAD, event: 'deployment' });
-    await receive(probot, 'deployment_protection_rule', appsRule(preview.id, 'preview'));
+    await receive(probot, 'deployment_protection_rule', await appsRule(preview.id, 'preview'));
     assert.equal(reviewOf(fake, preview.id)?.state, 'approved', 'no approval needed');
     // Self-approval allowed: whoever asked may approve, so who that is does not matter.
     const sandbox = fake.addWorkflowRun({
@@ -380,7 +382,7 @@ test('protection rule: who started the run of the App’s own deployment is read
       headSha: HEAD,
       event: 'deployment',
     });
-    await receive(probot, 'deployment_protection_rule', appsRule(sandbox.id, 'sandbox'));
+    await receive(probot, 'deployment_protection_rule', await appsRule(sandbox.id, 'sandbox'));
     assert.equal(runReads(), 0, 'the answers could not depend on who started the runs');
     // Where it can: carol re-ran the run, so her approval of it does not count.
     recordApproval(fake, 'carol', HEAD);
@@ -390,7 +392,7 @@ test('protection rule: who started the run of the App’s own deployment is read
       headSha: HEAD,
       event: 'deployment',
     });
-    await receive(probot, 'deployment_protection_rule', appsRule(production.id, 'production'));
+    await receive(probot, 'deployment_protection_rule', await appsRule(production.id, 'production'));
     assert.equal(reviewOf(fake, production.id), undefined, 'waiting: her own approval does not count');
     assert.equal(runReads(), 1);
   });
@@ -401,20 +403,25 @@ test('the App’s own deployment: whoever asked the App for it (/deploy) does no
     fake.setFile('.github/deploy.yml', GATED);
     // erin, an approver who neither wrote nor pushed to the pull request, asked the App for the deployment;
     // the App's deployment event started the run in the App's name.
-    const appsRule = (held: number): Json => {
+    const appsRule = async (held: number): Promise<Json> => {
       const rule = protectionRule(fake, held, HEAD);
+      const made = await appDeployment(fake, {
+        environment: 'production',
+        payload: { pr: PR, requested_by: 'erin' },
+      });
       return {
         ...rule,
         deployment: {
           ...(rule.deployment as Json),
-          payload: { pr: PR, requested_by: 'erin' },
+          id: made.id,
+          payload: made.payload,
           creator: { login: BOT_LOGIN, type: 'Bot' },
         },
       };
     };
     recordApproval(fake, 'erin', HEAD);
     const held = fake.addWorkflowRun({ actor: BOT_LOGIN, headSha: HEAD, event: 'deployment' });
-    await receive(probot, 'deployment_protection_rule', appsRule(held.id));
+    await receive(probot, 'deployment_protection_rule', await appsRule(held.id));
     assert.equal(reviewOf(fake, held.id), undefined, 'waiting: her own approval does not count');
     const gate = productionGate(fake)!;
     assert.match(gate.summary, /other than `alice`, `erin`|other than `erin`, `alice`/);

@@ -4,7 +4,7 @@
 import type { Probot } from 'probot';
 import { webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { HEAD, owner, repo, restWith } from './helpers.ts';
+import { HEAD, owner, repo, rest, restWith } from './helpers.ts';
 
 type Json = Record<string, unknown>;
 
@@ -59,6 +59,37 @@ export const receive = (
   payload: unknown,
   id: string = crypto.randomUUID(),
 ): Promise<void> => probot.receive({ id, name, payload } as unknown as Parameters<Probot['receive']>[0]);
+
+/** A token the fake takes for one of the App's installation tokens (the App's bot writes with it). */
+const APP_INSTALLATION_TOKEN = 'app-installation-token-of-the-tests';
+
+/**
+ * A deployment the App made (GitHub names the App's bot as its creator and the App as the app it was performed
+ * via) of `sha` (HEAD) to `environment` with `payload`, written through the fake as the App writes one: what a
+ * protection rule call naming the App's deployment by its id needs to exist on GitHub.
+ */
+export async function appDeployment(
+  fake: FakeGitHub,
+  o: { environment: string; sha?: string; payload?: Json },
+): Promise<Json> {
+  fake.state.installationTokens.add(APP_INSTALLATION_TOKEN);
+  const { id } = await rest(
+    fake,
+    'POST',
+    '/deployments',
+    {
+      ref: o.sha ?? HEAD,
+      environment: o.environment,
+      payload: o.payload ?? {},
+      auto_merge: false,
+      required_contexts: [],
+    },
+    APP_INSTALLATION_TOKEN,
+  );
+  const made = fake.repo().deployments.get(id);
+  if (!made) throw new Error(`the fake holds no deployment #${id} just made`);
+  return made;
+}
 
 /**
  * The deployment_protection_rule delivery for workflow run `run` deploying `sha` (HEAD) to `environment`

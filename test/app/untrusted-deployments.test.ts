@@ -16,6 +16,7 @@ import {
   withSeededApp,
 } from './helpers.ts';
 import {
+  appDeployment,
   approvePress,
   deliveryTarget as target,
   protectionRulePayload,
@@ -134,17 +135,22 @@ test("protection rule: a deployment's payload.pr does not name the pull request 
 
 test("protection rule: the App's own deployment keeps its payload (a /rollback the App checked)", async () => {
   await withApp(async (fake, probot) => {
-    await receive(
-      probot,
-      'deployment_protection_rule',
-      protectionRule(fake, {
-        environment: 'production',
-        run: 6,
-        payload: { type: 'rollback', pr: PR },
-        creator: { login: APP_BOT, type: 'Bot' },
-      }),
-    );
-    assert.equal(reviewOf(fake, 6)?.state, 'approved');
+    // The App's /rollback made it (GitHub names the App as its creator): the rule is asked about it by its id.
+    const made = await appDeployment(fake, {
+      environment: 'production',
+      payload: { type: 'rollback', pr: PR },
+    });
+    const own = protectionRule(fake, {
+      environment: 'production',
+      run: 6,
+      payload: made.payload as Json,
+      creator: { login: APP_BOT, type: 'Bot' },
+    });
+    await receive(probot, 'deployment_protection_rule', {
+      ...own,
+      deployment: { ...(own.deployment as Json), id: made.id },
+    });
+    assert.equal(reviewOf(fake, 6)?.state, 'approved', reviewOf(fake, 6)?.comment);
     // The App's login, but made through another app (GitHub names the app a deployment was performed via):
     // not the App's deployment, so its payload is not believed.
     const base = protectionRule(fake, {
