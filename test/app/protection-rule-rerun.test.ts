@@ -17,6 +17,7 @@ import {
   previewThroughProduction,
   repliesTo,
   rest,
+  restWith,
   withSeededApp,
 } from './helpers.ts';
 import { askProtectionRule, finalStatus, receive } from './delivery-helpers.ts';
@@ -553,4 +554,150 @@ test('a re-run approved after its run ended gives its locks back even when endin
       assert.equal(lockOf(fake, 'production'), undefined, 'nothing will deploy: the lock is given back');
     },
   );
+});
+
+/** Someone with write access deletes `deployment` (GitHub lets them: inactive, or the only one of its environment). */
+async function deletes(fake: FakeGitHub, deployment: Json): Promise<void> {
+  const res = await restWith(fake, 'workflow-token', 'DELETE', `/deployments/${String(deployment.id)}`);
+  assert.equal(res.status, 204, await res.text());
+}
+
+test('a re-run of an ended App deployment someone has deleted since is refused `deployment_gone`; nothing is locked', async () => {
+  await withSeededApp(seed(CONFIG), async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy production', 'alice');
+    const [own] = deploymentsTo(fake, 'production');
+    assert.ok(own);
+    const run = await firstRun(fake, probot, own);
+    await ends(fake, probot, own);
+    // The only deployment of production: GitHub lets it be deleted although it is not inactive.
+    await deletes(fake, own);
+
+    const [state, comment] = await reRun(fake, probot, run, own);
+    assert.equal(state, 'rejected', comment);
+    assert.match(comment, new RegExp(`\`deployment_gone\`.*deployment #${String(own.id)}\\b.*deleted`));
+    assert.match(comment, /Use `\/deploy production` instead/);
+    assert.equal(lockOf(fake, 'production'), undefined, 'nothing locked');
+  });
+});
+
+test('a re-run of an older App deployment deleted once it was inactive is refused `deployment_gone`, not let through past the newer one', async () => {
+  await withSeededApp(seed(CONFIG), async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy production', 'alice');
+    const [first] = deploymentsTo(fake, 'production');
+    assert.ok(first);
+    const run = await firstRun(fake, probot, first);
+    await ends(fake, probot, first);
+    await repliesTo(fake, probot, '/deploy production', 'bob', OTHER_PR);
+    const [, second] = deploymentsTo(fake, 'production');
+    assert.ok(second);
+    await ends(fake, probot, second);
+    assert.equal(newestStatus(fake, first).state, 'inactive', "GitHub made it inactive at bob's success");
+    await deletes(fake, first);
+
+    const [state, comment] = await reRun(fake, probot, run, first);
+    assert.equal(state, 'rejected', comment);
+    assert.match(comment, /`deployment_gone`/);
+    assert.equal(lockOf(fake, 'production'), undefined, 'nothing locked');
+  });
+});
+
+test('a re-run waiting for approvals whose App deployment is deleted meanwhile is refused `deployment_gone` when the approval comes; nothing is locked', async () => {
+  await withSeededApp(seed(CONFIG), async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy production', 'alice');
+    const [own] = deploymentsTo(fake, 'production');
+    assert.ok(own);
+    const run = await firstRun(fake, probot, own);
+    await ends(fake, probot, own);
+    fake.setFile('.github/deploy.yml', WITH_APPROVAL);
+    assert.deepEqual(await reRun(fake, probot, run, own, 2, 'bob'), [undefined, ''], 'waits');
+    await deletes(fake, own);
+
+    await repliesTo(fake, probot, '/approve-deploy production', 'dave');
+    const answer = fake.repo().protectionRuleReviews.findLast((r) => r.runId === run);
+    assert.equal(answer?.state, 'rejected', answer?.comment);
+    assert.match(answer?.comment ?? '', new RegExp(`\`deployment_gone\`.*deployment #${String(own.id)}\\b`));
+    assert.equal(lockOf(fake, 'production'), undefined, 'nothing locked');
+  });
+});
+
+test("a re-run of a run the App's deployment event started, whose App deployment GitHub answers 404 for once found, is refused `deployment_gone`", async () => {
+  await withSeededApp(seed(CONFIG), async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy production', 'alice');
+    const [own] = deploymentsTo(fake, 'production');
+    assert.ok(own);
+    const run = fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' });
+    // The job's deployment is GitHub's: the rule knows no App deployment id, and finds the App's by the run.
+    const ask = {
+      run: run.id,
+      event: 'deployment',
+      sha: HEAD,
+      environment: 'production',
+      deploymentId: 990001,
+    };
+    assert.equal((await askProtectionRule(fake, probot, ask)).state, 'approved');
+    await ends(fake, probot, own);
+
+    // Deleted between the listing that found it and the read of its statuses: every read by its id is a 404.
+    const statusesOf = `/deployments/${String(own.id)}/statuses`;
+    fake.failNext({
+      status: 404,
+      operationId: 'repos/list-deployment-statuses',
+      where: (request) => request.path.endsWith(statusesOf),
+      times: 20,
+    });
+    fake.updateWorkflowRun(run.id, { runAttempt: 2, triggeringActor: 'dave' });
+    await askProtectionRule(fake, probot, { ...ask, deploymentId: 990002 });
+    const answer = fake.repo().protectionRuleReviews.findLast((r) => r.runId === run.id);
+    assert.equal(answer?.state, 'rejected', answer?.comment);
+    assert.match(answer?.comment ?? '', new RegExp(`\`deployment_gone\`.*deployment #${String(own.id)}\\b`));
+    assert.equal(lockOf(fake, 'production'), undefined, 'nothing locked');
+  });
+});
+
+test('a deployment GitHub answers 404 for a few times (its reads lagging) is read again by its id: a re-run of it is judged a re-run and holds its lock', async () => {
+  await withSeededApp(seed(CONFIG), async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy production', 'alice');
+    const [own] = deploymentsTo(fake, 'production');
+    assert.ok(own);
+    const run = await firstRun(fake, probot, own);
+    await ends(fake, probot, own);
+
+    const statusesOf = `/deployments/${String(own.id)}/statuses`;
+    fake.failNext({
+      status: 404,
+      operationId: 'repos/list-deployment-statuses',
+      where: (request) => request.path.endsWith(statusesOf),
+      times: 3,
+    });
+    const [state, comment] = await reRun(fake, probot, run, own);
+    assert.equal(state, 'approved', comment);
+    assert.equal(lockOf(fake, 'production'), HEAD, 'the re-run holds production’s lock');
+    assert.deepEqual(newestStatus(fake, own), { state: 'queued', by: BOT_LOGIN }, 'reopened by the App');
+  });
+});
+
+test("a first run under its deployer's /lock whose new App deployment GitHub answers 404 for at first (its reads lagging) is not refused as deleted", async () => {
+  await withSeededApp(seed(CONFIG), async (fake, probot) => {
+    await repliesTo(fake, probot, '/lock production --reason "release"', 'alice');
+    await repliesTo(fake, probot, '/deploy production', 'alice');
+    const [own] = deploymentsTo(fake, 'production');
+    assert.ok(own, "alice's deployment under her /lock");
+    const statusesOf = `/deployments/${String(own.id)}/statuses`;
+    fake.failNext({
+      status: 404,
+      operationId: 'repos/list-deployment-statuses',
+      where: (request) => request.path.endsWith(statusesOf),
+      times: 2,
+    });
+    const runOf = fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' });
+    const mark = fake.requests.length;
+    const review = await askProtectionRule(fake, probot, ruleAsk(runOf.id, own));
+    assert.equal(review.state, 'approved', review.comment);
+    const reads = fake.requests.slice(mark).filter((r) => r.path.endsWith(statusesOf));
+    assert.deepEqual(
+      reads.map((r) => r.status),
+      [404, 404, 200],
+      'its statuses read again until GitHub has them',
+    );
+  });
 });
