@@ -359,7 +359,9 @@ export async function deliver(
   };
   const signature = opts.signature === undefined ? sign(body) : opts.signature;
   if (signature !== null) headers['x-hub-signature-256'] = signature;
-  const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
+  // Bounded, so a hung App fails its test instead of the group; generous, as the App answers after handling the
+  // delivery and a busy 2-core CI can take several times its usual second (GitHub's own 10 s is not modelled here).
+  const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(60_000) });
   return { status: res.status, text: await res.text() };
 }
 
