@@ -11,7 +11,9 @@ import { cancelLikeRunner } from '../../helpers/action.ts';
 import { webhookDeployment } from '../../helpers/webhook-deployment.ts';
 
 test('in an Actions job, cancelled with a slow webhook: the rollback is done, the messages are cut at the reporting deadline, exit 130 before the runner has to kill', async (t) => {
-  // Each message is answered after 4.5 s: within the 5 s request timeout, so the channel is never given up.
+  // Each message is answered after 4.5 s, and the request timeout is 20 s (DEPLOY_ACTION_NOTIFY_TIMEOUT_MS), so
+  // the channel is never given up, even on a busy machine where the answer comes late (at the default 5 s, a
+  // late answer gave the channel up before the deadline): only the reporting deadline cuts its messages.
   const received: string[] = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -37,6 +39,7 @@ test('in an Actions job, cancelled with a slow webhook: the rollback is done, th
       GITHUB_ACTIONS: 'true',
       HOOK_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
       HOOK_SECRET: 'a-webhook-secret',
+      DEPLOY_ACTION_NOTIFY_TIMEOUT_MS: '20000',
     },
   });
   t.after(() => void (run.child.exitCode === null && run.child.kill('SIGKILL')));
