@@ -7,13 +7,11 @@
 // record may keep the rollout, the environment must be checked).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CLI_BUNDLE, events, startCli } from '../helpers/cli.ts';
+import { crashWorkspace } from '../helpers/crash-workspace.ts';
 import { pullRequestSynchronize, runBuiltAction } from '../helpers/action.ts';
 import { fakeSha } from '../fake-github/index.ts';
-import { recordedTarget } from '../helpers/recorded-target.ts';
+import type { RecordedTarget } from '../helpers/recorded-target.ts';
 import type { PipelineResult } from '../../src/pipeline/events.ts';
 
 /** In the product's process only: the first record write holding a rollout never ends, and a crash meanwhile. */
@@ -36,20 +34,11 @@ if (/index\\.(js|ts)$/.test(process.argv[1] ?? '')) {
 `;
 
 function setup(t: { after(fn: () => void): void }) {
-  const dir = mkdtempSync(join(tmpdir(), 'crash-no-rollback-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const target = recordedTarget(dir);
-  const preload = join(dir, 'crash.mjs');
-  writeFileSync(preload, PRELOAD);
-  writeFileSync(
-    join(dir, 'deploy.yml'),
-    `preset: fast
-state_dir: ${dir}/state
-${target.targetYaml}environments:
-  production:
-    strategy: { type: canary, steps: [10, 50, 100], pause: 2s }
-`,
-  );
+  const { dir, target, preload } = crashWorkspace(t, {
+    prefix: 'crash-no-rollback-',
+    preload: PRELOAD,
+    pause: '2s',
+  });
   const env = {
     NODE_OPTIONS: `--import ${preload}`,
     CURRENT: JSON.stringify({ slot: 'blue', version: 'v1' }),
@@ -59,7 +48,7 @@ ${target.targetYaml}environments:
 }
 
 /** The run was stuck before it changed traffic, and no rollback ran. */
-function assertNoTrafficMoved(target: ReturnType<typeof recordedTarget>) {
+function assertNoTrafficMoved(target: RecordedTarget) {
   const calls = target.actingCalls();
   assert.ok(!calls.some((c) => c.startsWith('set_weight')), `traffic moved: ${calls.join(', ')}`);
 }

@@ -11,11 +11,10 @@
 //   that say traffic went back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI_BUNDLE, events, startCli } from '../helpers/cli.ts';
-import { recordedTarget } from '../helpers/recorded-target.ts';
+import { crashWorkspace } from '../helpers/crash-workspace.ts';
 import { runBuiltAction } from '../helpers/action.ts';
 import { fakeSha } from '../fake-github/index.ts';
 import { FileStateStore } from '../../src/state/file-store.ts';
@@ -72,20 +71,11 @@ const ACTION_ENV = {
 };
 
 function workspace(t: { after(fn: () => void): void }, preloadText: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'crash-reconcile-deadline-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const target = recordedTarget(dir);
-  const preload = join(dir, 'crash.mjs');
-  writeFileSync(preload, preloadText);
-  writeFileSync(
-    join(dir, 'deploy.yml'),
-    `preset: fast
-state_dir: ${dir}/state
-${target.targetYaml}environments:
-  production:
-    strategy: { type: canary, steps: [10, 50, 100], pause: 60s }
-`,
-  );
+  const { dir, target, preload } = crashWorkspace(t, {
+    prefix: 'crash-reconcile-deadline-',
+    preload: preloadText,
+    pause: '60s',
+  });
   return { dir, target, preload };
 }
 

@@ -6,11 +6,9 @@
 // environment. The deadline is 60 s: ending at it would fail the time bound.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_BUNDLE, events, startCli } from '../helpers/cli.ts';
-import { recordedTarget } from '../helpers/recorded-target.ts';
+import { crashWorkspace } from '../helpers/crash-workspace.ts';
 import { runBuiltAction } from '../helpers/action.ts';
 import { fakeSha } from '../fake-github/index.ts';
 import { FileStateStore } from '../../src/state/file-store.ts';
@@ -42,20 +40,11 @@ if (lock && /index\\.(js|ts)$/.test(process.argv[1] ?? '')) {
 
 /** v1 live on blue, no rollout, nothing retired: reconcile has nothing to do. */
 async function idle(t: { after(fn: () => void): void }) {
-  const dir = mkdtempSync(join(tmpdir(), 'crash-reconcile-idle-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const target = recordedTarget(dir);
-  const preload = join(dir, 'crash.mjs');
-  writeFileSync(preload, PRELOAD);
-  writeFileSync(
-    join(dir, 'deploy.yml'),
-    `preset: fast
-state_dir: ${dir}/state
-${target.targetYaml}environments:
-  production:
-    strategy: { type: canary, steps: [10, 50, 100], pause: 60s }
-`,
-  );
+  const { dir, target, preload } = crashWorkspace(t, {
+    prefix: 'crash-reconcile-idle-',
+    preload: PRELOAD,
+    pause: '60s',
+  });
   await new FileStateStore(join(dir, 'state')).write({
     ...emptyRecord('local', 'production', new Date()),
     seq: 1,

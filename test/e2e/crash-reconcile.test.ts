@@ -6,11 +6,10 @@
 // orphan still in the record. At the crash deadline the rollback's command is stopped and the exit is 3.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI_BUNDLE, events, startCli } from '../helpers/cli.ts';
-import { recordedTarget } from '../helpers/recorded-target.ts';
+import { crashWorkspace } from '../helpers/crash-workspace.ts';
 import { runBuiltAction } from '../helpers/action.ts';
 import { fakeSha } from '../fake-github/index.ts';
 
@@ -31,20 +30,11 @@ if (log && /index\\.(js|ts)$/.test(process.argv[1] ?? '')) {
 
 /** A canary of v2 left at 10 % by a `run` killed with SIGKILL: its record keeps the rollout, owned by a dead pid. */
 async function orphaned(t: { after(fn: () => void): void }) {
-  const dir = mkdtempSync(join(tmpdir(), 'crash-reconcile-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const target = recordedTarget(dir);
-  const preload = join(dir, 'crash.mjs');
-  writeFileSync(preload, PRELOAD);
-  writeFileSync(
-    join(dir, 'deploy.yml'),
-    `preset: fast
-state_dir: ${dir}/state
-${target.targetYaml}environments:
-  production:
-    strategy: { type: canary, steps: [10, 50, 100], pause: 60s }
-`,
-  );
+  const { dir, target, preload } = crashWorkspace(t, {
+    prefix: 'crash-reconcile-',
+    preload: PRELOAD,
+    pause: '60s',
+  });
   const env = { CURRENT: JSON.stringify({ slot: 'blue', version: 'v1' }) };
   const run = startCli(['run', '-e', 'production', '-v', 'v2', '-c', 'deploy.yml'], {
     entry: CLI_BUNDLE,

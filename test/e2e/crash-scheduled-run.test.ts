@@ -5,12 +5,11 @@
 // the canary live, until some later reconcile took the orphaned rollout up.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI_BUNDLE, events, startCli } from '../helpers/cli.ts';
+import { crashWorkspace } from '../helpers/crash-workspace.ts';
 import { running } from '../helpers/process-tree.ts';
-import { recordedTarget } from '../helpers/recorded-target.ts';
 import type { PipelineResult } from '../../src/pipeline/events.ts';
 
 const CANARY_CALL = 'set_weight green 10';
@@ -30,20 +29,11 @@ if (log && /index\\.(js|ts)$/.test(process.argv[1] ?? '')) {
 
 /** A config and a run scheduled an hour from now; `reconcile(env)` starts it, the CLI crashing once it runs. */
 async function scheduled(t: { after(fn: () => void): void }) {
-  const dir = mkdtempSync(join(tmpdir(), 'crash-scheduled-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const target = recordedTarget(dir);
-  const preload = join(dir, 'crash.mjs');
-  writeFileSync(preload, PRELOAD);
-  writeFileSync(
-    join(dir, 'deploy.yml'),
-    `preset: fast
-state_dir: ${dir}/state
-${target.targetYaml}environments:
-  production:
-    strategy: { type: canary, steps: [10, 50, 100], pause: 2s }
-`,
-  );
+  const { dir, target, preload } = crashWorkspace(t, {
+    prefix: 'crash-scheduled-',
+    preload: PRELOAD,
+    pause: '2s',
+  });
   const env = { CURRENT: JSON.stringify({ slot: 'blue', version: 'v1' }) };
   const at = new Date(Date.now() + 3_600_000);
   const schedule = startCli(
