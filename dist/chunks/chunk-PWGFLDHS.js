@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-function unfinishedAtDeadline(after){return`it had not ended ${after} after the internal error, so what it was doing did not finish (a rollback among it): traffic may not be back on the stable version; check the environments now, then run deploy-action reconcile again (the records keep what is unfinished)`}export{unfinishedAtDeadline};
