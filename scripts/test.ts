@@ -2,7 +2,7 @@
 //
 // Most unit test files only call functions: each in its own process (node --test's default) spent half a second
 // or more loading the same ~500 modules again, about a quarter of the suite's CPU. Those files share processes
-// (--test-isolation=none), split in two groups by size. The App's files (test/app) share one process of their
+// (--test-isolation=none), split in two groups (below). The App's files (test/app) share one process of their
 // own: each starts its own fake GitHub and Probot on loopback ports and leaves the process as it found it, and
 // alone each spent ~0.8 s starting, then warmed up Octokit, the fake's validators and GraphQL schema again
 // (the 78 files: ~275 s of CPU one process each, ~105 s in one). Files that change the process itself (the
@@ -10,10 +10,11 @@
 // the end-to-end tests, keep a process each (OWN_PROCESS). A directory added under test/unit shares by
 // default; a test file anywhere else gets its own process.
 //
-// The shared files are split in three groups by what their directories measured (SHARED_COST), not by bytes of
-// test code: most of a shared group's time is waiting (commands stopped with their process groups, CLI and git
-// subprocesses, real servers), one test at a time, so two groups of the unit files (641 and 498 s alone, 312
-// and 268 s of CPU) were the suite's longest; three run those waits side by side.
+// The shared files are split in two groups by what their directories measured (SHARED_COST), not by bytes of
+// test code, which left them 641 and 498 s alone (312 and 268 s of CPU), the longer one the suite's longest.
+// Not three: alone, a shared group is mostly waiting, but under npm test every group shares the two cores and
+// the suite is CPU-bound; a clean-clone CI with three shared groups ended all five groups together at 816-862 s
+// (17 min in all, against 13-15 min with two), a third process adding contention rather than throughput.
 //
 // Usage: node scripts/test.ts [node --test options...]   (passed to every group, e.g. --test-name-pattern)
 import { spawn } from 'node:child_process';
@@ -24,7 +25,7 @@ const ROOT = join(import.meta.dirname, '..');
 const OWN_PROCESS = ['test/e2e/', 'test/unit/action/', 'test/unit/cli/'];
 /** Files that share one process of their own (--test-isolation=none), beside the other groups. */
 const APP = 'test/app/';
-const SHARED_GROUPS = 3;
+const SHARED_GROUPS = 2;
 /** Test files of the own-process group run at once (the shared groups run beside them). */
 const OWN_PROCESS_CONCURRENCY = 2;
 const TIMEOUT_MS = 300_000;
