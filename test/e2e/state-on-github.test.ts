@@ -93,7 +93,7 @@ async function world(t: { after(fn: () => unknown): void }): Promise<World> {
     collaborators: { alice: 'write', mallory: 'write' },
     pulls: [{ number: PR, head: fakeSha('pr-7-head'), user: 'alice' }],
   });
-  const { log, text } = capturedLog('warn');
+  const { log, text } = capturedLog('info');
   const probot = testProbot(fake, log);
   await probot.load(testApp({ now: () => new Date() }));
   return { fake, probot, demo, appLog: text };
@@ -183,13 +183,16 @@ async function say(w: World, body: string, user: string): Promise<string> {
   const before = replies(w.fake).length;
   const id = await send(w, body, user);
   const after = replies(w.fake);
-  // Seen once under load with no reply (unexplained): what the App said and did, to tell why next time.
+  // Seen twice under load with the App's 👀 and the wrong count (unexplained): what the App said and did, its
+  // outcome line included (the log is kept from info up), to tell why next time.
   const reactions = JSON.stringify((w.fake.repo().reactions.get(id) ?? []).map((r) => r.content));
-  const logged = w.appLog().slice(-4000);
+  const fresh = after.slice(before).map((reply) => reply.split('\n', 1)[0]);
+  const logged = w.appLog().slice(-6000);
   assert.equal(
     after.length,
     before + 1,
-    `exactly one reply to ${body}; reactions ${reactions}; App log:\n${logged}`,
+    `exactly one reply to ${body} (comment ${id}), got ${JSON.stringify(fresh)}; reactions ${reactions}; ` +
+      `App log:\n${logged}`,
   );
   return after.at(-1)!;
 }
