@@ -475,9 +475,11 @@ export function madeUnderLock(
 /**
  * The deployments made under person's lock `held` that have not ended (newest first): what releaseLock's
  * handOver moves the lock to when there is one, and keeps it for when there are several (its holder may
- * deploy twice under it). Reads one page of the environment's deployments and the statuses of each made under
+ * deploy twice under it). Reads the environment's deployments since the lock and the statuses of each made under
  * the lock (endedByRunner): a status anyone else posts neither makes an ended one take the lock (held until
- * --force) nor keeps it from a running one.
+ * --force) nor keeps it from a running one. Last, the newest App deployment made before the lock when a re-run
+ * of its workflow run reopened it under the lock (reopenedUnderLock: one status read more): its holder re-ran
+ * it, and it deploys under the lock with no lock of its own (app/deploy/rerun.ts).
  */
 export async function runningUnderLock(
   api: Pick<Api['repos'], 'listDeployments' | 'listDeploymentStatuses'>,
@@ -486,7 +488,52 @@ export async function runningUnderLock(
   app: { login: string; id?: number },
   stagedBy: readonly string[] = [],
 ): Promise<Array<{ deployment: number; sha: string }>> {
-  return notEnded(api, where, await listedUnderLock(api, where, held, app, stagedBy), app.login);
+  const listed = await listedSinceLock(api, where, held, stagedBy);
+  const running = await notEnded(api, where, madeUnderLock(held.createdAt, listed, app), app.login);
+  const reopened = await reopenedUnderLock(api, where, held.createdAt, listed, app);
+  return reopened ? [...running, reopened] : running;
+}
+
+/**
+ * Pure: the newest of the App's deployments in `listed` (newest first) made before a person's lock taken at
+ * `lockedAt` (madeUnderLock's complement): the one a re-run may have reopened under the lock. Only the newest:
+ * a re-run of an older one is refused (`rerun_superseded`).
+ */
+export function newestBeforeLock(
+  lockedAt: string,
+  listed: readonly ListedDeployment[],
+  app: { login: string; id?: number },
+): ListedDeployment | undefined {
+  const since = Date.parse(lockedAt);
+  if (!Number.isFinite(since)) return undefined;
+  return listed.find((d) => createdByApp(d, app) && Date.parse(d.created_at) < since - CLOCK_SLACK_MS);
+}
+
+/**
+ * The newest App deployment made before the lock taken at `lockedAt` (newestBeforeLock), when a re-run reopened
+ * it under the lock: its runner had ended it, and the newest of its runner's statuses is the App's non-final
+ * reopening, written since the lock was taken (reopenedAfter). One status read. A deployment made before the
+ * lock that never ended is not it: its run held its own lock then (the person's could not be taken over it),
+ * and one that outlived that lock (released by --force) is not handed a lock it would keep until --force again.
+ */
+async function reopenedUnderLock(
+  api: Pick<Api['repos'], 'listDeploymentStatuses'>,
+  where: Where,
+  lockedAt: string,
+  listed: readonly ListedDeployment[],
+  app: { login: string; id?: number },
+): Promise<{ deployment: number; sha: string } | undefined> {
+  const candidate = newestBeforeLock(lockedAt, listed, app);
+  if (!candidate) return undefined;
+  const { data } = await api.listDeploymentStatuses({
+    ...where,
+    deployment_id: candidate.id,
+    per_page: RUNNER_STATUSES_READ,
+  });
+  const since = new Date(Date.parse(lockedAt) - CLOCK_SLACK_MS).toISOString();
+  return reopenedAfter(data, { id: -1, created_at: since }, app.login)
+    ? { deployment: candidate.id, sha: candidate.sha.toLowerCase() }
+    : undefined;
 }
 
 /**
@@ -499,6 +546,19 @@ export async function listedUnderLock(
   held: LockInfo,
   app: { login: string; id?: number },
   stagedBy: readonly string[] = [],
+): Promise<ListedDeployment[]> {
+  return madeUnderLock(held.createdAt, await listedSinceLock(api, where, held, stagedBy), app);
+}
+
+/**
+ * Anyone's deployments that hold person's lock `held`'s environment (its own, and those of environments deploying
+ * it first), newest first, listed back to the lock's time (and one page past it at least, when there is one).
+ */
+async function listedSinceLock(
+  api: Pick<Api['repos'], 'listDeployments'>,
+  where: Where,
+  held: LockInfo,
+  stagedBy: readonly string[],
 ): Promise<ListedDeployment[]> {
   if (held.target.scope !== 'environment') return [];
   const environment = held.target.environment;
@@ -530,8 +590,7 @@ export async function listedUnderLock(
   // deployment of an environment whose `staging` the config no longer names (changed since it started).
   staging.push(...(await pagesSince({})).filter(through));
   const byId = new Map([...own, ...staging].map((d) => [d.id, d]));
-  const listed = [...byId.values()].sort((a, b) => b.id - a.id);
-  return madeUnderLock(held.createdAt, listed, app);
+  return [...byId.values()].sort((a, b) => b.id - a.id);
 }
 
 /** Those of `deployments` the App's runner has not ended (endedByRunner): one status read each, in order. */

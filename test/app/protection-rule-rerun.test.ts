@@ -213,6 +213,65 @@ test("a re-run under someone's /lock is refused `locked`; once it is released, t
   });
 });
 
+test("a re-run under its deployer's own /lock deploys under it; their /unlock while it runs hands the lock to it, and its final status releases it", async () => {
+  const c = handClock('2026-12-01T10:00:00Z');
+  await withSeededApp(
+    { ...seed(CONFIG), fake: { now: c.now }, app: { now: c.now } },
+    async (fake, probot) => {
+      await repliesTo(fake, probot, '/deploy production', 'alice');
+      const [own] = deploymentsTo(fake, 'production');
+      assert.ok(own);
+      const run = await firstRun(fake, probot, own);
+      await ends(fake, probot, own);
+      // An hour later: the deployment was made long before the lock.
+      c.tick(3_600_000);
+      await repliesTo(fake, probot, '/lock production --reason "hotfix"', 'alice');
+      // alice re-runs her own deployment's run under her lock: it goes, reopened, with no lock of its own.
+      const [state, comment] = await reRun(fake, probot, run, own, 2, 'alice');
+      assert.equal(state, 'approved', comment);
+      assert.deepEqual(newestStatus(fake, own), { state: 'queued', by: BOT_LOGIN });
+
+      // Her /unlock while it deploys: made before her lock, reopened under it, it keeps production locked.
+      const unlocked = await repliesTo(fake, probot, '/unlock production', 'alice');
+      assert.match(
+        unlocked,
+        new RegExp(`Deployment \\*\\*#${String(own.id)}\\*\\* made under that lock is still running`),
+      );
+      assert.equal(lockOf(fake, 'production'), HEAD, 'handed to the re-run');
+      const refused = await repliesTo(fake, probot, '/deploy production', 'bob', OTHER_PR);
+      assert.match(refused, /`locked`/);
+
+      await ends(fake, probot, own);
+      assert.equal(lockOf(fake, 'production'), undefined, 'released at its final status');
+    },
+  );
+});
+
+test("a deployment made before a person's /lock that never ended is not handed their lock at /unlock", async () => {
+  const c = handClock('2026-12-01T10:00:00Z');
+  await withSeededApp(
+    {
+      ...seed(CONFIG),
+      collaborators: { alice: 'maintain', bob: 'write', dave: 'write' },
+      fake: { now: c.now },
+      app: { now: c.now },
+    },
+    async (fake, probot) => {
+      await repliesTo(fake, probot, '/deploy production', 'alice');
+      const [own] = deploymentsTo(fake, 'production');
+      assert.ok(own);
+      // Its run never posts a final status; its lock is forced off, then bob locks and unlocks production.
+      const forced = await repliesTo(fake, probot, '/unlock production --force', 'alice');
+      assert.equal(lockOf(fake, 'production'), undefined, forced);
+      c.tick(3_600_000);
+      await repliesTo(fake, probot, '/lock production', 'bob');
+      const unlocked = await repliesTo(fake, probot, '/unlock production', 'bob');
+      assert.doesNotMatch(unlocked, /still running/);
+      assert.equal(lockOf(fake, 'production'), undefined, 'nothing keeps production locked');
+    },
+  );
+});
+
 test('a re-run of an older ended deployment after a newer one is refused `rerun_superseded`, naming the newer one; nothing is locked', async () => {
   await withSeededApp(seed(CONFIG), async (fake, probot) => {
     await repliesTo(fake, probot, '/deploy production', 'alice');

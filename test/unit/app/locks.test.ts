@@ -23,6 +23,7 @@ import { lockOwner } from '../../../app/deploy/replies.ts';
 import {
   endedByRunner,
   madeUnderLock,
+  newestBeforeLock,
   releaseDeploymentLock,
   reopenedAfter,
 } from '../../../app/deploy/lock.ts';
@@ -626,6 +627,26 @@ test("madeUnderLock: only the App's deployments made since the lock was taken (m
     "someone else's deployment and one made an hour before the lock are not its holder's",
   );
   assert.deepEqual(madeUnderLock('', listed, app), [], 'a lock of no readable time hands over to none');
+});
+
+test("newestBeforeLock: the App's newest deployment made before the lock (past the clock slack), the one a re-run may reopen under it", () => {
+  const app = { login: 'deploy-action[bot]', id: 1 };
+  const bot = { login: 'deploy-action[bot]', type: 'Bot' };
+  const mallory = { login: 'mallory', type: 'User' };
+  const listed = [
+    { id: 6, sha: 'f', created_at: '2025-03-01T10:30:00Z', creator: bot },
+    { id: 5, sha: 'e', created_at: '2025-03-01T09:58:00Z', creator: bot },
+    { id: 4, sha: 'd', created_at: '2025-03-01T09:20:00Z', creator: mallory },
+    { id: 3, sha: 'c', created_at: '2025-03-01T09:10:00Z', creator: bot },
+    { id: 2, sha: 'b', created_at: '2025-03-01T09:00:00Z', creator: bot },
+  ];
+  assert.equal(
+    newestBeforeLock('2025-03-01T10:00:00Z', listed, app)?.id,
+    3,
+    'not those made under the lock (within the slack too), not a deployment someone else made',
+  );
+  assert.equal(newestBeforeLock('2025-03-01T09:05:00Z', listed.slice(3), app), undefined, 'none before it');
+  assert.equal(newestBeforeLock('', listed, app), undefined, 'a lock of no readable time: none');
 });
 
 test("endedByRunner: a deployment's end is its runner's word (the App's, its workflow token's), newest first; another's status counts for nothing", () => {
