@@ -60,6 +60,8 @@ export async function deploymentLockOwner(
     known?: number;
     /** What was read of `known` by an earlier call of the same decision (knownHolder reads it once). */
     knownReads?: KnownReads;
+    /** How `known` is read again while GitHub answers 404 (LAGGING_READS when not given). */
+    knownRetry?: { attempts: number; delayMs: number };
   } = {},
 ): Promise<LockInfo> {
   if (!lock.deployment || lock.target.scope !== 'environment') return lock;
@@ -123,7 +125,15 @@ export async function deploymentLockOwner(
       if (staging) return staging;
       if (opts.known !== undefined && !listed.has(opts.known) && !knownRead) {
         knownRead = true;
-        const known = await knownHolder(api, where, lock, opts.known, opts.botLogin, opts.knownReads);
+        const known = await knownHolder(
+          api,
+          where,
+          lock,
+          opts.known,
+          opts.botLogin,
+          opts.knownReads,
+          opts.knownRetry,
+        );
         if (known) return known;
       }
     }
@@ -199,6 +209,32 @@ async function stagingHolder(
   return undefined;
 }
 
+/**
+ * How a deployment GitHub answers 404 for, read by its id, is read again before it counts as none: the App reads
+ * it seconds after making it (a protection rule is asked at once), and GitHub's reads lag a deployment just made
+ * (as its listings do). About a second in all.
+ */
+export const LAGGING_READS = { attempts: 4, delayMs: 400 };
+
+/**
+ * `read` (of a deployment by its id), read again while GitHub answers 404, `retry.attempts` times at most;
+ * 'gone' when every answer was 404. Any other failure is thrown.
+ */
+export async function readById<T>(
+  read: () => Promise<T>,
+  retry: { attempts: number; delayMs: number } = LAGGING_READS,
+): Promise<T | 'gone'> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if ((error as { status?: number }).status !== 404) throw error;
+      if (attempt >= retry.attempts) return 'gone';
+    }
+    await sleep(retry.delayMs);
+  }
+}
+
 /** What deploymentLockOwner reads: getDeployment only for a deployment it is told of (`known`). */
 export type OwnerApi = Pick<Api['repos'], 'listDeployments' | 'listDeploymentStatuses'> &
   Partial<Pick<Api['repos'], 'getDeployment'>>;
@@ -225,6 +261,7 @@ async function knownHolder(
   id: number,
   botLogin: string,
   reads: KnownReads = new Map(),
+  retry: { attempts: number; delayMs: number } = LAGGING_READS,
 ): Promise<LockInfo | undefined> {
   if (lock.target.scope !== 'environment') return undefined;
   const getDeployment = api.getDeployment;
@@ -233,13 +270,12 @@ async function knownHolder(
   let read = reads.get(id);
   if (!read) {
     read = {
-      deployment: getDeployment({ ...where, deployment_id: id }).then(
-        (r) => r.data as ListedDeployment,
-        (error: unknown) => {
-          if ((error as { status?: number }).status === 404) return undefined;
-          throw error;
-        },
-      ),
+      // Read again while GitHub answers 404: the rule is asked about a deployment just made, and a holder not
+      // seen would refuse the very deployment holding the lock (`locked`).
+      deployment: readById(
+        async () => (await getDeployment({ ...where, deployment_id: id })).data as ListedDeployment,
+        retry,
+      ).then((read) => (read === 'gone' ? undefined : read)),
     };
     reads.set(id, read);
   }

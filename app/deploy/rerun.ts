@@ -15,7 +15,14 @@ import { mayHaveLanded } from '../../src/github/write-once.ts';
 import { createdByApp, FINAL_STATES, statusByRunner } from '../facts/deployments.ts';
 import type { DeploymentState } from '../../src/github/status-comment.ts';
 import type { Api, Where } from '../facts/github.ts';
-import { deploymentLockOwner, endedByRunner, releaseDeploymentLock, runningOwnDeployment } from './lock.ts';
+import {
+  deploymentLockOwner,
+  endedByRunner,
+  LAGGING_READS,
+  readById,
+  releaseDeploymentLock,
+  runningOwnDeployment,
+} from './lock.ts';
 import type { ListedDeployment } from './lock.ts';
 import { lockOrder } from './start.ts';
 
@@ -107,32 +114,10 @@ export function rerunDeployment(d: {
 type RerunApi = Pick<Api['repos'], 'listDeployments' | 'listDeploymentStatuses' | 'getDeployment'>;
 
 /**
- * How a deployment GitHub answers 404 for is read again before it is taken as deleted: the rule is asked
- * seconds after the App made it (a first run under a /lock reads its statuses at once), and GitHub's reads
- * lag a deployment just made (as deploymentLockOwner's listings do). About a second in all.
+ * How a deployment GitHub answers 404 for is read again before it is taken as deleted (LAGGING_READS: the rule
+ * is asked seconds after the App made it, and GitHub's reads lag a deployment just made).
  */
-export const GONE_READS = { attempts: 4, delayMs: 400 };
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/**
- * `read` (of deployment by its id), read again while GitHub answers 404, `retry.attempts` times at most;
- * 'gone' when every answer was 404. Any other failure is thrown.
- */
-async function readById<T>(
-  read: () => Promise<T>,
-  retry: { attempts: number; delayMs: number },
-): Promise<T | 'gone'> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await read();
-    } catch (error) {
-      if ((error as { status?: number }).status !== 404) throw error;
-      if (attempt >= retry.attempts) return 'gone';
-    }
-    await sleep(retry.delayMs);
-  }
-}
+export const GONE_READS = LAGGING_READS;
 
 /**
  * Reads the standing of the App's deployment `id` (RerunStanding): its statuses (one request); only when its

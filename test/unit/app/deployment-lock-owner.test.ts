@@ -102,6 +102,45 @@ describe('deploymentLockOwner', () => {
     assert.match(text, /^`production` is locked by a running deployment of `cccccccccccc` since /);
     assert.doesNotMatch(text, /created by|someone unknown|@/);
   });
+
+  it('the known deployment the listings do not show yet, answered 404 by its id at first (GitHub lagging), is read again and holds the lock', async () => {
+    const own = {
+      ...deployment(3, BOT, { requested_by: 'alice', pr: 7, type: 'standard' }),
+      sha: SHA,
+      environment: 'production',
+    };
+    let reads = 0;
+    const lagging = {
+      // The listings lag the deployment just made: none shows it.
+      listDeployments: () => Promise.resolve({ data: [] }),
+      listDeploymentStatuses: () => Promise.resolve({ data: [] }),
+      getDeployment: () =>
+        ++reads <= 2
+          ? Promise.reject(Object.assign(new Error('Not Found'), { status: 404 }))
+          : Promise.resolve({ data: own }),
+    } as unknown as Parameters<typeof deploymentLockOwner>[0];
+    const owner = await deploymentLockOwner(lagging, { owner: 'acme', repo: 'web' }, lock, {
+      attempts: 1,
+      botLogin: BOT,
+      known: 3,
+      knownRetry: { attempts: 4, delayMs: 1 },
+    });
+    assert.equal(reads, 3, 'read again until GitHub had it');
+    assert.equal(owner.heldByDeployment, 3);
+    assert.equal(owner.holder, 'alice');
+
+    // Answered 404 every time: nobody is named (it was deleted), after the reads allowed.
+    reads = -100;
+    const gone = await deploymentLockOwner(lagging, { owner: 'acme', repo: 'web' }, lock, {
+      attempts: 1,
+      botLogin: BOT,
+      known: 3,
+      knownRetry: { attempts: 4, delayMs: 1 },
+    });
+    assert.equal(reads, -96);
+    assert.equal(gone.heldByDeployment, undefined);
+    assert.equal(gone.noDeploymentSeen, true);
+  });
 });
 
 describe('lockOwner', () => {
