@@ -18,6 +18,7 @@ import type { Api, Where } from '../facts/github.ts';
 import {
   deploymentLockOwner,
   endedByRunner,
+  holdsLockOf,
   LAGGING_READS,
   readById,
   releaseDeploymentLock,
@@ -45,9 +46,10 @@ export type RerunStanding =
   /**
    * Ended, and the App made a newer deployment since (`newer`; undefined when more deployments were made since
    * than the App reads, none of them the App's, so it cannot tell) of `of`: its environment, or the staging
-   * environment its run changes first.
+   * environment its run changes first; or a newer deployment of `through`, an environment that deploys its
+   * environment (`of`) first, which put a newer version there.
    */
-  | { kind: 'superseded'; deployment: RerunDeployment; newer?: number; of: string }
+  | { kind: 'superseded'; deployment: RerunDeployment; newer?: number; of: string; through?: string }
   /**
    * GitHub has no deployment `id` (deleted: anyone with write access deletes an inactive deployment, or the only
    * one of an environment), read again by its id before this is said (GONE_READS): its statuses and its lock
@@ -61,16 +63,22 @@ const NEWER_PAGES = 5;
 /**
  * Pure: the App's deployments of the environment made after deployment `id`, from `listed` (newest first, as
  * GitHub lists them; deployment ids grow): the newest such one, and whether the listing reached `id` (or past
- * it): short of it, an App deployment further down may be newer still.
+ * it): short of it, an App deployment further down may be newer still. With `changes`, only those that change
+ * that environment (holdsLockOf: of it, or deploying it first as their staging environment).
  */
 export function newerAppDeployment(
-  listed: readonly Pick<ListedDeployment, 'id' | 'creator' | 'performed_via_github_app'>[],
+  listed: readonly Pick<
+    ListedDeployment,
+    'id' | 'creator' | 'performed_via_github_app' | 'environment' | 'payload'
+  >[],
   id: number,
   app: { login: string },
+  changes?: string,
 ): { newer?: number; reached: boolean } {
   for (const d of listed) {
     if (d.id <= id) return { reached: true };
-    if (createdByApp(d, app)) return { newer: d.id, reached: true };
+    if (createdByApp(d, app) && (changes === undefined || holdsLockOf(d, changes)))
+      return { newer: d.id, reached: true };
   }
   return { reached: false };
 }
@@ -79,13 +87,14 @@ export function newerAppDeployment(
 export function rerunStanding(read: {
   deployment: RerunDeployment;
   ended: boolean;
-  newer: { newer?: number; reached: boolean; of?: string };
+  newer: { newer?: number; reached: boolean; of?: string; through?: string };
 }): RerunStanding {
   if (!read.ended) return { kind: 'running' };
   const of = read.newer.of ?? read.deployment.environment;
+  const through = read.newer.through !== undefined ? { through: read.newer.through } : {};
   if (read.newer.newer !== undefined)
-    return { kind: 'superseded', deployment: read.deployment, newer: read.newer.newer, of };
-  if (!read.newer.reached) return { kind: 'superseded', deployment: read.deployment, of };
+    return { kind: 'superseded', deployment: read.deployment, newer: read.newer.newer, of, ...through };
+  if (!read.newer.reached) return { kind: 'superseded', deployment: read.deployment, of, ...through };
   return { kind: 'rerun', deployment: read.deployment };
 }
 
@@ -121,9 +130,9 @@ export const GONE_READS = LAGGING_READS;
 
 /**
  * Reads the standing of the App's deployment `id` (RerunStanding): its statuses (one request); only when its
- * runner ended it, the deployment itself (`made`, or read by its id) and its environment's deployments made
- * since (pages of 100, newest first, until one reaches it). A deployment GitHub answers 404 for, read again
- * (GONE_READS), is `gone`.
+ * runner ended it, the deployment itself (`made`, or read by its id) and the deployments made since of its
+ * environment, its staging environment and each environment in `stagedBy` (pages of 100, newest first, until one
+ * reaches it). A deployment GitHub answers 404 for, read again (GONE_READS), is `gone`.
  */
 export async function readRerunStanding(
   api: RerunApi,
@@ -135,6 +144,11 @@ export async function readRerunStanding(
     made?: { environment?: string | null; sha: string; payload?: unknown };
     /** Reads again after a 404 (GONE_READS when not given). */
     retry?: { attempts: number; delayMs: number };
+    /**
+     * The environments whose deployments change its environment first (their `staging`; today's config:
+     * stagedThrough): a newer App deployment of one of them that did put a newer version on its environment.
+     */
+    stagedBy?: readonly string[];
   },
 ): Promise<RerunStanding> {
   const retry = o.retry ?? GONE_READS;
@@ -157,17 +171,24 @@ export async function readRerunStanding(
   }
   const deployment = rerunDeployment({ id: o.id, ...made });
   if (!deployment) return { kind: 'running' };
-  // Its environment's, then its staging environment's (its run changes that first): a newer App deployment of
-  // either is what the re-run would put an older version back over.
-  let newer: { newer?: number; reached: boolean; of?: string } = { reached: true };
-  for (const of of [
-    deployment.environment,
-    ...(deployment.staging !== undefined ? [deployment.staging] : []),
-  ]) {
-    newer = { reached: false, of };
+  // Its environment's, then its staging environment's (its run changes that first), then those of each
+  // environment that deploys its environment first (a newer run of one put a newer version on it): a newer App
+  // deployment of any is what the re-run would put an older version back over.
+  const mine = [deployment.environment, deployment.staging].flatMap((e) => (e ? [e.toLowerCase()] : []));
+  const lookups: Array<{ list: string; of: string; through?: string }> = [
+    { list: deployment.environment, of: deployment.environment },
+    ...(deployment.staging !== undefined ? [{ list: deployment.staging, of: deployment.staging }] : []),
+    ...[...new Set(o.stagedBy ?? [])]
+      .filter((w) => !mine.includes(w.toLowerCase()))
+      .map((w) => ({ list: w, of: deployment.environment, through: w })),
+  ];
+  let newer: { newer?: number; reached: boolean; of?: string; through?: string } = { reached: true };
+  for (const { list, of, through } of lookups) {
+    const named = { of, ...(through !== undefined ? { through } : {}) };
+    newer = { reached: false, ...named };
     for (let page = 1; page <= NEWER_PAGES && !newer.reached; page++) {
-      const { data } = await api.listDeployments({ ...where, environment: of, per_page: 100, page });
-      newer = { ...newerAppDeployment(data, o.id, { login: o.botLogin }), of };
+      const { data } = await api.listDeployments({ ...where, environment: list, per_page: 100, page });
+      newer = { ...newerAppDeployment(data, o.id, { login: o.botLogin }, through && of), ...named };
       if (data.length < 100) newer = { ...newer, reached: true };
     }
     if (newer.newer !== undefined || !newer.reached) break;
@@ -255,10 +276,14 @@ export function rerunSupersededSummary(standing: Extract<RerunStanding, { kind: 
     standing.of.toLowerCase() !== deployment.environment.toLowerCase()
       ? ` (the staging environment its run changes first)`
       : '';
+  const where =
+    standing.through !== undefined
+      ? `${userText(standing.through, { as: 'code' })}, which deploys ${of} first,`
+      : `${of}${staged}`;
   const since =
     newer !== undefined
-      ? `the App has made a newer deployment of ${of}${staged} since (deployment #${newer})`
-      : `more deployments of ${of}${staged} were made since than the App reads, so it cannot tell that none of them is newer of its own`;
+      ? `the App has made a newer deployment of ${where} since (deployment #${newer})`
+      : `more deployments of ${where} were made since than the App reads, so it cannot tell that none of them is newer of its own`;
   return [
     `Rejected (\`rerun_superseded\`): this run is a re-run of deployment #${deployment.id} of ${userText(deployment.sha.slice(0, 12), { as: 'code' })} to ${env}, which has ended, and ${since}.`,
     `Re-running it would put an older version back on ${of} that nobody asked for: use ${userText(`/deploy ${deployment.environment}`, { as: 'command' })} or ${userText(`/rollback ${deployment.environment}`, { as: 'command' })} instead.`,

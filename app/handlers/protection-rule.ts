@@ -15,6 +15,7 @@ import {
   isDeploymentApproved,
   resolvePolicy,
   sameLogin,
+  stagedThrough,
   stagingPrefix,
 } from '../../src/policy/index.ts';
 import type { DeploymentType, Policy, PolicyDecision, PullRequestFacts } from '../../src/policy/index.ts';
@@ -535,6 +536,7 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
       id: judged.id,
       botLogin: input.botLogin,
       ...(judged.made ? { made: judged.made } : {}),
+      stagedBy: stagedThrough(config, environment),
     });
     if (standing.kind === 'superseded')
       return { answer: 'rejected', environment, summary: rerunSupersededSummary(standing) };

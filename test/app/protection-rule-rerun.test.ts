@@ -295,6 +295,33 @@ test('a re-run of an older ended deployment after a newer one is refused `rerun_
   });
 });
 
+test('a re-run of an ended deployment of production after a newer one of preview (staging: production) is refused `rerun_superseded`: that run put a newer version on production', async () => {
+  await withSeededApp(seed(previewThroughProduction('required: 0')), async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy production', 'alice');
+    const [production] = deploymentsTo(fake, 'production');
+    assert.ok(production, "alice's deployment of production");
+    const run = await firstRun(fake, probot, production);
+    await ends(fake, probot, production);
+    // bob deploys preview, whose run deploys production first: production now runs bob's newer commit.
+    await repliesTo(fake, probot, '/deploy preview', 'bob', OTHER_PR);
+    const [preview] = deploymentsTo(fake, 'preview');
+    assert.ok(preview, "bob's deployment of preview");
+    await ends(fake, probot, preview);
+
+    const [state, comment] = await reRun(fake, probot, run, production);
+    assert.equal(state, 'rejected', comment);
+    assert.match(comment, /`rerun_superseded`/);
+    assert.match(
+      comment,
+      new RegExp(
+        `newer deployment of \`preview\`, which deploys \`production\` first, since \\(deployment #${String(preview.id)}\\)`,
+      ),
+    );
+    assert.equal(lockOf(fake, 'production'), undefined, 'nothing locked');
+    assert.equal(newestStatus(fake, production).state, 'success', 'not reopened');
+  });
+});
+
 test('a lock taken between the rule reading the locks and the re-run taking them refuses it; nothing is left locked by the re-run', async () => {
   await withSeededApp(seed(previewThroughProduction('required: 0')), async (fake, probot) => {
     await repliesTo(fake, probot, '/deploy preview', 'alice');
@@ -455,6 +482,26 @@ test('rerunStanding: only an ended deployment is a re-run; a newer App deploymen
     deployment,
     of: 'preview',
   });
+  // A deployment of an environment that deploys production first counts only when its payload says so.
+  const staged = (id: number, staging?: string) => ({
+    id,
+    ...mine,
+    environment: 'preview',
+    payload: staging ? { staging } : {},
+  });
+  assert.deepEqual(newerAppDeployment([staged(12), staged(11, 'production')], 10, app, 'production'), {
+    newer: 11,
+    reached: true,
+  });
+  assert.deepEqual(newerAppDeployment([staged(12, 'qa')], 10, app, 'production'), { reached: false });
+  assert.deepEqual(
+    rerunStanding({
+      deployment,
+      ended: true,
+      newer: { newer: 11, reached: true, of: 'production', through: 'preview' },
+    }),
+    { kind: 'superseded', deployment, newer: 11, of: 'production', through: 'preview' },
+  );
 });
 
 test("the first run's final status delivered again (or late) after the re-run reopened the deployment leaves the re-run's locks held", async () => {
