@@ -26,6 +26,7 @@ import {
 } from './lock.ts';
 import type { ListedDeployment } from './lock.ts';
 import { lockOrder } from './start.ts';
+import { rerunRunDescription } from './run-record.ts';
 
 /** The App's deployment a re-run deploys again, as the App made it (its payload is the App's word). */
 export interface RerunDeployment {
@@ -309,6 +310,11 @@ export interface AdmitContext {
   deployers: () => Promise<readonly string[]>;
   /** The workflow run re-run, named in the reopening status. */
   run: number;
+  /**
+   * Its attempt, named there too: the run's end ends the deployment when the Action never did
+   * (app/deploy/run-ended.ts). Unknown: the run alone is named, and its end leaves the deployment as it is.
+   */
+  attempt?: number;
 }
 
 type AdmitApi = Pick<Api, 'git' | 'repos'>;
@@ -351,7 +357,10 @@ export async function admitRerun(
       ...where,
       deploymentId: deployment.id,
       state: 'queued',
-      description: `re-run of workflow run ${ctx.run}: deploying again, holding its locks`.slice(0, 140),
+      description:
+        ctx.attempt !== undefined
+          ? rerunRunDescription({ id: ctx.run, attempt: ctx.attempt })
+          : `re-run of workflow run ${ctx.run}: deploying again, holding its locks`,
     });
   } catch (error) {
     // Not written: the locks go back. Perhaps written (an answer lost, unsettled): the deployment may read as

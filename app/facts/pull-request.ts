@@ -337,6 +337,8 @@ export interface RunStarters {
    * the App's deployment event started is never older than that deployment.
    */
   createdAt?: string;
+  /** The run's attempt GitHub shows now (a re-run counts it up): what the App names when it lets the run through. */
+  attempt?: number;
 }
 
 export const peopleCache = (): PeopleCache => ({

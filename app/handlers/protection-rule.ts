@@ -59,6 +59,8 @@ import {
   runDeploymentUnknownSummary,
 } from '../deploy/rerun.ts';
 import type { HeldLock, RerunDeployment } from '../deploy/rerun.ts';
+import { endUnansweredRun, recordApprovedRun } from '../deploy/run-ended.ts';
+import type { RunAttempt } from '../deploy/run-record.ts';
 
 export const GATE_PREFIX = 'approval / ';
 export const gateName = (environment: string): string => `${GATE_PREFIX}${environment}`;
@@ -216,6 +218,7 @@ async function readRunStarters(octokit: Octokit, where: Where, run: number): Pro
       ...(data.actor?.login ? { actor: data.actor.login } : {}),
       ...(data.triggering_actor?.login ? { triggeringActor: data.triggering_actor.login } : {}),
       ...(data.created_at ? { createdAt: data.created_at } : {}),
+      ...(Number.isSafeInteger(data.run_attempt) ? { attempt: data.run_attempt } : {}),
     };
   } catch (error) {
     if (httpStatus(error) === 404) return {};
@@ -394,6 +397,12 @@ export interface GateDecision {
    * holds only once its locks are taken (admitGate).
    */
   rerun?: RerunDeployment;
+  /**
+   * On an approval, the App deployment the run deploys, when known (the one the rule was asked for, the one found
+   * holding the lock at the commit, or the App's deployment of the run): the App names the run on it before it
+   * answers (recordApprovedRun), so that the run's end can end it (app/deploy/run-ended.ts).
+   */
+  deploymentId?: number;
 }
 
 /** Gathers the facts (config from the default branch, PR, approvals, deployments, checks) and decides. */
@@ -473,6 +482,8 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   let lock: LockInfo | undefined;
   // Whether a lock at the commit was found held by this deployment: its holder's lookup read it running.
   let foundRunning = false;
+  // The App deployment this run deploys, as far as it is known (GateDecision.deploymentId).
+  let ranFor = id;
   for (const [index, s] of [{ environment, locks }, ...stagingLocks].entries()) {
     lock = gateLock(s.locks, s.environment, input.sha, {
       // A gate written before locks were read here (byApp not known) passes its own environment's deployment
@@ -498,7 +509,10 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     else if (atCommit) {
       const held = await owner(atCommit, id);
       if (!(await holds(held))) lock = held;
-      else foundRunning = true;
+      else {
+        foundRunning = true;
+        ranFor ??= held.heldByDeployment;
+      }
     }
     if (lock) break;
   }
@@ -530,6 +544,7 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
       if (of.kind === 'found') judged = { id: of.deployment.id, made: of.deployment };
     }
   }
+  ranFor ??= judged?.id;
   let rerun: RerunDeployment | undefined;
   if (judged !== undefined && !foundRunning) {
     const standing = await readRerunStanding(octokit.rest.repos, input.where, {
@@ -691,19 +706,27 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     summary,
     ...(pullRequest ? { pullRequest } : {}),
     ...(rerun && answer === 'approved' ? { rerun } : {}),
+    ...(answer === 'approved' && ranFor !== undefined ? { deploymentId: ranFor } : {}),
   };
 }
 
-/** What admitGate did: nothing to do (no re-run), a re-run admitted holding `held`, or a lock that stops it. */
+/**
+ * What admitGate did: nothing to do (not an approval, or no App deployment known), a first run named on its App
+ * deployment (`recorded`), a re-run admitted holding `held`, or a lock that stops it.
+ */
 type Admission =
   | { status: 'none' }
+  | { status: 'recorded'; deploymentId: number; run: RunAttempt }
   | { status: 'admitted'; deployment: RerunDeployment; held: HeldLock[] }
   | { status: 'locked'; summary: string };
 
 /**
- * Before an approved re-run (GateDecision.rerun) is answered: its locks taken and its deployment reopened
+ * Before an approval is answered. A re-run (GateDecision.rerun): its locks taken and its deployment reopened
  * (app/deploy/rerun.ts admitRerun). A lock that stops it, one taken since the decision read them too, rejects
- * it (`locked`): it never passes holding nothing.
+ * it (`locked`): it never passes holding nothing. A first run of an App deployment: the run and its attempt
+ * named in a status of the App's on it (app/deploy/run-ended.ts recordApprovedRun), so that the run's end
+ * ends the deployment when the Action never did (its locks are not kept for a run that deployed nothing). A
+ * run whose attempt cannot be read (GitHub no longer has it) is answered without it.
  */
 async function admitGate(
   octokit: Octokit,
@@ -716,15 +739,26 @@ async function admitGate(
     deployers: GateDeployment['deployers'];
     /** The config's key of the environment the gate is for (the lock message names it). */
     environment: string;
+    /** The run's attempt now (RunStarters.attempt: read once per delivery). */
+    attempt: () => Promise<number | undefined>;
   },
 ): Promise<Admission> {
-  if (gate.answer !== 'approved' || !gate.rerun) return { status: 'none' };
+  if (gate.answer !== 'approved') return { status: 'none' };
+  if (!gate.rerun) {
+    const attempt = gate.deploymentId !== undefined ? await o.attempt() : undefined;
+    if (gate.deploymentId === undefined || attempt === undefined) return { status: 'none' };
+    const run = { id: o.run, attempt };
+    await recordApprovedRun(octokit.rest, where, gate.deploymentId, run);
+    return { status: 'recorded', deploymentId: gate.deploymentId, run };
+  }
   const deployers = o.deployers;
+  const attempt = await o.attempt();
   const admitted = await admitRerun(octokit.rest, where, gate.rerun, {
     keys: o.keys,
     appId: await ownAppId(octokit),
     botLogin: o.botLogin,
     run: o.run,
+    ...(attempt !== undefined ? { attempt } : {}),
     deployers: async () => (typeof deployers === 'function' ? deployers(o.environment) : (deployers ?? [])),
   });
   if (admitted.status === 'locked')
@@ -874,6 +908,7 @@ export async function handleProtectionRule(
           botLogin,
           deployers: deployment.deployers,
           environment: gate.environment ?? environment,
+          attempt: async () => (await starters()).attempt,
         });
         if (admission.status === 'locked') {
           await answerRun(octokit, where, run, environment, 'rejected', admission.summary);
@@ -883,6 +918,14 @@ export async function handleProtectionRule(
           // The run no longer waits (cancelled meanwhile): nothing deploys, so nothing stays locked or reopened.
           if (!(await answeredRun(octokit, where, run, environment, 'approved', gate.summary))) {
             await closeRerun(octokit.rest, where, admission.deployment, admission.held, { run, botLogin });
+            return { status: 'ignored', reason: 'run_no_longer_waits' };
+          }
+          return { status: 'answered', answer: 'approved', run };
+        }
+        if (admission.status === 'recorded') {
+          // The run no longer waits: nothing deploys, and its completion may have come before the record did.
+          if (!(await answeredRun(octokit, where, run, environment, 'approved', gate.summary))) {
+            await endUnansweredRun(octokit.rest, where, admission.deploymentId, { ...admission.run, sha });
             return { status: 'ignored', reason: 'run_no_longer_waits' };
           }
           return { status: 'answered', answer: 'approved', run };
@@ -1161,6 +1204,7 @@ export async function answerPendingProtectionRules(
       botLogin,
       deployers: deployment.deployers,
       environment: ref.env,
+      attempt: async () => (started ?? (await starters())).attempt,
     });
     const gate: GateDecision =
       admission.status === 'locked' ? { answer: 'rejected', summary: admission.summary } : decided;
@@ -1182,6 +1226,13 @@ export async function answerPendingProtectionRules(
           await closeRerun(octokit.rest, input.where, admission.deployment, admission.held, {
             run: ref.run,
             botLogin,
+          });
+        // A first run named on its deployment just now: nothing deploys, and the run's completion, delivered
+        // while it waited, found nothing of the App's to end then.
+        if (admission.status === 'recorded')
+          await endUnansweredRun(octokit.rest, input.where, admission.deploymentId, {
+            ...admission.run,
+            sha: checkRun.head_sha,
           });
         // The run ended (cancelled, or timed out after GitHub's 30 days): its gate no longer shows an Approve
         // button for a deployment that cannot happen, and the other gates are still answered.

@@ -10,6 +10,17 @@
 // redelivery, or the same delivery on two replicas, finds it and does not dispatch again. The ref carries no
 // trust: someone with push access who creates it first only delays the orphan to the scheduled reconcile,
 // which is no more than they could do by cancelling workflow runs, and they could start reconcile themselves.
+//
+// The same completion ends the App deployments this run was let through for and that it leaves without a final
+// status (app/deploy/run-ended.ts): the run ended before the Action wrote one (another protection rule rejected
+// it, it was cancelled before its job started, its job failed before the Action's step). Their `error` status
+// releases their locks. A deployment whose rollout the record still holds is left to reconcile.
+//
+// What a completed run costs: the config (one conditional read) and one record read per environment, as
+// before; a repository without a config stops there. A run the App's bot did not start (GitHub's word, in the
+// signed webhook), which is most of them, costs nothing more; one it started (its deployment event's) costs one
+// listing of the commit's deployments and one status read per environment with an App deployment of the commit
+// made before the run; only for a deployment found orphaned, the run read again, the claim and the status.
 import type { Probot } from 'probot';
 import { FactsError, loadConfig } from '../facts/config.ts';
 import type { Api } from '../facts/github.ts';
@@ -18,10 +29,20 @@ import type { ReconcileStart } from '../reconcile/dispatch.ts';
 import { dispatchRefName, orphanedBy } from '../reconcile/trigger.ts';
 import type { TriggerDecision } from '../reconcile/trigger.ts';
 import type { RecordReader } from '../state.ts';
+import { endOrphanedDeployments } from '../deploy/run-ended.ts';
+import type { EndedDeployment } from '../deploy/run-ended.ts';
+import { ownBotLogin } from '../facts/own-comments.ts';
 
 interface WorkflowRunPayload {
   action: string;
-  workflow_run: { id: number; run_attempt?: number; head_sha: string };
+  workflow_run: {
+    id: number;
+    run_attempt?: number;
+    head_sha: string;
+    created_at?: string;
+    conclusion?: string | null;
+    actor?: { login: string } | null;
+  };
   repository: { name: string; owner: { login: string }; default_branch: string };
 }
 
@@ -29,12 +50,20 @@ export type DispatchResult = ReconcileStart;
 
 export type WorkflowRunOutcome =
   | { status: 'ignored'; reason: 'not_completed' | 'config_missing' | 'config_invalid' }
-  | { status: 'checked'; decisions: TriggerDecision[]; dispatches: DispatchResult[] };
+  | {
+      status: 'checked';
+      decisions: TriggerDecision[];
+      dispatches: DispatchResult[];
+      /** The App deployments of a run the App's bot started, and what became of each (run-ended.ts). */
+      deployments: EndedDeployment[];
+    };
 
 export interface WorkflowRunDeps {
   readRecord: RecordReader;
   /** Where a refused record is reported (a forged one is tampering, worth a look). */
   warn: (fields: Record<string, unknown>, message: string) => void;
+  /** The App's bot login: only a run it started can be the run of an App deployment. */
+  botLogin: () => Promise<string>;
 }
 
 export async function handleWorkflowRun(
@@ -89,7 +118,28 @@ export async function handleWorkflowRun(
         }),
       );
   }
-  return { status: 'checked', decisions, dispatches };
+  // Only a run the App's bot started deploys an App deployment (its deployment event; a re-run keeps the actor).
+  const botLogin = await deps.botLogin();
+  const startedByApp = payload.workflow_run.actor?.login.toLowerCase() === botLogin.toLowerCase();
+  const deployments = startedByApp
+    ? await endOrphanedDeployments(
+        api,
+        where,
+        {
+          ...run,
+          ...(payload.workflow_run.created_at ? { createdAt: payload.workflow_run.created_at } : {}),
+          conclusion: payload.workflow_run.conclusion ?? null,
+        },
+        {
+          botLogin,
+          // Read above for the config's environments; another (a deployment of one the config no longer has) here.
+          records: async (environment) =>
+            reads.find((r) => r.environment.toLowerCase() === environment.toLowerCase())?.read ??
+            deps.readRecord(api, where, environment),
+        },
+      )
+    : [];
+  return { status: 'checked', decisions, dispatches, deployments };
 }
 
 export function registerWorkflowRun(app: Probot, readRecord: RecordReader): void {
@@ -97,7 +147,11 @@ export function registerWorkflowRun(app: Probot, readRecord: RecordReader): void
     const outcome = await handleWorkflowRun(
       context.octokit.rest as Api,
       context.payload as unknown as WorkflowRunPayload,
-      { readRecord, warn: (fields, message) => context.log.warn(fields, message) },
+      {
+        readRecord,
+        warn: (fields, message) => context.log.warn(fields, message),
+        botLogin: () => ownBotLogin(context.octokit),
+      },
     );
     context.log.info(
       {
@@ -109,6 +163,7 @@ export function registerWorkflowRun(app: Probot, readRecord: RecordReader): void
               dispatched: outcome.dispatches
                 .filter((d) => d.status === 'dispatched')
                 .map((d) => d.environment),
+              ended: outcome.deployments.filter((d) => d.status === 'ended').map((d) => d.deployment),
             }),
       },
       `workflow_run ${outcome.status}`,

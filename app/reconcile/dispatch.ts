@@ -17,8 +17,11 @@ export type ReconcileStart =
   | { environment: string; status: 'dispatched'; workflow: string; ref: string }
   | { environment: string; status: 'already_dispatched' | 'invalid_environment_name' };
 
-/** Claims `ref` (without `refs/`) at `sha`: true when this call created it, false when it existed. */
-async function claim(api: Api, where: Where, ref: string, sha: string): Promise<boolean> {
+/**
+ * Claims `ref` (without `refs/`) at `sha`: true when this call created it, false when it existed. Also the claim
+ * of ending a deployment whose run ended (app/deploy/run-ended.ts).
+ */
+export async function claim(api: Api, where: Where, ref: string, sha: string): Promise<boolean> {
   try {
     await api.git.createRef({ ...where, ref: `refs/${ref}`, sha });
     return true;

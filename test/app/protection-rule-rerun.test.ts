@@ -799,7 +799,10 @@ test("a first run under its deployer's /lock whose new App deployment GitHub ans
     const mark = fake.requests.length;
     const review = await askProtectionRule(fake, probot, ruleAsk(runOf.id, own));
     assert.equal(review.state, 'approved', review.comment);
-    const reads = fake.requests.slice(mark).filter((r) => r.path.endsWith(statusesOf));
+    // Its reads: the App's approval then names the run on it (a write there, app/deploy/run-ended.ts).
+    const reads = fake.requests
+      .slice(mark)
+      .filter((r) => r.path.endsWith(statusesOf) && r.operationId === 'repos/list-deployment-statuses');
     assert.deepEqual(
       reads.map((r) => r.status),
       [404, 404, 200],

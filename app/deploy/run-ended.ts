@@ -1,0 +1,167 @@
+// A workflow run the App let through for its deployment (the protection rule approved it: a first run, or a
+// re-run of an ended deployment) that ends without the Action ever writing a final status: another protection
+// rule rejected it, it was cancelled before its job started, the job failed before the Action's step. The
+// deployment would stay `queued`, holding its environment's lock (and its staging environment's) until someone
+// used `--force`. On the run's completion the App ends it: an `error` status of its own naming the run, which
+// releases the locks through the one release path (app/handlers/deployment-status.ts).
+//
+// Which deployment was let through for which run is the App's own status on it (app/deploy/run-record.ts),
+// written before it answered the rule. Left alone: a deployment whose newest status of its runner's is anyone
+// else's (the Action took it over, or ended it), one of another run or of a later attempt, one whose state
+// record names this run as a rollout's owner (reconcile's, dispatched on the same completion), and one of a run
+// GitHub shows running again. Once per (run attempt, deployment): a ref claimed before the status is written,
+// so a redelivery or a second replica does not write it twice (it would find the status anyway, read after).
+import type { StateRead } from '../../src/state/store.ts';
+import { createDeploymentStatusOnce } from '../../src/github/deployments.ts';
+import { mayHaveLanded } from '../../src/github/write-once.ts';
+import { createdByApp } from '../facts/deployments.ts';
+import { httpStatus } from '../facts/github.ts';
+import type { Api, Where } from '../facts/github.ts';
+import { claim } from '../reconcile/dispatch.ts';
+import { stagingHeld } from './lock.ts';
+import {
+  approvedRunDescription,
+  orphanDecision,
+  orphanedRunDescription,
+  runClaim,
+  runDeploymentCandidates,
+} from './run-record.ts';
+import type { OrphanDecision, RunAttempt, RunClaim, RunNow } from './run-record.ts';
+
+/** The completed run, as GitHub's signed workflow_run webhook shows it. */
+export interface EndedRun extends RunAttempt {
+  sha: string;
+  createdAt?: string;
+  conclusion?: string | null;
+}
+
+export type EndedDeployment =
+  | { deployment: number; environment: string; status: 'ended' | 'already_claimed' }
+  | {
+      deployment: number;
+      environment: string;
+      status: 'left';
+      why: Extract<OrphanDecision, { action: 'none' }>['why'];
+    }
+  | {
+      deployment: number;
+      environment: string;
+      status: 'not_orphaned';
+      why: Extract<RunClaim, { orphan: false }>['why'];
+    };
+
+/** The claim of ending `deployment` after `run`'s attempt: one ref, atomic to create. */
+export const orphanClaimRef = (run: RunAttempt, deployment: number): string =>
+  `deploy-orphan/${run.id}-${run.attempt}/${deployment}`;
+
+/**
+ * Ends the App deployments `run` was let through for that its end leaves without a final status. Reads: the
+ * commit's deployments (one page of 100, newest first), the statuses of the newest App deployment per
+ * environment made no later than the run; only for an orphan, the state records of its environments (`records`,
+ * most of them read already by the caller), the run as it is now (once), the claim and the status.
+ */
+export async function endOrphanedDeployments(
+  api: Pick<Api, 'repos' | 'git' | 'actions'>,
+  where: Where,
+  run: EndedRun,
+  o: { botLogin: string; records: (environment: string) => Promise<StateRead> },
+): Promise<EndedDeployment[]> {
+  const { data } = await api.repos.listDeployments({ ...where, sha: run.sha, per_page: 100 });
+  const candidates = runDeploymentCandidates(data, run.createdAt, (d) =>
+    createdByApp(d, { login: o.botLogin }),
+  );
+  let now: Promise<RunNow> | undefined;
+  const runNow = (): Promise<RunNow> =>
+    (now ??= api.actions.getWorkflowRun({ ...where, run_id: run.id }).then(
+      ({ data: r }) => ({ status: r.status, attempt: r.run_attempt }),
+      (error: unknown) => {
+        if (httpStatus(error) === 404) return 'gone' as const;
+        throw error;
+      },
+    ));
+  const results: EndedDeployment[] = [];
+  for (const d of candidates) {
+    const environment = d.environment!;
+    const { data: statuses } = await api.repos.listDeploymentStatuses({
+      ...where,
+      deployment_id: d.id,
+      per_page: 100,
+    });
+    const claimed = runClaim(statuses, run, o.botLogin);
+    if (!claimed.orphan) {
+      results.push({ deployment: d.id, environment, status: 'not_orphaned', why: claimed.why });
+      continue;
+    }
+    const staging = stagingHeld(d.payload);
+    const records = await Promise.all(
+      [
+        environment,
+        ...(staging !== undefined && staging.toLowerCase() !== environment.toLowerCase() ? [staging] : []),
+      ].map((e) => o.records(e)),
+    );
+    const decision = orphanDecision(records, run, await runNow());
+    if (decision.action === 'none') {
+      results.push({ deployment: d.id, environment, status: 'left', why: decision.why });
+      continue;
+    }
+    results.push({ deployment: d.id, environment, status: await endDeployment(api, where, run, d.id) });
+  }
+  return results;
+}
+
+/** Claims the end of `deployment`, then writes its `error` status; a write that surely failed gives the claim back. */
+async function endDeployment(
+  api: Pick<Api, 'repos' | 'git'>,
+  where: Where,
+  run: EndedRun,
+  deployment: number,
+): Promise<'ended' | 'already_claimed'> {
+  const ref = orphanClaimRef(run, deployment);
+  if (!(await claim(api as Api, where, ref, run.sha))) return 'already_claimed';
+  try {
+    await createDeploymentStatusOnce(api, {
+      ...where,
+      deploymentId: deployment,
+      state: 'error',
+      description: orphanedRunDescription(run, run.conclusion),
+    });
+  } catch (error) {
+    if (!mayHaveLanded(error)) await api.git.deleteRef({ ...where, ref }).catch(() => undefined);
+    throw error;
+  }
+  return 'ended';
+}
+
+/**
+ * Before the rule approves a first run of App deployment `deployment`: the App's own `queued` status naming the
+ * run and its attempt (approvedRunDescription), the record its end is judged by. Written once (a lost answer is
+ * settled by reading the newest status back); a failure is thrown, and the run is answered by the request's
+ * redelivery, as a re-run's reopening status is (app/deploy/rerun.ts).
+ */
+export async function recordApprovedRun(
+  api: Pick<Api, 'repos'>,
+  where: Where,
+  deployment: number,
+  run: RunAttempt,
+): Promise<void> {
+  await createDeploymentStatusOnce(api, {
+    ...where,
+    deploymentId: deployment,
+    state: 'queued',
+    description: approvedRunDescription(run),
+  });
+}
+
+/**
+ * A first run recorded (recordApprovedRun) that GitHub no longer held when answered (cancelled, timed out):
+ * nothing deploys, and its completion may have been delivered before the record was written. Ended now, as its
+ * completion would end it (once per run attempt and deployment, endDeployment).
+ */
+export async function endUnansweredRun(
+  api: Pick<Api, 'repos' | 'git'>,
+  where: Where,
+  deployment: number,
+  run: RunAttempt & { sha: string },
+): Promise<'ended' | 'already_claimed'> {
+  return endDeployment(api, where, { ...run, conclusion: 'not_answered' }, deployment);
+}

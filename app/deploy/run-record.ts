@@ -1,0 +1,149 @@
+// Which workflow run (and attempt) an App deployment was let through for, and whether that run's end leaves the
+// deployment an orphan. The protection rule writes a status of the App's own on the App deployment before it
+// answers an approval (`queued`, naming the run and its attempt; a re-run's reopening status names them too),
+// and the App reads it back when a workflow run completes (app/deploy/run-ended.ts). Only a status the App's
+// bot posted is believed: GitHub names a status's creator, and nobody else posts as the App's bot (anyone with
+// `deployments: write`, or any workflow's token, can post a status naming any run). Pure.
+import type { StateRead } from '../../src/state/store.ts';
+import type { DeploymentState } from '../../src/github/status-comment.ts';
+import { FINAL_STATES, statusByRunner } from '../facts/deployments.ts';
+
+/** One attempt of a workflow run (a re-run keeps the run's id and counts the attempt up). */
+export interface RunAttempt {
+  id: number;
+  attempt: number;
+}
+
+/** The status the App writes on its deployment before it approves a first run of it. */
+export const approvedRunDescription = (run: RunAttempt): string =>
+  `workflow run ${run.id} (attempt ${run.attempt}) approved: deploying`.slice(0, 140);
+
+/** The status that reopens an ended deployment for a re-run (app/deploy/rerun.ts admitRerun). */
+export const rerunRunDescription = (run: RunAttempt): string =>
+  `re-run of workflow run ${run.id} (attempt ${run.attempt}): deploying again, holding its locks`.slice(
+    0,
+    140,
+  );
+
+/** The final status the App writes when the run it approved ended without the deployment finishing. */
+export function orphanedRunDescription(run: RunAttempt, conclusion: string | null | undefined): string {
+  const how = conclusion && /^[a-z_]{1,30}$/.test(conclusion) ? ` (${conclusion})` : '';
+  return `workflow run ${run.id} (attempt ${run.attempt}) ended${how} without the deployment finishing: nothing deployed`.slice(
+    0,
+    140,
+  );
+}
+
+/** Pure: the run and attempt one of the descriptions above names, if any. */
+export function runNamedIn(description: string | null | undefined): RunAttempt | undefined {
+  const match = /\bworkflow run (\d{1,16}) \(attempt (\d{1,6})\)/.exec(description ?? '');
+  if (!match) return undefined;
+  const id = Number(match[1]);
+  const attempt = Number(match[2]);
+  return Number.isSafeInteger(id) && id > 0 && attempt > 0 ? { id, attempt } : undefined;
+}
+
+type Status = {
+  state: string;
+  description?: string | null;
+  creator?: { login: string; type?: string } | null;
+};
+
+/** What a completed run is to one App deployment, by the deployment's statuses. */
+export type RunClaim =
+  | { orphan: true; named: RunAttempt }
+  | {
+      orphan: false;
+      /**
+       * no_runner_status: nothing of the App's or its runner's (the App never let a run of it through);
+       * ended: its newest such status is final; runner_went_on: the newest is the workflow token's (the
+       * Action started: it ends the deployment, or its record goes to reconcile); not_named: the App's newest
+       * names no run; other_run: it names another run; later_attempt: a later attempt of this run.
+       */
+      why: 'no_runner_status' | 'ended' | 'runner_went_on' | 'not_named' | 'other_run' | 'later_attempt';
+    };
+
+/**
+ * Pure: whether `run`'s completion leaves the deployment with `statuses` (newest first) without anyone to end
+ * it: the newest status of the App's or its runner's (statusByRunner) is the App's own, not final, and names
+ * this run at this attempt or an earlier one (a later attempt's completion says the earlier attempts are over
+ * too). Any status of the runner's after it means the Action took the deployment over.
+ */
+export function runClaim(statuses: readonly Status[], run: RunAttempt, appLogin: string): RunClaim {
+  const newest = statuses.find((s) => statusByRunner(s.creator, appLogin));
+  if (!newest) return { orphan: false, why: 'no_runner_status' };
+  if (FINAL_STATES.includes(newest.state as DeploymentState)) return { orphan: false, why: 'ended' };
+  if (newest.creator?.login.toLowerCase() !== appLogin.toLowerCase())
+    return { orphan: false, why: 'runner_went_on' };
+  const named = runNamedIn(newest.description);
+  if (!named) return { orphan: false, why: 'not_named' };
+  if (named.id !== run.id) return { orphan: false, why: 'other_run' };
+  if (named.attempt > run.attempt) return { orphan: false, why: 'later_attempt' };
+  return { orphan: true, named };
+}
+
+/** The run as GitHub shows it now: `gone` when it answers 404 (deleted: nothing of it runs). */
+export type RunNow = { status: string | null | undefined; attempt: number | undefined } | 'gone';
+
+export type OrphanDecision =
+  | { action: 'end' }
+  | {
+      action: 'none';
+      /**
+       * rolling_out: a state record names this run as the owner of a rollout (reconcile's, dispatched on the
+       * same completion); record_refused: a record that does not verify, so nothing can be told; run_goes_on:
+       * GitHub shows a later attempt of the run, or this one not completed (its own completion decides).
+       */
+      why: 'rolling_out' | 'record_refused' | 'run_goes_on';
+    };
+
+/**
+ * Pure: whether an orphan (runClaim) is ended, from the state records of its environment and of its staging
+ * environment, and the run as GitHub shows it now.
+ */
+export function orphanDecision(records: readonly StateRead[], run: RunAttempt, now: RunNow): OrphanDecision {
+  for (const read of records) {
+    if (!read.ok) return { action: 'none', why: 'record_refused' };
+    const owner = read.record?.rollout?.owner;
+    if (owner?.kind === 'workflow' && owner.runId === String(run.id))
+      return { action: 'none', why: 'rolling_out' };
+  }
+  if (now !== 'gone' && (now.status !== 'completed' || (now.attempt ?? run.attempt) !== run.attempt))
+    return { action: 'none', why: 'run_goes_on' };
+  return { action: 'end' };
+}
+
+/** A deployment as GitHub lists a commit's deployments (newest first). */
+export interface CommitDeployment {
+  id: number;
+  environment?: string | null;
+  created_at: string;
+  payload?: unknown;
+  creator?: { login: string; type?: string } | null;
+  performed_via_github_app?: { id: number } | null;
+}
+
+/**
+ * Pure: the App deployments a run the App's deployment event started may deploy, from the commit's deployments
+ * (`listed`, newest first): per environment, the newest App deployment made no later than the run (the event
+ * starts the run after the deployment is made, and GitHub keeps a run's creation time across re-runs; an older
+ * one of the same environment ended before it could be made, since each holds the environment's lock). A run
+ * with no creation time to compare: the newest per environment.
+ */
+export function runDeploymentCandidates<T extends CommitDeployment>(
+  listed: readonly T[],
+  runCreatedAt: string | undefined,
+  isApps: (d: T) => boolean,
+): T[] {
+  const run = Date.parse(runCreatedAt ?? '');
+  const seen = new Set<string>();
+  const candidates: T[] = [];
+  for (const d of listed) {
+    const environment = d.environment?.toLowerCase();
+    if (!environment || seen.has(environment) || !isApps(d)) continue;
+    if (Number.isFinite(run) && !(Date.parse(d.created_at) <= run)) continue;
+    seen.add(environment);
+    candidates.push(d);
+  }
+  return candidates;
+}

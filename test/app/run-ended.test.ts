@@ -1,0 +1,313 @@
+// A workflow run the protection rule approved for an App deployment that ends without the Action ever writing
+// a final status (cancelled before its job started, another rule rejected it, its job failed before the
+// Action's step): on the run's completion the App ends the deployment (`error`, naming the run), and that
+// status releases its locks, so the next /deploy goes through. Left alone: a deployment whose rollout the
+// state record still holds (reconcile's), one of a later attempt, one the Action already ended; a redelivery
+// writes nothing twice.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Probot } from 'probot';
+import { fakeSha, webhookPayload } from '../fake-github/index.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { BOT_LOGIN, HEAD, PR, deployYml, repliesTo, rest, testMarkerKeys, withSeededApp } from './helpers.ts';
+import { askProtectionRule, deliveryTarget, finalStatus, receive } from './delivery-helpers.ts';
+import type { EnvironmentRecord } from '../../src/state/record.ts';
+import { signRecord } from '../../src/state/signed-record.ts';
+import { stateKey } from '../../src/state/state-key.ts';
+
+type Json = Record<string, unknown>;
+
+const OTHER_PR = 8;
+const OTHER_HEAD = fakeSha('run-ended-pr-8-head');
+
+const CONFIG = deployYml(`
+  production:
+    approvals:
+      deployers: [alice, bob]
+      required: 0
+`);
+
+const seed = {
+  config: CONFIG,
+  collaborators: { alice: 'write', bob: 'write' } as const,
+  pulls: [
+    { number: PR, head: HEAD, user: 'carol' },
+    { number: OTHER_PR, head: OTHER_HEAD, user: 'erin' },
+  ],
+};
+
+const lockOf = (fake: FakeGitHub) => fake.repo().refs.get('deploy-locks/production');
+const appDeployments = (fake: FakeGitHub): Json[] =>
+  [...fake.repo().deployments.values()].filter(
+    (d) => d.environment === 'production' && (d.creator as { login?: string }).login === BOT_LOGIN,
+  );
+const statusesOf = (fake: FakeGitHub, d: Json): Json[] =>
+  fake.repo().deploymentStatuses.get(d.id as number) ?? [];
+/** The App's `error` statuses on `d` (what ending it writes). */
+const appErrors = (fake: FakeGitHub, d: Json): Json[] =>
+  statusesOf(fake, d).filter(
+    (s) => s.state === 'error' && (s.creator as { login?: string } | undefined)?.login === BOT_LOGIN,
+  );
+
+/** alice's /deploy production: the App's deployment, holding production's lock. */
+async function deployed(fake: FakeGitHub, probot: Probot): Promise<Json> {
+  await repliesTo(fake, probot, '/deploy production', 'alice');
+  const [own] = appDeployments(fake);
+  assert.ok(own, "alice's deployment");
+  assert.equal(lockOf(fake), HEAD, 'it holds production’s lock');
+  return own;
+}
+
+/** The run the App's deployment event started for `deployment`, asked about (attempt `attempt`) and approved. */
+async function approvedRun(
+  fake: FakeGitHub,
+  probot: Probot,
+  deployment: Json,
+  run?: number,
+): Promise<number> {
+  const id = run ?? fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' }).id;
+  const review = await askProtectionRule(fake, probot, {
+    run: id,
+    event: 'deployment',
+    sha: HEAD,
+    environment: 'production',
+    creator: { login: BOT_LOGIN, type: 'Bot' },
+    deploymentId: deployment.id as number,
+    payload: deployment.payload as Json,
+  });
+  assert.equal(review.state, 'approved', review.comment);
+  return id;
+}
+
+/**
+ * Attempt `attempt` of run `id` completes with `conclusion` (cancelled: before its job started), delivered as
+ * `delivery`: GitHub's workflow_run webhook of it.
+ */
+async function completes(
+  fake: FakeGitHub,
+  probot: Probot,
+  id: number,
+  o: { attempt?: number; conclusion?: 'cancelled' | 'failure'; delivery?: string } = {},
+): Promise<void> {
+  const run = fake.repo().workflowRuns.get(id)!;
+  fake.updateWorkflowRun(id, {
+    status: 'completed',
+    conclusion: o.conclusion ?? 'cancelled',
+    ...(o.attempt !== undefined && o.attempt >= run.runAttempt ? { runAttempt: o.attempt } : {}),
+  });
+  const payload = fake.workflowRunWebhook(id);
+  // A late delivery of an earlier attempt's completion: GitHub's webhook names that attempt.
+  if (o.attempt !== undefined) (payload.workflow_run as Json).run_attempt = o.attempt;
+  await receive(probot, 'workflow_run', payload, o.delivery);
+}
+
+/** The deployment_status delivery of the App's own newest status on `deployment` (what GitHub sends for it). */
+async function deliverNewestAppStatus(fake: FakeGitHub, probot: Probot, deployment: Json): Promise<void> {
+  const status = statusesOf(fake, deployment).at(-1)!;
+  assert.equal((status.creator as { login: string }).login, BOT_LOGIN);
+  await receive(
+    probot,
+    'deployment_status',
+    webhookPayload(
+      'deployment_status',
+      'created',
+      {
+        repository: { default_branch: 'main' },
+        deployment: {
+          id: deployment.id,
+          sha: deployment.sha,
+          environment: 'production',
+          payload: deployment.payload,
+          creator: { login: BOT_LOGIN, type: 'Bot' },
+        },
+        deployment_status: {
+          id: status.id,
+          creator: { login: BOT_LOGIN, type: 'Bot' },
+          state: status.state,
+          environment: 'production',
+          description: status.description,
+          created_at: status.created_at,
+        },
+      },
+      deliveryTarget(fake),
+    ),
+  );
+}
+
+test('an approved run cancelled before its job starts ends its deployment (naming the run); its status frees the environment for the next /deploy', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    const run = await approvedRun(fake, probot, own);
+    await completes(fake, probot, run);
+
+    const [ended] = appErrors(fake, own);
+    assert.ok(ended, 'the App ended the deployment');
+    assert.match(
+      String(ended.description),
+      new RegExp(
+        `^workflow run ${run} \\(attempt 1\\) ended \\(cancelled\\) without the deployment finishing`,
+      ),
+    );
+    await deliverNewestAppStatus(fake, probot, own);
+    assert.equal(lockOf(fake), undefined, 'its final status released production’s lock');
+
+    await repliesTo(fake, probot, '/deploy production', 'bob', OTHER_PR);
+    assert.equal(appDeployments(fake).length, 2, "bob's deployment goes through");
+  });
+});
+
+test('a redelivered completion (and a second delivery of it) ends the deployment once', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    const run = await approvedRun(fake, probot, own);
+    await completes(fake, probot, run, { delivery: 'delivery-1' });
+    await completes(fake, probot, run, { delivery: 'delivery-1' });
+    await completes(fake, probot, run, { delivery: 'delivery-2' });
+    assert.equal(appErrors(fake, own).length, 1, 'one error status');
+    const claims = fake
+      .requestsFor('git/create-ref')
+      .filter((r) => String((r.body as Json).ref).startsWith('refs/deploy-orphan/'));
+    assert.equal(claims.length, 1, 'claimed once; the redeliveries found it ended');
+  });
+});
+
+test('two deliveries at once (two replicas) end the deployment once', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    const run = await approvedRun(fake, probot, own);
+    fake.updateWorkflowRun(run, { status: 'completed', conclusion: 'cancelled' });
+    const payload = fake.workflowRunWebhook(run);
+    await Promise.all([
+      receive(probot, 'workflow_run', payload, 'replica-1'),
+      receive(probot, 'workflow_run', payload, 'replica-2'),
+    ]);
+    assert.equal(appErrors(fake, own).length, 1, 'one error status');
+  });
+});
+
+test("a late completion of an earlier attempt leaves the later attempt's deployment; that attempt's end ends it", async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    const run = await approvedRun(fake, probot, own);
+    // Attempt 1 is cancelled before its job starts; its completion is not delivered yet. Re-run: attempt 2 is
+    // approved while the deployment still holds its lock.
+    fake.updateWorkflowRun(run, { status: 'completed', conclusion: 'cancelled' });
+    const late = fake.workflowRunWebhook(run);
+    fake.updateWorkflowRun(run, {
+      status: 'in_progress',
+      conclusion: null,
+      runAttempt: 2,
+      triggeringActor: 'bob',
+    });
+    await approvedRun(fake, probot, own, run);
+    assert.match(
+      String(statusesOf(fake, own).at(-1)?.description),
+      new RegExp(`workflow run ${run} \\(attempt 2\\)`),
+    );
+
+    await receive(probot, 'workflow_run', late);
+    assert.deepEqual(appErrors(fake, own), [], 'attempt 1 ending does not end attempt 2’s deployment');
+    assert.equal(lockOf(fake), HEAD);
+
+    await completes(fake, probot, run, { attempt: 2, conclusion: 'failure' });
+    assert.equal(appErrors(fake, own).length, 1, 'attempt 2 ended without the Action: ended');
+    assert.match(String(appErrors(fake, own)[0]!.description), /\(attempt 2\) ended \(failure\)/);
+  });
+});
+
+test('a deployment the Action already ended is left as it is', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    const run = await approvedRun(fake, probot, own);
+    await rest(fake, 'POST', `/deployments/${String(own.id)}/statuses`, { state: 'success' });
+    await receive(probot, 'deployment_status', finalStatus(fake, own, 'success', undefined, 'production'));
+    const before = statusesOf(fake, own).length;
+    await completes(fake, probot, run, { conclusion: 'failure' });
+    assert.equal(statusesOf(fake, own).length, before, 'nothing written');
+    assert.deepEqual(appErrors(fake, own), []);
+  });
+});
+
+test('a run that did not come from the App (another actor) costs no deployment read', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    await deployed(fake, probot);
+    const other = fake.addWorkflowRun({ headSha: HEAD, actor: 'alice', event: 'push' });
+    const mark = fake.requests.length;
+    await completes(fake, probot, other.id);
+    const read = fake.requests.slice(mark);
+    const names = read.map((r) => r.operationId).join(', ');
+    // The record read lists production's deployments; none of the commit's is listed, no status read.
+    assert.ok(!read.some((r) => r.query.sha !== undefined), names);
+    assert.ok(!read.some((r) => r.operationId === 'repos/list-deployment-statuses'), names);
+  });
+});
+
+/** Production's record, as the Action writes it, naming run `run` as the owner of a rollout of HEAD. */
+async function rollingOut(fake: FakeGitHub, run: number): Promise<void> {
+  const record: EnvironmentRecord = {
+    schema: 1,
+    repository: 'acme/web',
+    environment: 'production',
+    seq: 3,
+    updatedAt: new Date().toISOString(),
+    rollout: {
+      deploymentId: '1',
+      version: 'v3.0.0',
+      sha: HEAD,
+      strategy: 'canary',
+      phase: 'production',
+      step: 1,
+      steps: 3,
+      weight: 10,
+      startedAt: new Date().toISOString(),
+      owner: {
+        kind: 'workflow',
+        runId: String(run),
+        runAttempt: '1',
+        runUrl: `https://github.example/acme/web/actions/runs/${run}`,
+      },
+      recovery: [],
+    },
+    retired: [],
+    history: [],
+  };
+  const { id } = await rest(fake, 'POST', '/deployments', {
+    ref: HEAD,
+    environment: 'production',
+    task: 'deploy',
+    payload: { type: 'standard' },
+    required_contexts: [],
+    auto_merge: false,
+  });
+  await rest(fake, 'POST', '/check-runs', {
+    name: 'deploy / production',
+    head_sha: HEAD,
+    status: 'in_progress',
+    external_id: `deploy-action:${run}:deploy / production:deployment-${id}`,
+    output: {
+      title: 'deploy',
+      summary: 'deploying',
+      text: signRecord(record, stateKey(testMarkerKeys().current, 'acme/web', 'production'), {
+        repository: 'acme/web',
+        environment: 'production',
+        deploymentId: String(id),
+      }),
+    },
+  });
+}
+
+test('a run whose rollout the state record still holds is left to reconcile: its deployment keeps its lock', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    const run = await approvedRun(fake, probot, own);
+    await rollingOut(fake, run);
+    fake.setFile(
+      '.github/workflows/deploy-reconcile.yml',
+      'name: reconcile\non:\n  workflow_dispatch:\n    inputs:\n      environment: { required: true, type: string }\njobs: {}\n',
+    );
+    await completes(fake, probot, run, { conclusion: 'failure' });
+    assert.equal(fake.repo().workflowDispatches.length, 1, 'reconcile started for it');
+    assert.deepEqual(appErrors(fake, own), [], 'not ended: reconcile finishes the rollout and ends it');
+    assert.equal(lockOf(fake), HEAD);
+  });
+});
