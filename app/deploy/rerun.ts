@@ -4,7 +4,9 @@
 // App deployment of the environment takes the locks its start took (app/deploy/start.ts: the environment's
 // and its staging environment's, in the same order, given back on failure) and reopens the deployment (a
 // `queued` status of the App's: its runner's statuses say it runs again, endedByRunner), so its next final
-// status releases them. A re-run of an older one would put back a version nobody asked for: refused.
+// status releases them. That status names the run: if the run ends before the Action writes a final status
+// (another rule rejects it, it is cancelled before its job starts), its completion ends the deployment
+// (app/deploy/run-ended.ts). A re-run of an older one would put back a version nobody asked for: refused.
 import { acquireDeploymentLock, blockingLock, readGlobalLock } from '../locks.ts';
 import type { LockInfo } from '../locks.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
@@ -311,8 +313,8 @@ export interface AdmitContext {
   /** The workflow run re-run, named in the reopening status. */
   run: number;
   /**
-   * Its attempt, named there too: the run's end ends the deployment when the Action never did
-   * (app/deploy/run-ended.ts). Unknown: the run alone is named, and its end leaves the deployment as it is.
+   * Its attempt, when the rule read the run: named there too. The run's end ends the deployment when the Action
+   * never did (app/deploy/run-ended.ts), judged by the run as GitHub shows it then.
    */
   attempt?: number;
 }
@@ -357,10 +359,10 @@ export async function admitRerun(
       ...where,
       deploymentId: deployment.id,
       state: 'queued',
-      description:
-        ctx.attempt !== undefined
-          ? rerunRunDescription({ id: ctx.run, attempt: ctx.attempt })
-          : `re-run of workflow run ${ctx.run}: deploying again, holding its locks`,
+      description: rerunRunDescription({
+        id: ctx.run,
+        ...(ctx.attempt !== undefined ? { attempt: ctx.attempt } : {}),
+      }),
     });
   } catch (error) {
     // Not written: the locks go back. Perhaps written (an answer lost, unsettled): the deployment may read as

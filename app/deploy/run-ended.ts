@@ -26,7 +26,7 @@ import {
   runClaim,
   runDeploymentCandidates,
 } from './run-record.ts';
-import type { OrphanDecision, RunAttempt, RunClaim, RunNow } from './run-record.ts';
+import type { NamedRun, OrphanDecision, RunAttempt, RunClaim, RunNow } from './run-record.ts';
 
 /** The completed run, as GitHub's signed workflow_run webhook shows it. */
 export interface EndedRun extends RunAttempt {
@@ -51,8 +51,8 @@ export type EndedDeployment =
     };
 
 /** The claim of ending `deployment` after `run`'s attempt: one ref, atomic to create. */
-export const orphanClaimRef = (run: RunAttempt, deployment: number): string =>
-  `deploy-orphan/${run.id}-${run.attempt}/${deployment}`;
+export const orphanClaimRef = (run: NamedRun, deployment: number): string =>
+  `deploy-orphan/${run.id}${run.attempt !== undefined ? `-${run.attempt}` : ''}/${deployment}`;
 
 /**
  * Ends the App deployments `run` was let through for that its end leaves without a final status. Reads: the
@@ -113,7 +113,7 @@ export async function endOrphanedDeployments(
 async function endDeployment(
   api: Pick<Api, 'repos' | 'git'>,
   where: Where,
-  run: EndedRun,
+  run: NamedRun & { sha: string; conclusion?: string | null },
   deployment: number,
 ): Promise<'ended' | 'already_claimed'> {
   const ref = orphanClaimRef(run, deployment);
@@ -134,7 +134,7 @@ async function endDeployment(
 
 /**
  * Before the rule approves a first run of App deployment `deployment`: the App's own `queued` status naming the
- * run and its attempt (approvedRunDescription), the record its end is judged by. Written once (a lost answer is
+ * run, and its attempt when known (approvedRunDescription), the record its end is judged by. Written once (a lost answer is
  * settled by reading the newest status back); a failure is thrown, and the run is answered by the request's
  * redelivery, as a re-run's reopening status is (app/deploy/rerun.ts).
  */
@@ -142,7 +142,7 @@ export async function recordApprovedRun(
   api: Pick<Api, 'repos'>,
   where: Where,
   deployment: number,
-  run: RunAttempt,
+  run: NamedRun,
 ): Promise<void> {
   await createDeploymentStatusOnce(api, {
     ...where,
@@ -155,13 +155,13 @@ export async function recordApprovedRun(
 /**
  * A first run recorded (recordApprovedRun) that GitHub no longer held when answered (cancelled, timed out):
  * nothing deploys, and its completion may have been delivered before the record was written. Ended now, as its
- * completion would end it (once per run attempt and deployment, endDeployment).
+ * completion would end it (once per run, and attempt when known, and deployment: endDeployment).
  */
 export async function endUnansweredRun(
   api: Pick<Api, 'repos' | 'git'>,
   where: Where,
   deployment: number,
-  run: RunAttempt & { sha: string },
+  run: NamedRun & { sha: string },
 ): Promise<'ended' | 'already_claimed'> {
   return endDeployment(api, where, { ...run, conclusion: 'not_answered' }, deployment);
 }

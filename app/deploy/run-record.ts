@@ -1,6 +1,6 @@
 // Which workflow run (and attempt) an App deployment was let through for, and whether that run's end leaves the
 // deployment an orphan. The protection rule writes a status of the App's own on the App deployment before it
-// answers an approval (`queued`, naming the run and its attempt; a re-run's reopening status names them too),
+// answers an approval (`queued`, naming the run, and its attempt when known; a re-run's reopening status too),
 // and the App reads it back when a workflow run completes (app/deploy/run-ended.ts). Only a status the App's
 // bot posted is believed: GitHub names a status's creator, and nobody else posts as the App's bot (anyone with
 // `deployments: write`, or any workflow's token, can post a status naming any run). Pure.
@@ -14,33 +14,42 @@ export interface RunAttempt {
   attempt: number;
 }
 
-/** The status the App writes on its deployment before it approves a first run of it. */
-export const approvedRunDescription = (run: RunAttempt): string =>
-  `workflow run ${run.id} (attempt ${run.attempt}) approved: deploying`.slice(0, 140);
-
-/** The status that reopens an ended deployment for a re-run (app/deploy/rerun.ts admitRerun). */
-export const rerunRunDescription = (run: RunAttempt): string =>
-  `re-run of workflow run ${run.id} (attempt ${run.attempt}): deploying again, holding its locks`.slice(
-    0,
-    140,
-  );
-
-/** The final status the App writes when the run it approved ended without the deployment finishing. */
-export function orphanedRunDescription(run: RunAttempt, conclusion: string | null | undefined): string {
-  const how = conclusion && /^[a-z_]{1,30}$/.test(conclusion) ? ` (${conclusion})` : '';
-  return `workflow run ${run.id} (attempt ${run.attempt}) ended${how} without the deployment finishing: nothing deployed`.slice(
-    0,
-    140,
-  );
+/**
+ * A run as the protection rule names it: with its attempt only when the rule read the run anyway (the run of
+ * the App's own deployment is read only when approvals or a /lock turn on who started it). A completion is
+ * judged by the run as GitHub shows it then (orphanDecision), so an attempt left out costs no safety.
+ */
+export interface NamedRun {
+  id: number;
+  attempt?: number;
 }
 
-/** Pure: the run and attempt one of the descriptions above names, if any. */
-export function runNamedIn(description: string | null | undefined): RunAttempt | undefined {
-  const match = /\bworkflow run (\d{1,16}) \(attempt (\d{1,6})\)/.exec(description ?? '');
+const runName = (run: NamedRun): string =>
+  `workflow run ${run.id}${run.attempt !== undefined ? ` (attempt ${run.attempt})` : ''}`;
+
+/** The status the App writes on its deployment before it approves a first run of it. */
+export const approvedRunDescription = (run: NamedRun): string =>
+  `${runName(run)} approved: deploying`.slice(0, 140);
+
+/** The status that reopens an ended deployment for a re-run (app/deploy/rerun.ts admitRerun). */
+export const rerunRunDescription = (run: NamedRun): string =>
+  `re-run of ${runName(run)}: deploying again, holding its locks`.slice(0, 140);
+
+/** The final status the App writes when the run it approved ended without the deployment finishing. */
+export function orphanedRunDescription(run: NamedRun, conclusion: string | null | undefined): string {
+  const how = conclusion && /^[a-z_]{1,30}$/.test(conclusion) ? ` (${conclusion})` : '';
+  return `${runName(run)} ended${how} without the deployment finishing: nothing deployed`.slice(0, 140);
+}
+
+/** Pure: the run (and its attempt, when named) one of the descriptions above names, if any. */
+export function runNamedIn(description: string | null | undefined): NamedRun | undefined {
+  const match = /\bworkflow run (\d{1,16})(?: \(attempt (\d{1,6})\))?(?=[: ])/.exec(description ?? '');
   if (!match) return undefined;
   const id = Number(match[1]);
+  if (!Number.isSafeInteger(id) || id <= 0) return undefined;
+  if (match[2] === undefined) return { id };
   const attempt = Number(match[2]);
-  return Number.isSafeInteger(id) && id > 0 && attempt > 0 ? { id, attempt } : undefined;
+  return attempt > 0 ? { id, attempt } : undefined;
 }
 
 type Status = {
@@ -51,7 +60,7 @@ type Status = {
 
 /** What a completed run is to one App deployment, by the deployment's statuses. */
 export type RunClaim =
-  | { orphan: true; named: RunAttempt }
+  | { orphan: true; named: NamedRun }
   | {
       orphan: false;
       /**
@@ -66,8 +75,8 @@ export type RunClaim =
 /**
  * Pure: whether `run`'s completion leaves the deployment with `statuses` (newest first) without anyone to end
  * it: the newest status of the App's or its runner's (statusByRunner) is the App's own, not final, and names
- * this run at this attempt or an earlier one (a later attempt's completion says the earlier attempts are over
- * too). Any status of the runner's after it means the Action took the deployment over.
+ * this run; at this attempt or an earlier one, when it names one (a later attempt's completion says the earlier
+ * attempts are over too). Any status of the runner's after it means the Action took the deployment over.
  */
 export function runClaim(statuses: readonly Status[], run: RunAttempt, appLogin: string): RunClaim {
   const newest = statuses.find((s) => statusByRunner(s.creator, appLogin));
@@ -78,7 +87,8 @@ export function runClaim(statuses: readonly Status[], run: RunAttempt, appLogin:
   const named = runNamedIn(newest.description);
   if (!named) return { orphan: false, why: 'not_named' };
   if (named.id !== run.id) return { orphan: false, why: 'other_run' };
-  if (named.attempt > run.attempt) return { orphan: false, why: 'later_attempt' };
+  if (named.attempt !== undefined && named.attempt > run.attempt)
+    return { orphan: false, why: 'later_attempt' };
   return { orphan: true, named };
 }
 

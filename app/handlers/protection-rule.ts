@@ -3,6 +3,8 @@
 // answers through the run's callback at once when the answer is final. While approvals are missing it posts
 // a reply on the pull request and an `action_required` check run `approval / <env>` with an Approve button;
 // that check run's external_id carries the run, so a later approval can answer without any stored state.
+// Before it approves a run of the App's deployment, it names the run (and attempt) in a status of its own on
+// that deployment, so the run's end can end the deployment when the Action never did (app/deploy/run-ended.ts).
 import type { Probot } from 'probot';
 import { serializeGateNotice } from '../deploy/gate-notice.ts';
 import {
@@ -60,7 +62,7 @@ import {
 } from '../deploy/rerun.ts';
 import type { HeldLock, RerunDeployment } from '../deploy/rerun.ts';
 import { endUnansweredRun, recordApprovedRun } from '../deploy/run-ended.ts';
-import type { RunAttempt } from '../deploy/run-record.ts';
+import type { NamedRun } from '../deploy/run-record.ts';
 
 export const GATE_PREFIX = 'approval / ';
 export const gateName = (environment: string): string => `${GATE_PREFIX}${environment}`;
@@ -716,17 +718,17 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
  */
 type Admission =
   | { status: 'none' }
-  | { status: 'recorded'; deploymentId: number; run: RunAttempt }
+  | { status: 'recorded'; deploymentId: number; run: NamedRun }
   | { status: 'admitted'; deployment: RerunDeployment; held: HeldLock[] }
   | { status: 'locked'; summary: string };
 
 /**
  * Before an approval is answered. A re-run (GateDecision.rerun): its locks taken and its deployment reopened
  * (app/deploy/rerun.ts admitRerun). A lock that stops it, one taken since the decision read them too, rejects
- * it (`locked`): it never passes holding nothing. A first run of an App deployment: the run and its attempt
- * named in a status of the App's on it (app/deploy/run-ended.ts recordApprovedRun), so that the run's end
- * ends the deployment when the Action never did (its locks are not kept for a run that deployed nothing). A
- * run whose attempt cannot be read (GitHub no longer has it) is answered without it.
+ * it (`locked`): it never passes holding nothing. A first run of an App deployment: the run is named in a
+ * status of the App's on it (app/deploy/run-ended.ts recordApprovedRun), with its attempt when the decision
+ * read the run, so that the run's end ends the deployment when the Action never did (its locks are not kept
+ * for a run that deployed nothing).
  */
 async function admitGate(
   octokit: Octokit,
@@ -739,15 +741,15 @@ async function admitGate(
     deployers: GateDeployment['deployers'];
     /** The config's key of the environment the gate is for (the lock message names it). */
     environment: string;
-    /** The run's attempt now (RunStarters.attempt: read once per delivery). */
+    /** The run's attempt, when the decision read the run (RunStarters.attempt); undefined otherwise. */
     attempt: () => Promise<number | undefined>;
   },
 ): Promise<Admission> {
   if (gate.answer !== 'approved') return { status: 'none' };
   if (!gate.rerun) {
-    const attempt = gate.deploymentId !== undefined ? await o.attempt() : undefined;
-    if (gate.deploymentId === undefined || attempt === undefined) return { status: 'none' };
-    const run = { id: o.run, attempt };
+    if (gate.deploymentId === undefined) return { status: 'none' };
+    const attempt = await o.attempt();
+    const run = { id: o.run, ...(attempt !== undefined ? { attempt } : {}) };
     await recordApprovedRun(octokit.rest, where, gate.deploymentId, run);
     return { status: 'recorded', deploymentId: gate.deploymentId, run };
   }
@@ -908,7 +910,8 @@ export async function handleProtectionRule(
           botLogin,
           deployers: deployment.deployers,
           environment: gate.environment ?? environment,
-          attempt: async () => (await starters()).attempt,
+          // Known only when the run was read for the decision: never read for it alone.
+          attempt: async () => (started ?? (startedLater ? await startedLater : undefined))?.attempt,
         });
         if (admission.status === 'locked') {
           await answerRun(octokit, where, run, environment, 'rejected', admission.summary);
@@ -1204,7 +1207,9 @@ export async function answerPendingProtectionRules(
       botLogin,
       deployers: deployment.deployers,
       environment: ref.env,
-      attempt: async () => (started ?? (await starters())).attempt,
+      // Known only when the run was read for the decision: never read for it alone.
+      attempt: async () =>
+        (started ?? (await people.requesters.get(ref.run)?.catch(() => undefined)))?.attempt,
     });
     const gate: GateDecision =
       admission.status === 'locked' ? { answer: 'rejected', summary: admission.summary } : decided;

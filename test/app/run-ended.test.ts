@@ -27,9 +27,12 @@ const CONFIG = deployYml(`
       required: 0
 `);
 
+/** CONFIG with one approval, dave's, required for production: a gate waits for it. */
+const WITH_APPROVAL = CONFIG.replace('required: 0', 'required: 1\n      approvers: [dave]');
+
 const seed = {
   config: CONFIG,
-  collaborators: { alice: 'write', bob: 'write' } as const,
+  collaborators: { alice: 'write', bob: 'write', dave: 'write' } as const,
   pulls: [
     { number: PR, head: HEAD, user: 'carol' },
     { number: OTHER_PR, head: OTHER_HEAD, user: 'erin' },
@@ -200,10 +203,8 @@ test("a late completion of an earlier attempt leaves the later attempt's deploym
       triggeringActor: 'bob',
     });
     await approvedRun(fake, probot, own, run);
-    assert.match(
-      String(statusesOf(fake, own).at(-1)?.description),
-      new RegExp(`workflow run ${run} \\(attempt 2\\)`),
-    );
+    // Named again (the rule did not read the run: no attempt); the run as GitHub shows it decides.
+    assert.equal(statusesOf(fake, own).at(-1)?.description, `workflow run ${run} approved: deploying`);
 
     await receive(probot, 'workflow_run', late);
     assert.deepEqual(appErrors(fake, own), [], 'attempt 1 ending does not end attempt 2’s deployment');
@@ -309,5 +310,36 @@ test('a run whose rollout the state record still holds is left to reconcile: its
     assert.equal(fake.repo().workflowDispatches.length, 1, 'reconcile started for it');
     assert.deepEqual(appErrors(fake, own), [], 'not ended: reconcile finishes the rollout and ends it');
     assert.equal(lockOf(fake), HEAD);
+  });
+});
+
+test('a run cancelled while its gate waited, approved after its completion came, is ended at once', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    fake.setFile('.github/deploy.yml', WITH_APPROVAL);
+    const run = fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' });
+    const asked = await askProtectionRule(fake, probot, {
+      run: run.id,
+      event: 'deployment',
+      sha: HEAD,
+      environment: 'production',
+      creator: { login: BOT_LOGIN, type: 'Bot' },
+      deploymentId: own.id as number,
+      payload: own.payload as Json,
+    });
+    assert.equal(asked.state, undefined, 'its gate waits for dave');
+    // Cancelled while it waits: its completion finds nothing of the App's on the deployment yet.
+    await completes(fake, probot, run.id);
+    assert.deepEqual(appErrors(fake, own), []);
+
+    await repliesTo(fake, probot, '/approve-deploy production', 'dave');
+    const [ended] = appErrors(fake, own);
+    assert.ok(ended, 'ended when the approval found the run gone');
+    assert.match(
+      String(ended.description),
+      new RegExp(`^workflow run ${run.id} \\(attempt 1\\) ended \\(not_answered\\)`),
+    );
+    await deliverNewestAppStatus(fake, probot, own);
+    assert.equal(lockOf(fake), undefined, 'its final status released production’s lock');
   });
 });

@@ -1,0 +1,153 @@
+// The pure side of ending an App deployment whose approved workflow run ended without the Action finishing it
+// (app/deploy/run-record.ts): which run the App's own status names, whether a completion leaves the
+// deployment an orphan, whether the record and the run as GitHub shows it now let the App end it, and which
+// of a commit's deployments a run may deploy.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  approvedRunDescription,
+  orphanDecision,
+  orphanedRunDescription,
+  rerunRunDescription,
+  runClaim,
+  runDeploymentCandidates,
+  runNamedIn,
+} from '../../../app/deploy/run-record.ts';
+import type { StateRead } from '../../../src/state/store.ts';
+import type { EnvironmentRecord } from '../../../src/state/record.ts';
+
+const APP = 'deploy-action[bot]';
+const app = { login: APP, type: 'Bot' };
+const workflow = { login: 'github-actions[bot]', type: 'Bot' };
+const person = { login: 'mallory', type: 'User' };
+const RUN = { id: 4242, attempt: 1 };
+
+test('each description the App writes names its run and attempt, read back as written', () => {
+  for (const run of [RUN, { id: 9_007_199_254, attempt: 12 }]) {
+    assert.deepEqual(runNamedIn(approvedRunDescription(run)), run);
+    assert.deepEqual(runNamedIn(rerunRunDescription(run)), run);
+    assert.deepEqual(runNamedIn(orphanedRunDescription(run, 'cancelled')), run);
+    for (const d of [approvedRunDescription(run), rerunRunDescription(run), orphanedRunDescription(run, 'x')])
+      assert.ok(d.length <= 140, d);
+  }
+  // Without its attempt (the rule did not read the run): the run alone.
+  assert.deepEqual(runNamedIn(approvedRunDescription({ id: 4242 })), { id: 4242 });
+  assert.deepEqual(runNamedIn(rerunRunDescription({ id: 4242 })), { id: 4242 });
+  assert.equal(approvedRunDescription({ id: 4242 }), 'workflow run 4242 approved: deploying');
+  assert.deepEqual(runNamedIn('workflow run 42421 approved'), { id: 42421 });
+  assert.equal(runNamedIn('workflow run 4242x (attempt 1): y'), undefined);
+  assert.equal(runNamedIn(undefined), undefined);
+  assert.equal(runNamedIn('workflow run 0 (attempt 1)'), undefined);
+  // A conclusion GitHub never sends is not repeated.
+  assert.doesNotMatch(orphanedRunDescription(RUN, 'x <b>y</b>'), /<b>/);
+});
+
+test('runClaim: the App’s own newest status naming this run at this attempt or an earlier one is an orphan', () => {
+  const named = (run: { id: number; attempt: number }, creator = app, state = 'queued') => ({
+    state,
+    creator,
+    description: approvedRunDescription(run),
+  });
+  assert.deepEqual(runClaim([named(RUN)], RUN, APP), { orphan: true, named: RUN });
+  // Attempt 2's completion: attempt 1's approval is over too.
+  assert.equal(runClaim([named(RUN)], { id: RUN.id, attempt: 2 }, APP).orphan, true);
+  assert.deepEqual(runClaim([named({ id: RUN.id, attempt: 2 })], RUN, APP), {
+    orphan: false,
+    why: 'later_attempt',
+  });
+  assert.deepEqual(runClaim([named({ id: 7, attempt: 1 })], RUN, APP), { orphan: false, why: 'other_run' });
+  // Named without its attempt: any attempt's completion may end it (orphanDecision then reads the run).
+  const bare = { state: 'queued', creator: app, description: approvedRunDescription({ id: RUN.id }) };
+  assert.deepEqual(runClaim([bare], { id: RUN.id, attempt: 3 }, APP), {
+    orphan: true,
+    named: { id: RUN.id },
+  });
+  assert.deepEqual(runClaim([bare], { id: 7, attempt: 1 }, APP), { orphan: false, why: 'other_run' });
+  assert.deepEqual(runClaim([], RUN, APP), { orphan: false, why: 'no_runner_status' });
+  assert.deepEqual(runClaim([{ state: 'queued', creator: app, description: 'something' }], RUN, APP), {
+    orphan: false,
+    why: 'not_named',
+  });
+});
+
+test('runClaim: a final status of the runner’s, or the Action’s status after the App’s, leaves it alone', () => {
+  const approved = { state: 'queued', creator: app, description: approvedRunDescription(RUN) };
+  for (const state of ['success', 'failure', 'error', 'inactive'])
+    assert.deepEqual(runClaim([{ state, creator: workflow }, approved], RUN, APP), {
+      orphan: false,
+      why: 'ended',
+    });
+  assert.deepEqual(runClaim([{ state: 'in_progress', creator: workflow }, approved], RUN, APP), {
+    orphan: false,
+    why: 'runner_went_on',
+  });
+  // Anyone else's status names what they like: neither a record nor an end.
+  const forged = { state: 'queued', creator: person, description: approvedRunDescription(RUN) };
+  assert.deepEqual(runClaim([forged], RUN, APP), { orphan: false, why: 'no_runner_status' });
+  assert.deepEqual(runClaim([{ state: 'success', creator: person }, approved], RUN, APP), {
+    orphan: true,
+    named: RUN,
+  });
+  // The workflow token's status naming the run is not the App's record.
+  assert.deepEqual(runClaim([{ ...approved, creator: workflow }], RUN, APP), {
+    orphan: false,
+    why: 'runner_went_on',
+  });
+});
+
+const rollout = (runId: string) =>
+  ({
+    ok: true,
+    source: 'test',
+    record: { rollout: { owner: { kind: 'workflow', runId, runAttempt: '1' } } } as EnvironmentRecord,
+  }) as StateRead;
+const empty: StateRead = { ok: true, record: undefined, source: 'test' };
+const refused: StateRead = { ok: false, code: 'state_forged', message: 'no', source: 'test' } as StateRead;
+const ended = { status: 'completed', attempt: 1 };
+
+test('orphanDecision: a rollout of this run in a record is reconcile’s; a record that does not verify tells nothing', () => {
+  assert.deepEqual(orphanDecision([empty], RUN, ended), { action: 'end' });
+  assert.deepEqual(orphanDecision([rollout('7')], RUN, ended), { action: 'end' }, "another run's rollout");
+  assert.deepEqual(orphanDecision([empty, rollout(String(RUN.id))], RUN, ended), {
+    action: 'none',
+    why: 'rolling_out',
+  });
+  assert.deepEqual(orphanDecision([refused], RUN, ended), { action: 'none', why: 'record_refused' });
+});
+
+test('orphanDecision: a run GitHub shows at a later attempt, or not completed, goes on; a deleted one does not', () => {
+  assert.deepEqual(orphanDecision([], RUN, { status: 'completed', attempt: 2 }), {
+    action: 'none',
+    why: 'run_goes_on',
+  });
+  assert.deepEqual(orphanDecision([], RUN, { status: 'in_progress', attempt: 1 }), {
+    action: 'none',
+    why: 'run_goes_on',
+  });
+  assert.deepEqual(orphanDecision([], RUN, 'gone'), { action: 'end' });
+});
+
+test('runDeploymentCandidates: per environment, the newest App deployment made no later than the run', () => {
+  const d = (id: number, environment: string, at: string, creator = app) => ({
+    id,
+    environment,
+    created_at: at,
+    creator,
+  });
+  const listed = [
+    d(9, 'production', '2026-12-01T10:05:00Z'), // made after the run: another run's
+    d(8, 'production', '2026-12-01T09:59:00Z', workflow), // GitHub's job deployment
+    d(7, 'Production', '2026-12-01T09:58:00Z'),
+    d(6, 'staging', '2026-12-01T09:57:00Z'),
+    d(5, 'production', '2026-12-01T09:00:00Z'), // older of the same environment
+  ];
+  const isApps = (x: (typeof listed)[number]) => x.creator.login === APP;
+  assert.deepEqual(
+    runDeploymentCandidates(listed, '2026-12-01T10:00:00Z', isApps).map((x) => x.id),
+    [7, 6],
+  );
+  assert.deepEqual(
+    runDeploymentCandidates(listed, undefined, isApps).map((x) => x.id),
+    [9, 6],
+  );
+});
