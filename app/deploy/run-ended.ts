@@ -71,14 +71,7 @@ export async function endOrphanedDeployments(
     createdByApp(d, { login: o.botLogin }),
   );
   let now: Promise<RunNow> | undefined;
-  const runNow = (): Promise<RunNow> =>
-    (now ??= api.actions.getWorkflowRun({ ...where, run_id: run.id }).then(
-      ({ data: r }) => ({ status: r.status, attempt: r.run_attempt }),
-      (error: unknown) => {
-        if (httpStatus(error) === 404) return 'gone' as const;
-        throw error;
-      },
-    ));
+  const runNow = (): Promise<RunNow> => (now ??= readRunNow(api, where, run.id));
   const results: EndedDeployment[] = [];
   for (const d of candidates) {
     const environment = d.environment!;
@@ -107,6 +100,17 @@ export async function endOrphanedDeployments(
     results.push({ deployment: d.id, environment, status: await endDeployment(api, where, run, d.id) });
   }
   return results;
+}
+
+/** The run as GitHub shows it now (one request): `gone` when it answers 404. */
+async function readRunNow(api: Pick<Api, 'actions'>, where: Where, run: number): Promise<RunNow> {
+  try {
+    const { data } = await api.actions.getWorkflowRun({ ...where, run_id: run });
+    return { status: data.status, attempt: data.run_attempt };
+  } catch (error) {
+    if (httpStatus(error) === 404) return 'gone';
+    throw error;
+  }
 }
 
 /** Claims the end of `deployment`, then writes its `error` status; a write that surely failed gives the claim back. */
@@ -153,15 +157,30 @@ export async function recordApprovedRun(
 }
 
 /**
- * A first run recorded (recordApprovedRun) that GitHub no longer held when answered (cancelled, timed out):
- * nothing deploys, and its completion may have been delivered before the record was written. Ended now, as its
- * completion would end it (once per run, and attempt when known, and deployment: endDeployment).
+ * A first run recorded (recordApprovedRun) that GitHub no longer held when answered: nothing deploys if it was
+ * cancelled or timed out, and its completion may have been delivered before the record was written. But "no
+ * longer waits" is also what a run shows that another answer let through a moment before (two approvals of one
+ * waiting gate at once): that run deploys, and ending its deployment would release its locks under it. So it is
+ * ended, as its completion would end it (once per run, attempt and deployment: endDeployment), only when GitHub
+ * shows the run over (completed, at the attempt named, or gone) and the deployment's newest status of its
+ * runner's is still the App's naming this run (runClaim). Otherwise it is left: a run still going ends its own
+ * deployment, or its completion does. Two reads (the run, the deployment's statuses).
  */
 export async function endUnansweredRun(
-  api: Pick<Api, 'repos' | 'git'>,
+  api: Pick<Api, 'repos' | 'git' | 'actions'>,
   where: Where,
   deployment: number,
   run: NamedRun & { sha: string },
-): Promise<'ended' | 'already_claimed'> {
+  botLogin: string,
+): Promise<'ended' | 'already_claimed' | 'left'> {
+  const now = await readRunNow(api, where, run.id);
+  const attempt = run.attempt ?? (now === 'gone' ? undefined : now.attempt) ?? 1;
+  if (orphanDecision([], { id: run.id, attempt }, now).action === 'none') return 'left';
+  const { data: statuses } = await api.repos.listDeploymentStatuses({
+    ...where,
+    deployment_id: deployment,
+    per_page: 100,
+  });
+  if (!runClaim(statuses, { id: run.id, attempt }, botLogin).orphan) return 'left';
   return endDeployment(api, where, { ...run, conclusion: 'not_answered' }, deployment);
 }

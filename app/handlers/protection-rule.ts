@@ -928,7 +928,13 @@ export async function handleProtectionRule(
         if (admission.status === 'recorded') {
           // The run no longer waits: nothing deploys, and its completion may have come before the record did.
           if (!(await answeredRun(octokit, where, run, environment, 'approved', gate.summary))) {
-            await endUnansweredRun(octokit.rest, where, admission.deploymentId, { ...admission.run, sha });
+            await endUnansweredRun(
+              octokit.rest,
+              where,
+              admission.deploymentId,
+              { ...admission.run, sha },
+              botLogin,
+            );
             return { status: 'ignored', reason: 'run_no_longer_waits' };
           }
           return { status: 'answered', answer: 'approved', run };
@@ -1235,10 +1241,13 @@ export async function answerPendingProtectionRules(
         // A first run named on its deployment just now: nothing deploys, and the run's completion, delivered
         // while it waited, found nothing of the App's to end then.
         if (admission.status === 'recorded')
-          await endUnansweredRun(octokit.rest, input.where, admission.deploymentId, {
-            ...admission.run,
-            sha: checkRun.head_sha,
-          });
+          await endUnansweredRun(
+            octokit.rest,
+            input.where,
+            admission.deploymentId,
+            { ...admission.run, sha: checkRun.head_sha },
+            botLogin,
+          );
         // The run ended (cancelled, or timed out after GitHub's 30 days): its gate no longer shows an Approve
         // button for a deployment that cannot happen, and the other gates are still answered.
         await octokit.rest.checks.update({

@@ -343,3 +343,34 @@ test('a run cancelled while its gate waited, approved after its completion came,
     assert.equal(lockOf(fake), undefined, 'its final status released production’s lock');
   });
 });
+
+test('an approval that finds the run no longer waiting because another answer let it through leaves its deployment running and locked', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    fake.setFile('.github/deploy.yml', WITH_APPROVAL);
+    const run = fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' });
+    const asked = await askProtectionRule(fake, probot, {
+      run: run.id,
+      event: 'deployment',
+      sha: HEAD,
+      environment: 'production',
+      creator: { login: BOT_LOGIN, type: 'Bot' },
+      deploymentId: own.id as number,
+      payload: own.payload as Json,
+    });
+    assert.equal(asked.state, undefined, 'its gate waits for dave');
+    // Another answer (a second approval handled at the same moment) let the run through: it no longer waits on
+    // production and runs; GitHub refuses dave's answer.
+    fake.repo().waitingGates.get(run.id)?.clear();
+    fake.updateWorkflowRun(run.id, { status: 'in_progress' });
+    fake.failNext({ status: 422, operationId: 'actions/review-custom-gates-for-run' });
+
+    await repliesTo(fake, probot, '/approve-deploy production', 'dave');
+    assert.deepEqual(appErrors(fake, own), [], 'not ended: its run deploys');
+    assert.equal(lockOf(fake), HEAD, 'production stays locked for it');
+
+    // Once the run completes with nothing of the Action's on the deployment, its completion ends it.
+    await completes(fake, probot, run.id);
+    assert.equal(appErrors(fake, own).length, 1);
+  });
+});
