@@ -68,13 +68,24 @@ export function deadlineSummary(
       : `**Traffic may not be back on the stable version: check ${say(environment, 100)} now** (which version its ` +
         'router sends traffic to, and which slots or instances run).',
     '',
-    `- The state record keeps the rollout: a reconcile run rolls it back (${code(`deploy-action reconcile -e ${environment}`)}, ` +
-      `or the action with ${code('mode: reconcile')}); until then deployments to ${say(environment, 100)} are refused.`,
+    // Known only once a rollback began (the rollout was written before traffic moved): a run stuck before
+    // one may have been stopped before its record's write landed.
+    seen === 'not_begun'
+      ? `- Whether the state record keeps the rollout is not known (the run may have been stopped before writing it): ` +
+        `a reconcile run (${reconcileWays(environment)}) takes up what it keeps; while it keeps one, deployments to ` +
+        `${say(environment, 100)} are refused.`
+      : `- The state record keeps the rollout: a reconcile run rolls it back (${reconcileWays(environment)}); until ` +
+        `then deployments to ${say(environment, 100)} are refused.`,
     `- Outputs: ${Object.entries(deadlineOutputs({ seen, ended }))
       .map(([name, value]) => `${code(name)} ${code(value)}`)
       .join(', ')}; exit code ${late.code}.`,
     '',
   ].join('\n');
+}
+
+/** The two ways to run reconcile for `environment`, as Markdown. Pure. */
+function reconcileWays(environment: string): string {
+  return `${code(`deploy-action reconcile -e ${environment}`)}, or the action with ${code('mode: reconcile')}`;
 }
 
 /** Writes the outputs, then the job summary (its failure is the caller's to say). */

@@ -98,6 +98,36 @@ function seenSoFar(so: RunSoFar): RollbackSeen {
 }
 
 /**
+ * What the state record keeps, as far as it is known (deadlineResult's message). A rollback begun means the
+ * rollout was written before (the deployment waits for that write before traffic moves); with none begun, the
+ * run may have been stopped before its write landed (it said "the state record keeps the rollout" then too).
+ * Pure.
+ */
+export function recordWords(seen: RollbackSeen, environment: string): string {
+  const reconcile = `deploy-action reconcile -e ${environment}`;
+  return seen === 'not_begun'
+    ? `Whether the state record keeps the rollout is not known (the run may have been stopped before writing ` +
+        `it): a reconcile run (${reconcile}) takes up what it keeps; while it keeps one, deployments to ` +
+        `${environment} are refused`
+    : `The state record keeps the rollout: a reconcile run rolls it back (${reconcile}); until then ` +
+        `deployments to ${environment} are refused`;
+}
+
+/**
+ * The `scheduled_runs` entry's message of a due run still going at the crash deadline (as deadlineResult,
+ * whose code it follows): whether its rollback had begun, and what is known of its record. It said "its rollback
+ * had not ended" also of a run stuck before one began. Pure.
+ */
+export function scheduledDeadlineMessage(so: RunSoFar, late: Pick<CrashDeadline, 'after'>): string {
+  const seen = seenSoFar(so);
+  const record =
+    seen === 'not_begun'
+      ? 'what its record keeps is for reconcile'
+      : 'the record keeps the rollout for reconcile';
+  return `stopped by an internal error, ${stoppedRunWords(seen, late.after)}: left unfinished; ${record}`;
+}
+
+/**
  * The run's result at the crash deadline: failed, exit `late.code`, with what it reported so far; a rollback
  * still going is in `rollbacks`, not ok. Its code says what the rollback did (pipeline/rollback-seen.ts
  * deadlineRollback): rollback_failed when one began and is not known to have put traffic back, internal_error
@@ -132,9 +162,7 @@ export function deadlineResult(
     : `Whether traffic is back on the stable version is not known: check ${env} now`;
   const message =
     `internal error${stoppedBy === undefined ? '' : `: ${stoppedBy}`}; the run was stopped and ` +
-    `${stoppedRunWords(seen, late.after)}: the CLI exited with it unfinished. ${traffic}. The state record keeps ` +
-    `the rollout: a reconcile run rolls it back (deploy-action reconcile -e ${env}); until then deployments to ` +
-    `${env} are refused`;
+    `${stoppedRunWords(seen, late.after)}: the CLI exited with it unfinished. ${traffic}. ${recordWords(seen, env)}`;
   return {
     status: 'failed',
     code: verdict.code,

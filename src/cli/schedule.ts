@@ -17,7 +17,14 @@ import { EXIT_CODES } from '../util/exit-codes.ts';
 import { cancelCliOnSignals, notifyCloseBy } from './cancellation.ts';
 import { guardRun } from '../util/crash-guard.ts';
 import { cliRunReporter } from './run-reporter.ts';
-import { deadlineResult, runSoFar, type DeadlineRun, type RunSoFar } from './deadline-result.ts';
+import {
+  deadlineResult,
+  progressSoFar,
+  runSoFar,
+  scheduledDeadlineMessage,
+  type DeadlineRun,
+  type RunSoFar,
+} from './deadline-result.ts';
 import { stoppedByOf } from '../util/internal-error-stop.ts';
 import { configSecretValues } from '../config/env-secrets.ts';
 import {
@@ -460,6 +467,9 @@ export async function dueRunsCli(
   // scheduled_runs line (as `run` prints its result then): what is known of it, failed (deadline-result.ts).
   const crashGuard = guardRun({
     abort: (reason) => cancellation.abort(reason),
+    // How far the run started last had come with its rollback, for the deadline's words (as `run`'s); none
+    // started: none begun. Unset, the words said "its rollback unfinished" of a run stuck before one began.
+    rollbackProgress: () => (current ? progressSoFar(current.seen()) : 'none_begun'),
     atDeadline: (late) => {
       if (lastPrinted) return;
       const now = current;
@@ -485,7 +495,7 @@ export async function dueRunsCli(
             ...entry,
             status: result.status,
             exitCode: result.exitCode,
-            message: `stopped by an internal error, its rollback had not ended ${late.after} later: left unfinished; the record keeps the rollout for reconcile`,
+            message: scheduledDeadlineMessage(now.seen(), late),
           };
         }
       }

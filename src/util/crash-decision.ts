@@ -132,11 +132,13 @@ export interface CrashDeadline {
 /**
  * The deadline came with a stopped run still going: exit with EXIT_CODES.rollbackFailed (traffic may not be
  * back on stable) unless the run says its own outcome first (deadlineExit); undefined when every run ended
- * already. Pure.
+ * already. `progress`: how far each run still going had come with its rollback (undefined: not known, taken as
+ * going); "its rollback's too" was said also of a run stuck before any rollback began. Pure.
  */
 export function onCrashDeadline(
   watch: CrashWatch,
   deadlineMs = CRASH_DEADLINE_MS,
+  progress: ReadonlyArray<RollbackProgress | undefined> = [],
 ): CrashDeadline | undefined {
   if (watch.phase !== 'stopping' || watch.runs === 0) return undefined;
   return {
@@ -144,8 +146,17 @@ export function onCrashDeadline(
     after: minutes(deadlineMs),
     message:
       `the run stopped by the internal error did not end within ${minutes(deadlineMs)}: stopping the commands ` +
-      "still running (its rollback's too) before the process exits",
+      `still running (${rollbackStopWords(progress)}) before the process exits`,
   };
+}
+
+/** Pure: whose commands the deadline's stop takes, by how far the runs' rollbacks had come (onCrashDeadline). */
+function rollbackStopWords(progress: ReadonlyArray<RollbackProgress | undefined>): string {
+  if (progress.length === 0 || progress.some((p) => p === undefined || p === 'going'))
+    return "its rollback's too";
+  if (progress.every((p) => p === 'none_begun')) return 'no rollback had begun';
+  if (progress.every((p) => p !== 'none_begun')) return 'its rollback had ended';
+  return 'no rollback is still running';
 }
 
 /**

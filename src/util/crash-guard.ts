@@ -101,8 +101,10 @@ export function createCrashGuard(outlet: CrashOutlet, deps: CrashGuardDeps = {})
       if (decision.kind === 'stop_goes_on') return;
       // Kept alive by this timer (not unref'd): the process ends by the run's end or by the deadline, never by
       // Node finding nothing left to wait for half-way through a rollback.
+      // How far the rollbacks of `going` had come, in its order (the deadline's and the exit's words).
+      const progress = (going: Stoppable[]) => going.map((run) => run.rollbackProgress?.());
       setTimer(() => {
-        const late = onCrashDeadline(watch, decision.deadlineMs);
+        const late = onCrashDeadline(watch, decision.deadlineMs, progress([...runs]));
         if (!late) return;
         outlet.say(late.message);
         // The commands still running are stopped first (the rollback's too: it is unfinished and
@@ -115,8 +117,6 @@ export function createCrashGuard(outlet: CrashOutlet, deps: CrashGuardDeps = {})
           outlet.say(how.message);
           exit(how.code);
         };
-        // How far the rollbacks of `going` had come, in its order (the exit's words).
-        const progress = (going: Stoppable[]) => going.map((run) => run.rollbackProgress?.());
         setTimer(() => {
           const going = [...runs];
           finish(

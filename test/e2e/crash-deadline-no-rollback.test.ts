@@ -102,3 +102,56 @@ test('the CLI at the crash deadline, no rollback begun: the last --json line fai
   assert.match(last!.result.message ?? '', /no rollback had begun/);
   assertNoTrafficMoved(target);
 });
+
+// A due scheduled run (`run --at`) that `reconcile` starts, stuck the same way: its `scheduled_runs` entry said
+// "its rollback had not ended … the record keeps the rollout" under a result line saying internal_error with no
+// rollback begun, and the guard, told nothing of its rollback, said "(its rollback's too)" as the deadline came
+// and "rollback unfinished" as the process exited.
+test('reconcile at the crash deadline, a scheduled run before any rollback: every line says no rollback had begun, exit 3', async (t) => {
+  const { dir, target, env } = setup(t);
+  const at = new Date(Date.now() + 3_600_000);
+  const { NODE_OPTIONS, ...plain } = env;
+  const recorded = await startCli(
+    ['run', '-e', 'production', '-v', 'v2', '--at', at.toISOString(), '-c', 'deploy.yml'],
+    { cwd: dir, env: plain },
+  ).done;
+  assert.equal(recorded.code, 0, recorded.stdout + recorded.stderr);
+  const started = startCli(
+    ['reconcile', '-e', 'production', '--at', new Date(at.getTime() + 60_000).toISOString()].concat([
+      '-c',
+      'deploy.yml',
+      '--json',
+    ]),
+    { entry: CLI_BUNDLE, cwd: dir, env: { ...plain, NODE_OPTIONS } },
+  );
+  t.after(() => void (started.child.exitCode === null && started.child.kill('SIGKILL')));
+  const { code, stdout, stderr } = await started.done;
+  const all = stdout + stderr;
+  assert.equal(code, 3, all);
+  assert.match(
+    stderr,
+    /did not end within 1 s: stopping the commands still running \(no rollback had begun\)/,
+    all,
+  );
+  assert.match(stderr, /exiting with the stopped run unfinished \(exit 3\); no rollback had begun/, all);
+  assert.doesNotMatch(stderr, /rollback unfinished|its rollback's too/, all);
+  const lines = events(stdout);
+  const last = lines.at(-1) as unknown as
+    | { type: string; results: Array<{ code: string; status: string; exitCode: number; message: string }> }
+    | undefined;
+  assert.equal(last?.type, 'scheduled_runs', stdout);
+  assert.equal(last!.results.length, 1, stdout);
+  assert.equal(last!.results[0]!.code, 'schedule_started');
+  assert.equal(last!.results[0]!.status, 'failed');
+  assert.equal(last!.results[0]!.exitCode, 3);
+  assert.match(
+    last!.results[0]!.message,
+    /had not ended 1 s later, and no rollback had begun: left unfinished/,
+  );
+  assert.doesNotMatch(last!.results[0]!.message, /its rollback had not ended|keeps the rollout/);
+  const result = lines.at(-2) as unknown as { type: string; result: PipelineResult } | undefined;
+  assert.equal(result?.type, 'result', stdout);
+  assert.equal(result!.result.code, 'internal_error');
+  assert.deepEqual(result!.result.rollbacks, []);
+  assertNoTrafficMoved(target);
+});

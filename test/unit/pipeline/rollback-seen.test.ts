@@ -10,7 +10,7 @@ import {
   rollbackWatch,
   stoppedRunWords,
 } from '../../../src/pipeline/rollback-seen.ts';
-import { deadlineResult, runSoFar } from '../../../src/cli/deadline-result.ts';
+import { deadlineResult, runSoFar, scheduledDeadlineMessage } from '../../../src/cli/deadline-result.ts';
 import { deadlineOutputs, deadlineSummary } from '../../../src/action/deadline-outcome.ts';
 import { onCrash, onCrashDeadline, onRunStart, CRASH_IDLE } from '../../../src/util/crash-decision.ts';
 import type { PipelineEvent, RollbackRecord } from '../../../src/pipeline/events.ts';
@@ -202,4 +202,73 @@ test('at the crash deadline, a rollback with only its teardown left: traffic sai
   assert.match(unfinished, /put traffic back on the stable version \(a teardown was left undone\)/);
   assert.doesNotMatch(unfinished, /may not be back/);
   assert.equal(rollbackProgress('ended', [cleanupLeft]), 'traffic_back');
+});
+
+// A scheduled run (deploy-action reconcile starting a due `run --at`) still going at the crash deadline: its
+// `scheduled_runs` entry said "its rollback had not ended … the record keeps the rollout" also when the result line
+// above it said internal_error with no rollback begun.
+test('a scheduled run at the crash deadline: its scheduled_runs message says what the events seen tell', () => {
+  const message = (events: PipelineEvent[]): string => {
+    const so = runSoFar(() => 0);
+    for (const e of events) so.reporter.event(e);
+    return scheduledDeadlineMessage(so.seen(), late);
+  };
+  const none = message([]);
+  assert.equal(
+    none,
+    'stopped by an internal error, had not ended 15 min later, and no rollback had begun: left unfinished; what its record keeps is for reconcile',
+  );
+  const going = message([start]);
+  assert.equal(
+    going,
+    'stopped by an internal error, its rollback had not ended 15 min later: left unfinished; the record keeps the rollout for reconcile',
+  );
+  const ended = message([start, end]);
+  assert.match(ended, /had not ended 15 min later, after its rollback ended: /);
+  for (const text of [none, ended]) assert.doesNotMatch(text, /its rollback had not ended/);
+});
+
+// With no rollback begun, the run may have been stopped before its record's write of the rollout landed (the
+// e2e crash test holds exactly that write): "the state record keeps the rollout" was said all the same.
+test('at the crash deadline, no rollback begun: the record is said maybe to keep the rollout, not that it does', () => {
+  const so = runSoFar(() => 0);
+  const none = deadlineResult(so.seen(), run, late, 'Error: boom', 1000).message ?? '';
+  assert.doesNotMatch(none, /The state record keeps the rollout/, none);
+  assert.match(
+    none,
+    /Whether the state record keeps the rollout is not known \(the run may have been stopped before writing it\): a reconcile run \(deploy-action reconcile -e production\) takes up what it keeps; while it keeps one, deployments to production are refused$/,
+    none,
+  );
+  const summary = deadlineSummary('production', 'v2', late, { seen: 'not_begun', ended: [] });
+  assert.doesNotMatch(summary, /The state record keeps the rollout/, summary);
+  assert.match(summary, /^- Whether the state record keeps the rollout is not known /m, summary);
+  // A rollback begun: the rollout was written before traffic moved.
+  so.reporter.event(start);
+  assert.match(
+    deadlineResult(so.seen(), run, late, 'Error: boom', 1000).message ?? '',
+    /The state record keeps the rollout: a reconcile run rolls it back/,
+  );
+  assert.match(
+    deadlineSummary('production', 'v2', late, { seen: 'running', ended: [] }),
+    /^- The state record keeps the rollout: a reconcile run rolls it back/m,
+  );
+});
+
+// The deadline's announcement said "stopping the commands still running (its rollback's too)" also of a run
+// stuck before any rollback began.
+test("the deadline's announcement names the rollback's commands only when one may be running", () => {
+  const stopping = onCrash(onRunStart(CRASH_IDLE), 0).watch;
+  const words = (progress: Parameters<typeof onCrashDeadline>[2]) =>
+    onCrashDeadline(stopping, 1000, progress)!.message;
+  assert.match(words(['none_begun']), /stopping the commands still running \(no rollback had begun\) before/);
+  assert.match(
+    words(['traffic_back']),
+    /stopping the commands still running \(its rollback had ended\) before/,
+  );
+  assert.match(words(['not_completed']), /\(its rollback had ended\)/);
+  for (const going of [['going'], [undefined], [], ['none_begun', 'going']] as const)
+    assert.match(words(going), /stopping the commands still running \(its rollback's too\) before/);
+  assert.match(words(['none_begun', 'traffic_back']), /\(no rollback is still running\)/);
+  for (const quiet of [['none_begun'], ['traffic_back']] as const)
+    assert.doesNotMatch(words(quiet), /rollback's too/);
 });

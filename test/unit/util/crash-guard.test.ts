@@ -444,3 +444,24 @@ test("the deadline's exit words follow how far the run's rollback had come", asy
   w.timers[1]!.fn();
   assert.match(w.said.at(-1)!, /no rollback had begun/);
 });
+
+// The announcement as the deadline comes said "(its rollback's too)" also of a run stuck before any rollback
+// began: it follows the runs' rollbackProgress, as the exit's words do.
+test("the deadline's announcement follows how far the run's rollback had come", async () => {
+  const announced = async (progress?: RollbackProgress) => {
+    const w = world();
+    w.guard.guardRun({ ...w.run().stoppable, ...(progress ? { rollbackProgress: () => progress } : {}) });
+    w.guard.crash(new Error('boom'));
+    w.timers[0]!.fn();
+    await settled();
+    return w.said.find((line) => line.includes('did not end within'))!;
+  };
+  assert.match(
+    await announced('none_begun'),
+    /stopping the commands still running \(no rollback had begun\)/,
+  );
+  assert.doesNotMatch(await announced('none_begun'), /rollback's too/);
+  assert.match(await announced('traffic_back'), /\(its rollback had ended\)/);
+  for (const going of ['going', undefined] as const)
+    assert.match(await announced(going), /stopping the commands still running \(its rollback's too\)/);
+});
