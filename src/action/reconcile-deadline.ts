@@ -6,6 +6,9 @@ import type { CrashDeadline } from '../util/crash-decision.ts';
 import { unfinishedAtDeadline } from '../reconcile/unfinished.ts';
 import { deadlineRollback, type rollbackWatch } from '../pipeline/rollback-seen.ts';
 import type { DeadlineSeen } from './deadline-outcome.ts';
+import type { ReconcileEntry } from '../reconcile/run.ts';
+import { redactDeep } from '../report/redact.ts';
+import { code, say } from '../report/markdown.ts';
 
 /**
  * What reconcile reported so far, for the crash deadline, filled in by runReconcile as it starts (run.ts holds
@@ -17,6 +20,8 @@ export interface ReconcileSoFar {
   redact?: (text: string) => string;
   /** Whether a rollout is in its hands now (what the crash says stopping it does). */
   rolloutInHand?: () => boolean;
+  /** The entries reconcile has done (each environment's, once reconciled), as yet unredacted. */
+  entries?: ReconcileEntry[];
 }
 
 /**
@@ -29,18 +34,30 @@ export function reconcileDeadlineOutputs(seen: DeadlineSeen): Record<string, str
   return { status: 'failed', code: deadlineRollback(seen.seen, seen.ended).code };
 }
 
-/** The `reconcile` output's JSON at the deadline: no entries (none was said), failed, why, what is unfinished. Pure. */
-export function reconcileDeadlineJson(late: CrashDeadline, seen: DeadlineSeen, stoppedBy: string): string {
+/**
+ * The `reconcile` output's JSON at the deadline: the entries done before (`done`, redacted; it said `entries: []`
+ * of environments already reconciled in the run), failed, why, what is unfinished. Pure.
+ */
+export function reconcileDeadlineJson(
+  late: CrashDeadline,
+  seen: DeadlineSeen,
+  stoppedBy: string,
+  done: readonly ReconcileEntry[] = [],
+): string {
   return JSON.stringify({
-    entries: [],
+    entries: done,
     failed: true,
     stoppedBy,
     unfinished: unfinishedAtDeadline(late.after, seen.seen, seen.ended),
   });
 }
 
-/** The job summary's section for it. Pure. */
-export function reconcileDeadlineSummary(late: CrashDeadline, seen: DeadlineSeen): string {
+/** The job summary's section for it, with the entries done before (`done`, redacted). Pure. */
+export function reconcileDeadlineSummary(
+  late: CrashDeadline,
+  seen: DeadlineSeen,
+  done: readonly ReconcileEntry[] = [],
+): string {
   const outputs = Object.entries(reconcileDeadlineOutputs(seen))
     .map(([name, value]) => `\`${name}\` \`${value}\``)
     .join(', ');
@@ -50,7 +67,15 @@ export function reconcileDeadlineSummary(late: CrashDeadline, seen: DeadlineSeen
     `An internal error stopped reconcile (the error is in the job log), and ` +
       `${unfinishedAtDeadline(late.after, seen.seen, seen.ended)}.`,
     '',
-    `- Outputs: ${outputs}, \`reconcile\` with \`unfinished\`; exit code ${late.code}.`,
+    ...(done.length
+      ? [
+          'Done before:',
+          '',
+          ...done.map((e) => `- ${say(e.environment, 200)}: ${code(e.code)}: ${say(e.message, 500)}`),
+          '',
+        ]
+      : []),
+    `- Outputs: ${outputs}, \`reconcile\` with \`unfinished\`${done.length ? ' and the entries done' : ''}; exit code ${late.code}.`,
     '',
   ].join('\n');
 }
@@ -67,11 +92,13 @@ export async function writeReconcileAtCrashDeadline(
     ended: soFar.rollback?.ended() ?? [],
   };
   for (const [name, value] of Object.entries(reconcileDeadlineOutputs(seen))) core.setOutput(name, value);
-  // Redacted as reconcile's own report redacts its stoppedBy (reconcile.ts); the message is masked in the log.
-  core.setOutput('reconcile', reconcileDeadlineJson(late, seen, (soFar.redact ?? String)(stoppedBy)));
+  // Redacted as reconcile's own report redacts its summary (reconcile.ts); the message is masked in the log.
+  const redact = soFar.redact ?? String;
+  const done = redactDeep(soFar.entries ?? [], redact);
+  core.setOutput('reconcile', reconcileDeadlineJson(late, seen, redact(stoppedBy), done));
   if (!env.GITHUB_STEP_SUMMARY) return;
   try {
-    await core.summary.addRaw(reconcileDeadlineSummary(late, seen), true).write();
+    await core.summary.addRaw(reconcileDeadlineSummary(late, seen, done), true).write();
   } catch (error) {
     core.warning(`could not write the job summary: ${(error as Error).message}`);
   }

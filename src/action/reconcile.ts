@@ -19,6 +19,7 @@ import {
   needsAttention,
   reconcile,
   ReconcileUsageError,
+  type ReconcileEntry,
   type ReconcileOptions,
   type ReconcileSummary,
 } from '../reconcile/run.ts';
@@ -57,7 +58,9 @@ export async function runReconcile(
 ): Promise<RequestCounter | undefined> {
   const rollback = rollbackWatch();
   const inHand = rolloutsInHand();
-  if (soFar) Object.assign(soFar, { rollback, rolloutInHand: inHand.now });
+  // The entries done, for the crash deadline's outputs.
+  const done: ReconcileEntry[] = [];
+  if (soFar) Object.assign(soFar, { rollback, rolloutInHand: inHand.now, entries: done });
   const config = await loadConfigFile(inputs.config);
   const environments = environmentList(inputs.environment ?? context.dispatch?.environment);
   // What a command printed (a push's URL with its token) leaves the runner unmasked in the outputs, the job
@@ -145,6 +148,7 @@ export async function runReconcile(
     ]),
     stateDir: inputs.stateDir,
     rolloutInHand: inHand.told,
+    entryDone: (entry) => void done.push(entry),
     markDeployment: octokit ? markDeployment(octokit, context, redact) : undefined,
     controlFor: controlFactory(inputs, context, octokit),
     ...(notifiers

@@ -29,7 +29,12 @@ import { formatReconcileText } from '../report/reconcile.ts';
 import { cliRunReporter } from './run-reporter.ts';
 import type { OwnerStatus } from '../reconcile/decide.ts';
 import { ownerStatusFor, thisProcessOwner } from '../reconcile/owner.ts';
-import { reconcile, type ReconcileCode, type ReconcileSummary } from '../reconcile/run.ts';
+import {
+  reconcile,
+  type ReconcileCode,
+  type ReconcileEntry,
+  type ReconcileSummary,
+} from '../reconcile/run.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import type { Rollout, RolloutOwner } from '../state/record.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
@@ -354,6 +359,8 @@ async function goOnWith(
   const crash = new AbortController();
   // Whether a rollback began, for the crash deadline's code (as a deployment's: pipeline/rollback-seen.ts).
   const rollback = rollbackWatch();
+  // The entries reconcile has done, for the crash deadline's line (it said `entries: []` of those too).
+  const done: ReconcileEntry[] = [];
   let exitCode: number | undefined;
   // Whether its outcome was said (the summary, or at the crash deadline what is known): one of them, once.
   let said = false;
@@ -370,13 +377,15 @@ async function goOnWith(
       const { code } = deadlineRollback(rollback.seen(), rollback.ended());
       if (json)
         deps.out(
-          `${JSON.stringify({ type: 'control', ok: false, code, request, ...also, reconcile: { entries: [], failed: true, stoppedBy, unfinished } })}\n`,
+          `${JSON.stringify({ type: 'control', ok: false, code, request, ...also, reconcile: { entries: done, failed: true, stoppedBy, unfinished } })}\n`,
         );
       else deps.out(`${verb}: stopped by an internal error (${stoppedBy}) [${code}]: ${unfinished}\n`);
     },
   });
   try {
-    const summary = await goOnNow(config, env, verb, opts, deps, crash.signal, rollback.reporter);
+    const summary = await goOnNow(config, env, verb, opts, deps, crash.signal, rollback.reporter, (e) =>
+      done.push(e),
+    );
     const entry = summary.entries.find((e) => e.environment === env.name);
     const failed = summary.failed || (entry !== undefined && WENT_WRONG.has(entry.code));
     exitCode = failed ? EXIT_CODES.failed : EXIT_CODES.success;
@@ -405,6 +414,8 @@ async function goOnNow(
   crashed: AbortSignal,
   /** Hears the rollout's events too (whether a rollback began, for the crash deadline). */
   watch: Reporter,
+  /** Told of each entry as reconcile has done it (for the crash deadline). */
+  entryDone: (entry: ReconcileEntry) => void,
 ): Promise<ReconcileSummary> {
   const reporter = cliRunReporter(opts.json, deps.out);
   // The rollout goes on in this process: SIGINT/SIGTERM rolls it back, as in a deployment.
@@ -430,6 +441,7 @@ async function goOnNow(
       owner: thisProcessOwner(),
       signal: AbortSignal.any([cancellation.signal, crashed]),
       reporter: fanOut([reporter, watch]),
+      entryDone,
       stateDir: opts.stateDir,
       ...(deps.now ? { now: deps.now } : {}),
     }).finally(() => notifiers.close());

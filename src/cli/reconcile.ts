@@ -5,11 +5,11 @@
 import { hostname, userInfo } from 'node:os';
 import { FileControlChannel } from '../control/file-channel.ts';
 import type { RawConfig } from '../config/schema.ts';
-import { formatReconcileText } from '../report/reconcile.ts';
+import { formatReconcileText, reconcileEntryLine } from '../report/reconcile.ts';
 import { cliRunReporter } from './run-reporter.ts';
 import { ownerStatusFor, thisProcessOwner } from '../reconcile/owner.ts';
 import { fileReconcileLock } from './reconcile-lock.ts';
-import { reconcile, ReconcileUsageError } from '../reconcile/run.ts';
+import { reconcile, ReconcileUsageError, type ReconcileEntry } from '../reconcile/run.ts';
 import { fileStrayRecords } from '../reconcile/stray.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
@@ -21,6 +21,7 @@ import { rollbackWatch } from '../pipeline/rollback-seen.ts';
 import { rolloutsInHand } from '../reconcile/in-hand.ts';
 import { fanOut } from '../pipeline/events.ts';
 import { cliReconcileNotifiers } from './reconcile-notifiers.ts';
+import { plain } from '../report/terminal.ts';
 
 export interface ReconcileCliOptions {
   environment?: string[];
@@ -52,6 +53,8 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
   // Whether a rollback began, and how those that ended went, for the crash deadline's words (as a deployment's:
   // pipeline/rollback-seen.ts).
   const rollback = rollbackWatch();
+  // The entries done so far (each environment's, once reconciled), for the crash deadline's last line.
+  const done: ReconcileEntry[] = [];
   // Whether stopping it puts a rollout back, for the crash's words.
   const inHand = rolloutsInHand();
   // One store per state directory (environments share the config's, unless one is overridden).
@@ -78,11 +81,7 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
       said = true;
       const unfinished = unfinishedAtDeadline(late.after, rollback.seen(), rollback.ended());
       const stoppedBy = stoppedByOf(cancellation.signal) ?? 'an internal error';
-      if (opts.json)
-        deps.out(
-          `${JSON.stringify({ type: 'reconcile', entries: [], failed: true, stoppedBy, unfinished })}\n`,
-        );
-      else deps.out(`reconcile: stopped by an internal error (${stoppedBy}): ${unfinished}\n`);
+      deps.out(reconcileDeadlineText(!!opts.json, done, stoppedBy, unfinished));
     },
   });
   try {
@@ -110,6 +109,7 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
       signal: deps.cancelled ? AbortSignal.any([cancellation.signal, deps.cancelled]) : cancellation.signal,
       reporter: fanOut([reporter, rollback.reporter]),
       rolloutInHand: inHand.told,
+      entryDone: (entry) => void done.push(entry),
       stateDir: opts.stateDir,
       strayRecords: () => fileStrayRecords(config, opts.stateDir),
     }).finally(() => notifiers.close());
@@ -135,6 +135,24 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
       crashGuard.end(exitCode);
     }
   }
+}
+
+/**
+ * What reconcile prints last at the crash deadline, still going: the entries done before (each environment
+ * reconciled in this run; it said `entries: []` of those too), failed, why, and what is unfinished; as text, the
+ * entries' lines, then the stop's. Pure.
+ */
+export function reconcileDeadlineText(
+  json: boolean,
+  done: readonly ReconcileEntry[],
+  stoppedBy: string,
+  unfinished: string,
+): string {
+  if (json)
+    return `${JSON.stringify({ type: 'reconcile', entries: done, failed: true, stoppedBy, unfinished })}\n`;
+  const lines = done.map(reconcileEntryLine);
+  lines.push(`reconcile: stopped by an internal error (${plain(stoppedBy)}): ${unfinished}`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** Who runs this process, for an adoption's history entry (`someone` where the system cannot say). */

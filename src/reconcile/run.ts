@@ -278,6 +278,11 @@ export interface ReconcileOptions {
    * records are on GitHub, which cannot list them by environment) none are looked for.
    */
   strayRecords?(): Promise<ReconcileEntry[]>;
+  /**
+   * Told of each entry as it is done (an environment's, once reconciled; the stray records'), before the
+   * summary: what a crash deadline that comes meanwhile reports as done (util/crash-guard.ts).
+   */
+  entryDone?(entry: ReconcileEntry): void;
 }
 
 export type ExclusiveHold =
@@ -334,17 +339,21 @@ export async function reconcile(given: ReconcileOptions): Promise<ReconcileSumma
       '--adopt-current and --at together: adopting writes what the current command reports now, and judges no due time; leave out --at',
     );
   const entries: ReconcileEntry[] = [];
+  const done = (more: ReconcileEntry[]) => {
+    entries.push(...more);
+    for (const e of more) options.entryDone?.(e);
+  };
   for (const name of names) {
     try {
-      entries.push(...(await reconcileEnvironment(name, options)));
+      done(await reconcileEnvironment(name, options));
     } catch (error) {
       // A bug or an unexpected failure in one environment must not leave the others unreconciled.
-      entries.push(entry(name, 'internal_error', true, `internal error: ${(error as Error).message}`));
+      done([entry(name, 'internal_error', true, `internal error: ${(error as Error).message}`)]);
     }
   }
   // Every environment asked for: the records left behind by environments taken out of the config too. One
   // that cannot be trusted fails the run as a configured environment's would (refusalFails).
-  if (!options.environments?.length && options.strayRecords) entries.push(...(await options.strayRecords()));
+  if (!options.environments?.length && options.strayRecords) done(await options.strayRecords());
   for (const e of entries)
     options.reporter.event({
       type: 'log',

@@ -119,11 +119,13 @@ function refusedEntries(summary: ReconcileSummary): ReconcileEntry[] {
 // entry's own line or row says which.
 const NOT_LOOKED_AT = 'the record was refused, so nothing there was checked or done';
 
+/** One entry's line in the terminal (formatReconcileText; the crash deadline's entries done). */
+export function reconcileEntryLine(e: ReconcileEntry): string {
+  return `${e.failed ? '✖' : DONE.has(e.code) ? '✔' : '·'} ${plain(e.environment)}: ${e.code}: ${plain(e.message)}`;
+}
+
 export function formatReconcileText(summary: ReconcileSummary): string {
-  const lines = summary.entries.map(
-    (e) =>
-      `${e.failed ? '✖' : DONE.has(e.code) ? '✔' : '·'} ${plain(e.environment)}: ${e.code}: ${plain(e.message)}`,
-  );
+  const lines = summary.entries.map(reconcileEntryLine);
   const refused = refusedEntries(summary);
   const skipped = refused.length
     ? `not looked at: ${refused.map((e) => `${plain(e.environment)} (${e.code})`).join(', ')}: ${NOT_LOOKED_AT}: see ${refused.length === 1 ? 'its line' : 'their lines'} above for why and what to do`

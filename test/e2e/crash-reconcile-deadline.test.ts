@@ -11,7 +11,7 @@
 //   that say traffic went back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI_BUNDLE, events, startCli } from '../helpers/cli.ts';
 import { crashWorkspace } from '../helpers/crash-workspace.ts';
@@ -79,9 +79,16 @@ function workspace(t: { after(fn: () => void): void }, preloadText: string) {
   return { dir, target, preload };
 }
 
-/** v1 live on blue, no rollout, nothing retired: reconcile has nothing to do; it hangs taking its lock. */
+/**
+ * v1 live on blue, no rollout, nothing retired: reconcile has nothing to do; it hangs taking its lock. An
+ * environment `qa` with no record, reconciled first (nothing due), is done before: the deadline's line reports it.
+ */
 async function idle(t: { after(fn: () => void): void }) {
   const { dir, target, preload } = workspace(t, HOLD_LOCK);
+  appendFileSync(
+    join(dir, 'deploy.yml'),
+    '  qa:\n    strategy: { type: canary, steps: [10, 50, 100], pause: 60s }\n',
+  );
   await new FileStateStore(join(dir, 'state')).write({
     ...emptyRecord('local', 'production', new Date()),
     seq: 1,
@@ -95,6 +102,13 @@ async function idle(t: { after(fn: () => void): void }) {
   return { dir, env, target };
 }
 
+/** Each entry's environment and code. */
+const entriesOf = (line: Unfinished) =>
+  (line.entries as Array<{ environment: string; code: string }> | undefined)?.map((e) => [
+    e.environment,
+    e.code,
+  ]);
+
 /** The reconcile output's JSON at the deadline. */
 interface Unfinished {
   entries?: unknown[];
@@ -105,7 +119,7 @@ interface Unfinished {
 
 test('reconcile stuck with nothing to do at the crash deadline: no rollback begun, and its words say so', async (t) => {
   const { dir, env, target } = await idle(t);
-  const started = startCli(['reconcile', '-e', 'production', '-c', 'deploy.yml', '--json'], {
+  const started = startCli(['reconcile', '-e', 'qa', '-e', 'production', '-c', 'deploy.yml', '--json'], {
     entry: CLI_BUNDLE,
     cwd: dir,
     env,
@@ -129,6 +143,8 @@ test('reconcile stuck with nothing to do at the crash deadline: no rollback begu
     /had not ended 1 s after the internal error, and no rollback had begun/,
   );
   assert.doesNotMatch(last!.unfinished ?? '', /a rollback among it|traffic may not be back/);
+  // qa, reconciled before production hung: reported (it said `entries: []`).
+  assert.deepEqual(entriesOf(last!), [['qa', 'nothing_due']]);
   assert.deepEqual(target.actingCalls(), [], 'nothing was done to the target');
 });
 
@@ -136,7 +152,7 @@ test('the action in reconcile mode stuck with nothing to do at the crash deadlin
   const { dir, env, target } = await idle(t);
   const run = await runBuiltAction({
     dir,
-    inputs: { config: 'deploy.yml', environment: 'production', mode: 'reconcile', 'state-dir': 'state' },
+    inputs: { config: 'deploy.yml', environment: 'qa,production', mode: 'reconcile', 'state-dir': 'state' },
     event: { name: 'workflow_dispatch', payload: { inputs: {} } },
     env: { ...env, ...ACTION_ENV },
   });
@@ -155,7 +171,9 @@ test('the action in reconcile mode stuck with nothing to do at the crash deadlin
   assert.equal(run.outputs.status, 'failed', all);
   assert.equal(run.outputs.code, 'internal_error', all);
   const reconciled = JSON.parse(run.outputs.reconcile ?? '{}') as Unfinished;
-  assert.deepEqual(reconciled.entries, []);
+  // qa, reconciled before production hung: reported (it said `entries: []`), in the summary too.
+  assert.deepEqual(entriesOf(reconciled), [['qa', 'nothing_due']]);
+  assert.match(run.summary, /^- qa: `nothing_due`: /m, run.summary);
   assert.equal(reconciled.failed, true, all);
   assert.match(reconciled.stoppedBy ?? '', /simulated crash in reconcile/);
   assert.match(reconciled.unfinished ?? '', /and no rollback had begun/);

@@ -885,6 +885,36 @@ describe('reconcile: several environments', () => {
     );
   });
 
+  // The crash deadline, coming while a later environment is reconciled, reports the ones done before
+  // (util/crash-guard.ts): it said `entries: []` of them.
+  it('tells each entry as it is done, before the next environment is read; a failing one and the stray records too', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    const told: string[] = [];
+    const read = store.read.bind(store);
+    store.read = async (environment) => {
+      told.push(`read ${environment}`);
+      if (environment === 'production') throw new Error('the store broke');
+      return read(environment);
+    };
+    const summary = await reconcile(
+      options(cfg, store, { state: 'running' }, T0, {
+        entryDone: (e) => void told.push(`done ${e.environment} ${e.code}`),
+        strayRecords: async () => [
+          { environment: 'old', code: 'environment_not_in_config', failed: false, message: 'old', steps: [] },
+        ],
+      }),
+    );
+    assert.deepEqual(told, [
+      'read production',
+      'done production internal_error',
+      'read staging',
+      'done staging nothing_due',
+      'done old environment_not_in_config',
+    ]);
+    assert.equal(summary.entries.length, 3);
+  });
+
   it('an environment that is not in the config is refused before anything is read', async () => {
     const cfg = await config();
     const store = new MemoryStore();
