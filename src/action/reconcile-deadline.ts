@@ -67,14 +67,7 @@ export function reconcileDeadlineSummary(
     `An internal error stopped reconcile (the error is in the job log), and ` +
       `${unfinishedAtDeadline(late.after, seen.seen, seen.ended)}.`,
     '',
-    ...(done.length
-      ? [
-          'Done before:',
-          '',
-          ...done.map((e) => `- ${say(e.environment, 200)}: ${code(e.code)}: ${say(e.message, 500)}`),
-          '',
-        ]
-      : []),
+    ...entriesDoneSection(done),
     `- Outputs: ${outputs}, \`reconcile\` with \`unfinished\`${done.length ? ' and the entries done' : ''}; exit code ${late.code}.`,
     '',
   ].join('\n');
@@ -102,4 +95,15 @@ export async function writeReconcileAtCrashDeadline(
   } catch (error) {
     core.warning(`could not write the job summary: ${(error as Error).message}`);
   }
+}
+
+/** The entries done before reconcile stopped, as a job summary's lines (none: nothing). Pure. */
+export function entriesDoneSection(done: readonly ReconcileEntry[]): string[] {
+  if (done.length === 0) return [];
+  return [
+    'Done before:',
+    '',
+    ...done.map((e) => `- ${say(e.environment, 200)}: ${code(e.code)}: ${say(e.message, 500)}`),
+    '',
+  ];
 }

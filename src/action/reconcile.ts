@@ -38,6 +38,7 @@ import type { Cancellation } from '../util/signals.ts';
 import { closeByDeadline, flushTimeoutOf } from './cancel-deadline.ts';
 import type { OneOutcome } from './one-outcome.ts';
 import type { ReconcileSoFar } from './reconcile-deadline.ts';
+import { inputProblem, internalErrorMessage, writeReconcileFailure } from './reconcile-failure.ts';
 import { rollbackWatch } from '../pipeline/rollback-seen.ts';
 import { rolloutsInHand } from '../reconcile/in-hand.ts';
 import { fanOut } from '../pipeline/events.ts';
@@ -56,10 +57,44 @@ export async function runReconcile(
   /** Filled in here for the crash deadline's outcome: the rollbacks reported, the redaction (reconcile-deadline.ts). */
   soFar?: ReconcileSoFar,
 ): Promise<RequestCounter | undefined> {
+  // The entries done, and the redaction (the inputs' secrets until the config's are known), for the crash
+  // deadline's outputs and an internal error's.
+  const known: Required<Pick<ReconcileSoFar, 'entries' | 'redact'>> & { reporting: boolean } = {
+    entries: [],
+    redact: credentialRedactor([inputs.token, inputs.stateKey]),
+    reporting: false,
+  };
+  try {
+    return await reconcileAndReport(inputs, context, env, known, cancellation, outcome, soFar);
+  } catch (error) {
+    // An internal error (not the inputs, not the config) before reconcile's own report began: failed /
+    // internal_error and the message, as a deployment's. It wrote no status or code output.
+    if (inputProblem(error) || known.reporting) throw error;
+    const message = known.redact(internalErrorMessage(error));
+    const write = () => writeReconcileFailure(message, redactDeep(known.entries, known.redact), env);
+    try {
+      if (!outcome) await write();
+      else if ((await outcome.claim('run', write)) === 'crash_deadline')
+        logInfo('reconcile failed after the crash deadline wrote its outcome: that outcome stands');
+    } catch (writeError) {
+      core.warning(`could not write the outputs of the failed reconcile: ${(writeError as Error).message}`);
+    }
+    throw error;
+  }
+}
+
+async function reconcileAndReport(
+  inputs: ActionInputs,
+  context: RunContext,
+  env: NodeJS.ProcessEnv,
+  known: { entries: ReconcileEntry[]; redact: (text: string) => string; reporting: boolean },
+  cancellation?: Pick<Cancellation, 'signal' | 'received'>,
+  outcome?: OneOutcome,
+  soFar?: ReconcileSoFar,
+): Promise<RequestCounter | undefined> {
   const rollback = rollbackWatch();
   const inHand = rolloutsInHand();
-  // The entries done, for the crash deadline's outputs.
-  const done: ReconcileEntry[] = [];
+  const done = known.entries;
   if (soFar) Object.assign(soFar, { rollback, rolloutInHand: inHand.now, entries: done });
   const config = await loadConfigFile(inputs.config);
   const environments = environmentList(inputs.environment ?? context.dispatch?.environment);
@@ -70,6 +105,7 @@ export async function runReconcile(
   const configSecrets = configSecretValues(config, env);
   for (const secret of secretFormsOf(configSecrets)) core.setSecret(secret);
   const redact = credentialRedactor([inputs.token, inputs.stateKey, ...configSecrets]);
+  known.redact = redact;
   if (soFar) soFar.redact = redact;
   let octokit: GitHubClient | undefined;
   let counter: RequestCounter | undefined;
@@ -165,7 +201,10 @@ export async function runReconcile(
       throw error;
     })
     .finally(() => notifiers?.close());
-  const write = () => report(redactDeep(summary, redact), env, redact);
+  const write = () => {
+    known.reporting = true;
+    return report(redactDeep(summary, redact), env, redact);
+  };
   if (!outcome) await write();
   else if ((await outcome.claim('run', write)) === 'crash_deadline')
     logInfo('reconcile ended after the crash deadline wrote its outcome: that outcome stands');
