@@ -4,7 +4,7 @@
 // commands still running 5.5 s after it are stopped (action/cancel-deadline.ts): the run still reports and
 // records an unfinished rollback, which reconcile finishes from the record, and exits with nothing of it
 // left running. At a terminal nobody kills the CLI, so its rollback runs to its end.
-import { closeByDeadline, stopCommandsBeforeKill } from '../action/cancel-deadline.ts';
+import { closeByDeadline, commandsStopBeforeKill } from '../action/cancel-deadline.ts';
 import { cancelOnSignals, type Cancellation } from '../util/signals.ts';
 
 /** Whether this process runs as a step of a GitHub Actions job (the runner sets GITHUB_ACTIONS=true). */
@@ -12,16 +12,32 @@ export function inActionsJob(env: NodeJS.ProcessEnv): boolean {
   return env.GITHUB_ACTIONS === 'true';
 }
 
-/** Cancels on SIGINT/SIGTERM, each notice passed to `warn`; in an Actions job, commands stop before the kill. */
+/**
+ * Cancels on SIGINT/SIGTERM, each notice passed to `warn`; in an Actions job, commands stop before the kill. That
+ * stop (made, or its timer still to fire) ends with the command: on its way out (release, once its outcome is
+ * said) or dispose. It held for the process, and its timer fired after the command had ended: a process that
+ * goes on (an embedder calling main() again, which alone ended it) had every command of the next stopped at once.
+ */
 export function cancelCliOnSignals(
   warn: (message: string) => void,
   env: NodeJS.ProcessEnv = process.env,
 ): Cancellation {
-  const beforeKill = inActionsJob(env);
-  return cancelOnSignals((notice) => {
+  const beforeKill = inActionsJob(env) ? commandsStopBeforeKill() : undefined;
+  const cancellation = cancelOnSignals((notice) => {
     warn(notice.message);
-    if (beforeKill) stopCommandsBeforeKill(notice);
+    beforeKill?.onNotice(notice);
   });
+  return {
+    ...cancellation,
+    release() {
+      beforeKill?.end();
+      cancellation.release();
+    },
+    dispose() {
+      beforeKill?.end();
+      cancellation.dispose();
+    },
+  };
 }
 
 /**
