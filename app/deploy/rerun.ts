@@ -22,6 +22,7 @@ import {
   endedByRunner,
   holdsLockOf,
   LAGGING_READS,
+  lockLateDeployment,
   readById,
   releaseDeploymentLock,
   runningOwnDeployment,
@@ -327,7 +328,8 @@ type AdmitApi = Pick<Api, 'git' | 'repos'>;
  * giving back those taken. Then reopens the deployment (a `queued` status of the App's), so that the holders'
  * lookups (deploymentLockOwner, runningOwnDeployment) find it running and its next final status releases
  * them. A reopening that fails gives the locks back unless it may have been written (an answer lost): the
- * deployment then reads as running, and must hold its locks.
+ * deployment then reads as running, and must hold its locks. A person's /lock it goes under that is gone once it
+ * is reopened (their /unlock meanwhile) is taken as its own (`held` says so).
  */
 export async function admitRerun(
   api: AdmitApi,
@@ -369,6 +371,17 @@ export async function admitRerun(
     // running, and must not run holding nothing: they stay (released by its final status, or --force).
     if (!mayHaveLanded(error)) await giveBack().catch(() => undefined);
     throw error;
+  }
+  // Their /unlock may have deleted a /lock it goes under since it was read, its hand-over reading the deployment
+  // before the reopening landed (ended: released). Gone now, the lock is taken as the deployment's own, as a start
+  // under a /lock does (lockLateDeployment); still there, the /unlock's second look finds it reopened. Failing to
+  // look is not the admission's failure (reopened): the /unlock's second look remains.
+  for (const [index, lock] of held.entries()) {
+    if (lock.own) continue;
+    const late = await lockLateDeployment(api, where, ctx.keys, lock.environment, deployment.sha).catch(
+      () => 'held' as const,
+    );
+    if (late === 'locked') held[index] = { environment: lock.environment, own: true };
   }
   return { status: 'admitted', held };
 }
