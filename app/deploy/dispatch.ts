@@ -77,7 +77,7 @@ import {
 import { startDeployment } from './start.ts';
 import {
   deploymentLockOwner,
-  listedUnderLock,
+  deploymentsUnderLock,
   lockAfterUnlock,
   notEnded,
   runningUnderLock,
@@ -1098,11 +1098,15 @@ async function stillRunningAfterForce(
   try {
     // A warning, not a decision: the newest few made under the lock are looked at, so a lock whose time is
     // long past (a ref pointed back at an old tag) does not cost a status read per deployment since then.
-    // Those not looked at are said to be there: any of them may still run.
+    // Those not looked at are said to be there: any of them may still run. A re-run its holder started under
+    // it (an older deployment reopened) runs under it as they do: named too.
     const app = { login: deps.botLogin, id: deps.appId };
-    const made = await listedUnderLock(deps.api.repos, where, released, app, stagedBy);
+    const { made, reopened } = await deploymentsUnderLock(deps.api.repos, where, released, app, stagedBy);
     const looked = made.slice(0, FORCE_WARNING_LOOKS);
-    const running = await notEnded(deps.api.repos, where, looked, app.login);
+    const running = [
+      ...(await notEnded(deps.api.repos, where, looked, app.login)),
+      ...(reopened ? [reopened] : []),
+    ];
     const notLooked = made.length - looked.length;
     const older = `${notLooked} older deployment${notLooked === 1 ? '' : 's'} made under that lock`;
     if (running.length === 0)

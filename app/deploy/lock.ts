@@ -573,17 +573,21 @@ async function reopenedUnderLock(
 }
 
 /**
- * The App's deployments made under person's lock `held` (madeUnderLock), newest first: no status read.
- * `stagedBy`: the environments whose deployments change held's first (today's config: stagedThrough).
+ * The App's deployments made under person's lock `held` (madeUnderLock), newest first, their statuses not read;
+ * and the newest made before it when a re-run reopened it under the lock (reopenedUnderLock: one status read),
+ * which deploys under the lock as they do. `stagedBy`: the environments whose deployments change held's first
+ * (today's config: stagedThrough).
  */
-export async function listedUnderLock(
-  api: Pick<Api['repos'], 'listDeployments'>,
+export async function deploymentsUnderLock(
+  api: Pick<Api['repos'], 'listDeployments' | 'listDeploymentStatuses'>,
   where: Where,
   held: LockInfo,
   app: { login: string; id?: number },
   stagedBy: readonly string[] = [],
-): Promise<ListedDeployment[]> {
-  return madeUnderLock(held.createdAt, await listedSinceLock(api, where, held, stagedBy), app);
+): Promise<{ made: ListedDeployment[]; reopened?: { deployment: number; sha: string } }> {
+  const listed = await listedSinceLock(api, where, held, stagedBy);
+  const reopened = await reopenedUnderLock(api, where, held.createdAt, listed, app);
+  return { made: madeUnderLock(held.createdAt, listed, app), ...(reopened ? { reopened } : {}) };
 }
 
 /**

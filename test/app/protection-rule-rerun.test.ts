@@ -247,6 +247,39 @@ test("a re-run under its deployer's own /lock deploys under it; their /unlock wh
   );
 });
 
+test("a re-run under its deployer's own /lock is named running, now without a lock, when that lock is forced off", async () => {
+  const c = handClock('2026-12-01T10:00:00Z');
+  await withSeededApp(
+    {
+      ...seed(CONFIG),
+      collaborators: { alice: 'maintain', bob: 'write', dave: 'write' },
+      fake: { now: c.now },
+      app: { now: c.now },
+    },
+    async (fake, probot) => {
+      await repliesTo(fake, probot, '/deploy production', 'alice');
+      const [own] = deploymentsTo(fake, 'production');
+      assert.ok(own);
+      const run = await firstRun(fake, probot, own);
+      await ends(fake, probot, own);
+      c.tick(3_600_000);
+      await repliesTo(fake, probot, '/lock production', 'alice');
+      const [state, comment] = await reRun(fake, probot, run, own, 2, 'alice');
+      assert.equal(state, 'approved', comment);
+
+      // Forced off while the re-run deploys under it: nothing keeps another deployment out, and the answer says so.
+      const forced = await repliesTo(fake, probot, '/unlock production --force', 'alice');
+      assert.equal(lockOf(fake, 'production'), undefined, forced);
+      assert.match(
+        forced,
+        new RegExp(
+          `Deployment \\*\\*#${String(own.id)}\\*\\* made under that lock is still running, now without a lock`,
+        ),
+      );
+    },
+  );
+});
+
 test("a deployment made before a person's /lock that never ended is not handed their lock at /unlock", async () => {
   const c = handClock('2026-12-01T10:00:00Z');
   await withSeededApp(
