@@ -547,8 +547,9 @@ export function newestBeforeLock(
 
 /**
  * The newest App deployment made before the lock taken at `lockedAt` (newestBeforeLock), when a re-run reopened
- * it under the lock: its runner had ended it, and the newest of its runner's statuses is the App's non-final
- * reopening, written since the lock was taken (reopenedAfter). One status read. A deployment made before the
+ * it under the lock: its runner had ended it, and the newest of its runner's statuses is not final and was
+ * written since the lock was taken, less the clocks' slack (reopenedAfter): the App's reopening `queued`, or the
+ * Action's statuses after it. One status read. A deployment made before the
  * lock that never ended is not it: its run held its own lock then (the person's could not be taken over it),
  * and one that outlived that lock (released by --force) is not handed a lock it would keep until --force again.
  */
