@@ -1,16 +1,18 @@
 // A workflow run the App let through for its deployment (the protection rule approved it: a first run, or a
 // re-run of an ended deployment) that ends without the Action ever writing a final status: another protection
-// rule rejected it, it was cancelled before its job started, the job failed before the Action's step. The
+// rule rejected it, it was cancelled before its job started, the job failed before the Action's step. Or a
+// first run the App's rule rejected, or that was cancelled while its gate waited for approvals. The
 // deployment would stay `queued`, holding its environment's lock (and its staging environment's) until someone
 // used `--force`. On the run's completion the App ends it: an `error` status of its own naming the run, which
 // releases the locks through the one release path (app/handlers/deployment-status.ts).
 //
-// Which deployment was let through for which run is the App's own status on it (app/deploy/run-record.ts),
-// written before it answered the rule. Left alone: a deployment whose newest status of its runner's is anyone
-// else's (the Action took it over, or ended it), one of another run or of a later attempt, one whose state
-// record names this run as a rollout's owner (reconcile's, dispatched on the same completion), and one of a run
-// GitHub shows running again. Once per (run attempt, deployment): a ref claimed before the status is written,
-// so a redelivery or a second replica does not write it twice (it would find the status anyway, read after).
+// Which deployment was let through (or held back) for which run is the App's own status on it
+// (app/deploy/run-record.ts), written before it answered the rule or when the run's gate started waiting. Left
+// alone: a deployment whose newest status of its runner's is anyone else's (the Action took it over, or ended
+// it), one of another run or of a later attempt, one whose state record names this run as a rollout's owner
+// (reconcile's, dispatched on the same completion), and one of a run GitHub shows running again. Once per (run
+// attempt, deployment): a ref claimed before the status is written, so a redelivery or a second replica does
+// not write it twice (it would find the status anyway, read after).
 import type { StateRead } from '../../src/state/store.ts';
 import { createDeploymentStatusOnce } from '../../src/github/deployments.ts';
 import { mayHaveLanded } from '../../src/github/write-once.ts';
@@ -21,12 +23,15 @@ import { claim } from '../reconcile/dispatch.ts';
 import { stagingHeld } from './lock.ts';
 import {
   approvedRunDescription,
+  namingDecision,
   orphanDecision,
   orphanedRunDescription,
+  rejectedRunDescription,
   runClaim,
   runDeploymentCandidates,
+  waitingRunDescription,
 } from './run-record.ts';
-import type { NamedRun, OrphanDecision, RunAttempt, RunClaim, RunNow } from './run-record.ts';
+import type { NamedRun, NamingDecision, OrphanDecision, RunAttempt, RunClaim, RunNow } from './run-record.ts';
 
 /** The completed run, as GitHub's signed workflow_run webhook shows it. */
 export interface EndedRun extends RunAttempt {
@@ -156,8 +161,52 @@ export async function recordApprovedRun(
   });
 }
 
+/** A run the rule does not approve: its gate waits for approvals, or it is rejected with a reason code. */
+export type UnapprovedAnswer = { answer: 'pending' } | { answer: 'rejected'; code: string | undefined };
+
 /**
- * A first run recorded (recordApprovedRun) that GitHub no longer held when answered: nothing deploys if it was
+ * Before the rule rejects a first run of App deployment `deployment`, and when its gate starts waiting for
+ * approvals: the App's own `pending` status naming the run (rejectedRunDescription, waitingRunDescription), so
+ * that the run's completion ends the deployment (endOrphanedDeployments) when nothing deploys: a rejected run
+ * completes at once, one cancelled while its gate waits completes then. Not ended here: another run of the same
+ * deployment event may deploy it (namingDecision). Named only when the deployment's newest status of the App's
+ * or its runner's names no other run, is not final and is not the Action's: a redelivery finds its own status
+ * newest and writes nothing. Costs one read of the deployment's statuses and, when named, one status (written
+ * once: createDeploymentStatusOnce); a failure is thrown before GitHub is answered, and the redelivery answers
+ * (a deployment deleted meanwhile is not named, and the run is answered).
+ */
+export async function recordUnapprovedRun(
+  api: Pick<Api, 'repos'>,
+  where: Where,
+  deployment: number,
+  run: NamedRun,
+  answer: UnapprovedAnswer,
+  botLogin: string,
+): Promise<NamingDecision | { name: false; why: 'deployment_gone' }> {
+  const status = {
+    state: 'pending' as const,
+    description:
+      answer.answer === 'pending' ? waitingRunDescription(run) : rejectedRunDescription(run, answer.code),
+  };
+  let statuses;
+  try {
+    ({ data: statuses } = await api.repos.listDeploymentStatuses({
+      ...where,
+      deployment_id: deployment,
+      per_page: 100,
+    }));
+  } catch (error) {
+    // Deleted: nothing of it holds a lock, and the run is still answered.
+    if (httpStatus(error) === 404) return { name: false, why: 'deployment_gone' };
+    throw error;
+  }
+  const decision = namingDecision(statuses, run, status, botLogin);
+  if (decision.name) await createDeploymentStatusOnce(api, { ...where, deploymentId: deployment, ...status });
+  return decision;
+}
+
+/**
+ * A first run recorded (recordApprovedRun, or recordUnapprovedRun on a rejection) that GitHub no longer held when answered: nothing deploys if it was
  * cancelled or timed out, and its completion may have been delivered before the record was written. But "no
  * longer waits" is also what a run shows that another answer let through a moment before (two approvals of one
  * waiting gate at once): that run deploys, and ending its deployment would release its locks under it. So it is

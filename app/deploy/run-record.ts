@@ -1,6 +1,7 @@
-// Which workflow run (and attempt) an App deployment was let through for, and whether that run's end leaves the
-// deployment an orphan. The protection rule writes a status of the App's own on the App deployment before it
-// answers an approval (`queued`, naming the run, and its attempt when known; a re-run's reopening status too),
+// Which workflow run (and attempt) an App deployment was let through for, or held back, and whether that run's
+// end leaves the deployment an orphan. The protection rule writes a status of the App's own on the App deployment
+// before it answers an approval (`queued`, naming the run, and its attempt when known; a re-run's reopening status
+// too), before it answers a rejection and when a gate starts waiting (`pending`, naming the run: namingDecision),
 // and the App reads it back when a workflow run completes (app/deploy/run-ended.ts). Only a status the App's
 // bot posted is believed: GitHub names a status's creator, and nobody else posts as the App's bot (anyone with
 // `deployments: write`, or any workflow's token, can post a status naming any run). Pure.
@@ -30,6 +31,22 @@ const runName = (run: NamedRun): string =>
 /** The status the App writes on its deployment before it approves a first run of it. */
 export const approvedRunDescription = (run: NamedRun): string =>
   `${runName(run)} approved: deploying`.slice(0, 140);
+
+/**
+ * The status the App writes on its deployment when a first run of it starts waiting at its gate for approvals:
+ * a run cancelled while it waits is then named, and its completion ends the deployment (app/deploy/run-ended.ts).
+ */
+export const waitingRunDescription = (run: NamedRun): string =>
+  `${runName(run)} waiting for approvals`.slice(0, 140);
+
+/**
+ * The status the App writes on its deployment before it rejects a first run of it, with the rejection's reason
+ * code (a stable code only: anything else is left out): the run's completion ends the deployment.
+ */
+export function rejectedRunDescription(run: NamedRun, code: string | undefined): string {
+  const why = code && /^[a-z_]{1,40}$/.test(code) ? ` (${code})` : '';
+  return `${runName(run)} not let through${why}: nothing deploys`.slice(0, 140);
+}
 
 /** The status that reopens an ended deployment for a re-run (app/deploy/rerun.ts admitRerun). */
 export const rerunRunDescription = (run: NamedRun): string =>
@@ -90,6 +107,50 @@ export function runClaim(statuses: readonly Status[], run: RunAttempt, appLogin:
   if (named.attempt !== undefined && named.attempt > run.attempt)
     return { orphan: false, why: 'later_attempt' };
   return { orphan: true, named };
+}
+
+/** Whether the App names a run that it does not approve (waiting, or rejected) on its deployment. */
+export type NamingDecision =
+  | { name: true }
+  | {
+      name: false;
+      /**
+       * ended: the newest status of the App's or its runner's is final (a re-run of an ended deployment is
+       * rerun.ts's); runner_went_on: the Action's (a run of it deploys); other_run: the App's, naming another run
+       * (approved and deploying, or waiting, or rejected: that run's own end decides, never this one's);
+       * later_attempt: a later attempt of this run; already_named: this very status is the newest (a
+       * redelivery).
+       */
+      why: 'ended' | 'runner_went_on' | 'other_run' | 'later_attempt' | 'already_named';
+    };
+
+/**
+ * Pure: whether the App may name `run`, which it does not approve, on the deployment with `statuses` (newest
+ * first) in the status `state`/`description`. Only when no other run is named there: one deployment event may
+ * start several workflows, each asking the rule; naming this run over another's approval would let this run's
+ * end (a rejected run completes at once) end the deployment the other run deploys. A rejection therefore never
+ * ends a deployment by itself: the run's completion does, through runClaim, only while this status is still the
+ * newest of the App's or its runner's.
+ */
+export function namingDecision(
+  statuses: readonly Status[],
+  run: NamedRun,
+  status: { state: string; description: string },
+  appLogin: string,
+): NamingDecision {
+  const newest = statuses.find((s) => statusByRunner(s.creator, appLogin));
+  if (!newest) return { name: true };
+  if (FINAL_STATES.includes(newest.state as DeploymentState)) return { name: false, why: 'ended' };
+  if (newest.creator?.login.toLowerCase() !== appLogin.toLowerCase())
+    return { name: false, why: 'runner_went_on' };
+  const named = runNamedIn(newest.description);
+  if (!named) return { name: true };
+  if (named.id !== run.id) return { name: false, why: 'other_run' };
+  if (named.attempt !== undefined && run.attempt !== undefined && named.attempt > run.attempt)
+    return { name: false, why: 'later_attempt' };
+  if (newest.state === status.state && (newest.description ?? '') === status.description)
+    return { name: false, why: 'already_named' };
+  return { name: true };
 }
 
 /** The run as GitHub shows it now: `gone` when it answers 404 (deleted: nothing of it runs). */

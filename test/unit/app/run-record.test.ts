@@ -6,12 +6,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   approvedRunDescription,
+  namingDecision,
   orphanDecision,
   orphanedRunDescription,
   rerunRunDescription,
   runClaim,
   runDeploymentCandidates,
+  rejectedRunDescription,
   runNamedIn,
+  waitingRunDescription,
 } from '../../../app/deploy/run-record.ts';
 import type { StateRead } from '../../../src/state/store.ts';
 import type { EnvironmentRecord } from '../../../src/state/record.ts';
@@ -40,6 +43,67 @@ test('each description the App writes names its run and attempt, read back as wr
   assert.equal(runNamedIn('workflow run 0 (attempt 1)'), undefined);
   // A conclusion GitHub never sends is not repeated.
   assert.doesNotMatch(orphanedRunDescription(RUN, 'x <b>y</b>'), /<b>/);
+});
+
+test('the statuses of a run the App does not approve name it as the others do; only a stable code is repeated', () => {
+  for (const run of [RUN, { id: 9_007_199_254, attempt: 12 }, { id: 4242 }]) {
+    assert.deepEqual(runNamedIn(waitingRunDescription(run)), run);
+    assert.deepEqual(runNamedIn(rejectedRunDescription(run, 'checks_not_green')), run);
+    assert.deepEqual(runNamedIn(rejectedRunDescription(run, undefined)), run);
+    assert.ok(rejectedRunDescription(run, 'x'.repeat(40)).length <= 140);
+  }
+  assert.equal(waitingRunDescription({ id: 4242 }), 'workflow run 4242 waiting for approvals');
+  assert.equal(
+    rejectedRunDescription(RUN, 'locked'),
+    'workflow run 4242 (attempt 1) not let through (locked): nothing deploys',
+  );
+  assert.equal(
+    rejectedRunDescription({ id: 4242 }, 'x <b>y</b>'),
+    'workflow run 4242 not let through: nothing deploys',
+  );
+  // Each is a record of the run: its completion ends the deployment while it is the newest.
+  for (const description of [waitingRunDescription(RUN), rejectedRunDescription(RUN, 'rejected')])
+    assert.deepEqual(runClaim([{ state: 'pending', creator: app, description }], RUN, APP), {
+      orphan: true,
+      named: RUN,
+    });
+});
+
+test('namingDecision: a run the App does not approve is named only where no other run, the Action or an end is', () => {
+  const status = { state: 'pending', description: rejectedRunDescription(RUN, 'rejected') };
+  const other = { state: 'queued', creator: app, description: approvedRunDescription({ id: 7, attempt: 1 }) };
+  assert.deepEqual(namingDecision([], RUN, status, APP), { name: true });
+  assert.deepEqual(namingDecision([{ state: 'queued', creator: app, description: 'x' }], RUN, status, APP), {
+    name: true,
+  });
+  // Another run of the same deployment event approved (or waiting): its end decides, never this one's.
+  assert.deepEqual(namingDecision([other], RUN, status, APP), { name: false, why: 'other_run' });
+  const waitingOther = { state: 'pending', creator: app, description: waitingRunDescription({ id: 7 }) };
+  assert.deepEqual(namingDecision([waitingOther], RUN, status, APP), { name: false, why: 'other_run' });
+  assert.deepEqual(namingDecision([{ state: 'in_progress', creator: workflow }, other], RUN, status, APP), {
+    name: false,
+    why: 'runner_went_on',
+  });
+  for (const state of ['success', 'failure', 'error', 'inactive'])
+    assert.deepEqual(namingDecision([{ state, creator: app }], RUN, status, APP), {
+      name: false,
+      why: 'ended',
+    });
+  // A forged status naming another run is nobody's: it does not stop the naming.
+  assert.deepEqual(namingDecision([{ ...other, creator: person }], RUN, status, APP), { name: true });
+  // This run's waiting status, then its rejection: named again; the very same status: a redelivery.
+  const waiting = { state: 'pending', creator: app, description: waitingRunDescription(RUN) };
+  assert.deepEqual(namingDecision([waiting], RUN, status, APP), { name: true });
+  assert.deepEqual(namingDecision([{ ...status, creator: app }], RUN, status, APP), {
+    name: false,
+    why: 'already_named',
+  });
+  const later = {
+    state: 'queued',
+    creator: app,
+    description: approvedRunDescription({ id: RUN.id, attempt: 2 }),
+  };
+  assert.deepEqual(namingDecision([later], RUN, status, APP), { name: false, why: 'later_attempt' });
 });
 
 test('runClaim: the App’s own newest status naming this run at this attempt or an earlier one is an orphan', () => {
