@@ -4,7 +4,11 @@
 // a reply on the pull request and an `action_required` check run `approval / <env>` with an Approve button;
 // that check run's external_id carries the run, so a later approval can answer without any stored state.
 // Before it approves a run of the App's deployment, it names the run (and attempt) in a status of its own on
-// that deployment, so the run's end can end the deployment when the Action never did (app/deploy/run-ended.ts).
+// that deployment, so the run's end can end the deployment when the Action never did (app/deploy/run-ended.ts);
+// before it rejects a first run of it, and when its gate starts waiting, too (a `pending` status, only where no
+// other run is named: nameUnapprovedRun), so a rejected run's end, or a cancel while it waits, frees its locks.
+// Cost of each answer for the App's own deployment: an approval one status; a rejection, and a gate that starts
+// waiting, one status read and at most one status; a rejection whose run is over, the reads of endUnansweredRun.
 import type { Probot } from 'probot';
 import { serializeGateNotice } from '../deploy/gate-notice.ts';
 import {
@@ -61,7 +65,7 @@ import {
   runDeploymentUnknownSummary,
 } from '../deploy/rerun.ts';
 import type { HeldLock, RerunDeployment } from '../deploy/rerun.ts';
-import { endUnansweredRun, recordApprovedRun } from '../deploy/run-ended.ts';
+import { endUnansweredRun, recordApprovedRun, recordUnapprovedRun } from '../deploy/run-ended.ts';
 import type { NamedRun } from '../deploy/run-record.ts';
 
 export const GATE_PREFIX = 'approval / ';
@@ -400,33 +404,52 @@ export interface GateDecision {
    */
   rerun?: RerunDeployment;
   /**
-   * On an approval, the App deployment the run deploys, when known (the one the rule was asked for, the one found
-   * holding the lock at the commit, or the App's deployment of the run): the App names the run on it before it
-   * answers (recordApprovedRun), so that the run's end can end it (app/deploy/run-ended.ts).
+   * The App deployment the run deploys, when known (the one the rule was asked for, the one found holding the
+   * lock at the commit, or the App's deployment of the run; never another deployment found holding a lock that
+   * stops this one): the App names the run on it before it answers (recordApprovedRun, recordUnapprovedRun), so
+   * that the run's end can end it (app/deploy/run-ended.ts).
    */
   deploymentId?: number;
+  /** On a rejection: its stable reason code (a policy's, `locked`, or why the facts could not be read). */
+  code?: string;
 }
 
 /** Gathers the facts (config from the default branch, PR, approvals, deployments, checks) and decides. */
 export async function decideGate(octokit: Octokit, input: GateInput): Promise<GateDecision> {
+  // The App deployment this run deploys, as far as it is known (GateDecision.deploymentId): the one the rule was
+  // asked for, else found by the locks or by the run (below).
+  let ranFor = input.deployment.id;
+  // A rejection, with its reason code, naming the deployment known so far (`named: false`: one that is gone).
+  const rejected = (
+    code: string,
+    summary: string,
+    more: { environment?: string; pullRequest?: PullRequestFacts; named?: false } = {},
+  ): GateDecision => ({
+    answer: 'rejected',
+    code,
+    summary,
+    ...(more.environment !== undefined ? { environment: more.environment } : {}),
+    ...(more.pullRequest ? { pullRequest: more.pullRequest } : {}),
+    ...(more.named !== false && ranFor !== undefined ? { deploymentId: ranFor } : {}),
+  });
   let config;
   try {
     config = await loadConfig(octokit.rest, input.where, input.defaultBranch);
   } catch (error) {
     if (!(error instanceof FactsError)) throw error;
-    return {
-      answer: 'rejected',
-      summary: `The deployment policy cannot be read: ${userText(error.message, { max: 1000 })}`,
-    };
+    return rejected(
+      error.code,
+      `The deployment policy cannot be read: ${userText(error.message, { max: 1000 })}`,
+    );
   }
   // GitHub's name, in any case, is the config's key written in its own (GitHub ignores case in names).
   const environment = configEnvironment(config.environments, input.environment);
   if (environment === undefined) {
     // The app guards this environment (it was enabled as its protection rule) but has no policy for it: fail closed.
-    return {
-      answer: 'rejected',
-      summary: `Not in the policy: environment "${userText(input.environment)}" is not in .github/deploy.yml`,
-    };
+    return rejected(
+      'unknown_environment',
+      `Not in the policy: environment "${userText(input.environment)}" is not in .github/deploy.yml`,
+    );
   }
   // The policy of every environment the run changes: its staging environment's too, which it deploys first
   // (src/policy/changed-environments.ts). Facts and locks are read for each.
@@ -436,10 +459,10 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     policy = resolvePolicy(config, environment);
     policies = [policy, ...changedPolicies(config, environment, input.type).slice(1)];
   } catch (error) {
-    return {
-      answer: 'rejected',
-      summary: `The deployment policy is invalid: ${userText((error as Error).message, { max: 1000 })}`,
-    };
+    return rejected(
+      'config_invalid',
+      `The deployment policy is invalid: ${userText((error as Error).message, { max: 1000 })}`,
+    );
   }
   // The locks, as /deploy honours them (app/deploy/start.ts): a deployment started by a workflow is no way
   // around the global lock, someone's /lock or a running deployment.
@@ -484,8 +507,6 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   let lock: LockInfo | undefined;
   // Whether a lock at the commit was found held by this deployment: its holder's lookup read it running.
   let foundRunning = false;
-  // The App deployment this run deploys, as far as it is known (GateDecision.deploymentId).
-  let ranFor = id;
   for (const [index, s] of [{ environment, locks }, ...stagingLocks].entries()) {
     lock = gateLock(s.locks, s.environment, input.sha, {
       // A gate written before locks were read here (byApp not known) passes its own environment's deployment
@@ -518,7 +539,8 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     }
     if (lock) break;
   }
-  if (lock) return { answer: 'rejected', summary: lockedSummary(lock, environment) };
+  // Named on this run's own deployment only (ranFor): never on the deployment found holding the lock.
+  if (lock) return rejected('locked', lockedSummary(lock, environment));
   // The App's deployment whose runner has ended it: this run is a re-run of it. Its lock was released at its
   // final status, so nobody holding the environment above says nothing of it: it may go only as the newest
   // App deployment of its environment, and only holding its locks again (the caller takes them: admitGate).
@@ -538,11 +560,9 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
         botLogin: input.botLogin,
       });
       if (of.kind === 'unknown')
-        return {
-          answer: 'rejected',
+        return rejected('run_deployment_unknown', runDeploymentUnknownSummary(environment, input.sha), {
           environment,
-          summary: runDeploymentUnknownSummary(environment, input.sha),
-        };
+        });
       if (of.kind === 'found') judged = { id: of.deployment.id, made: of.deployment };
     }
   }
@@ -556,10 +576,13 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
       stagedBy: stagedThrough(config, environment),
     });
     if (standing.kind === 'superseded')
-      return { answer: 'rejected', environment, summary: rerunSupersededSummary(standing) };
+      return rejected('rerun_superseded', rerunSupersededSummary(standing), { environment });
     // Deleted (read again by its id first: GitHub's reads lag one just made): a run of it holds no lock.
     if (standing.kind === 'gone')
-      return { answer: 'rejected', environment, summary: deploymentGoneSummary(standing.id, environment) };
+      return rejected('deployment_gone', deploymentGoneSummary(standing.id, environment), {
+        environment,
+        named: false,
+      });
     if (standing.kind === 'rerun') rerun = standing.deployment;
   }
   let pullRequest: PullRequestFacts | undefined;
@@ -576,10 +599,7 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   // Who pushed cannot be read (pushers_unreadable): rejected with the reason, as unreadable approvals are.
   const pushersUnreadable = (error: unknown): GateDecision => {
     if (!(error instanceof FactsError)) throw error;
-    return {
-      answer: 'rejected',
-      summary: `Who may approve cannot be told: ${userText(error.message, { max: 1000 })}`,
-    };
+    return rejected(error.code, `Who may approve cannot be told: ${userText(error.message, { max: 1000 })}`);
   };
   let pull: PullFacts | undefined;
   if (input.pullNumber !== undefined) {
@@ -649,11 +669,11 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
       : undefined,
   ]);
   if (!read.ok)
-    return {
-      answer: 'rejected',
-      summary: `The approvals cannot be read: ${userText(read.message, { max: 1000 })}`,
-      ...(pullRequest ? { pullRequest } : {}),
-    };
+    return rejected(
+      'approvals_unreadable',
+      `The approvals cannot be read: ${userText(read.message, { max: 1000 })}`,
+      pullRequest ? { pullRequest } : {},
+    );
   const approvals = read.approvals;
   const relevant = approvals.filter(
     (r) => r.environment === environment && r.sha.toLowerCase() === input.sha.toLowerCase(),
@@ -707,8 +727,9 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     decision,
     summary,
     ...(pullRequest ? { pullRequest } : {}),
+    ...(!decision.ok && answer === 'rejected' ? { code: decision.code } : {}),
     ...(rerun && answer === 'approved' ? { rerun } : {}),
-    ...(answer === 'approved' && ranFor !== undefined ? { deploymentId: ranFor } : {}),
+    ...(ranFor !== undefined ? { deploymentId: ranFor } : {}),
   };
 }
 
@@ -766,6 +787,35 @@ async function admitGate(
   if (admitted.status === 'locked')
     return { status: 'locked', summary: lockedSummary(admitted.lock, o.environment) };
   return { status: 'admitted', deployment: gate.rerun, held: admitted.held };
+}
+
+/**
+ * Before a rejection is answered, and when a gate starts waiting for approvals: a first run of an App deployment
+ * (GateDecision.deploymentId) named on it in a `pending` status of the App's (app/deploy/run-ended.ts
+ * recordUnapprovedRun), with its attempt when the decision read the run, so that the run's completion (at once
+ * for a rejected run; whenever one waiting is cancelled) ends the deployment and frees its locks. Never ended
+ * here: another workflow of the same deployment event may deploy it (run-record.ts namingDecision). A re-run of
+ * an ended deployment holds nothing (its newest status is final: not named). Costs one status read and, when
+ * named, one status. The deployment and run, for endUnansweredRun, whenever a deployment is known.
+ */
+async function nameUnapprovedRun(
+  octokit: Octokit,
+  where: Where,
+  gate: GateDecision,
+  o: { run: number; botLogin: string; attempt: () => Promise<number | undefined> },
+): Promise<{ deploymentId: number; run: NamedRun } | undefined> {
+  if (gate.answer === 'approved' || gate.deploymentId === undefined) return undefined;
+  const attempt = await o.attempt();
+  const run = { id: o.run, ...(attempt !== undefined ? { attempt } : {}) };
+  await recordUnapprovedRun(
+    octokit.rest,
+    where,
+    gate.deploymentId,
+    run,
+    gate.answer === 'pending' ? { answer: 'pending' } : { answer: 'rejected', code: gate.code },
+    o.botLogin,
+  );
+  return { deploymentId: gate.deploymentId, run };
 }
 
 // GitHub limits the review comment; the decision text is short, but free text (veto reasons) is not.
@@ -888,6 +938,9 @@ export async function handleProtectionRule(
     markers.keys,
     { ref: answeringRefName('gate', `${run}:${environment.toLowerCase()}`), sha },
     async (): Promise<ProtectionRuleOutcome> => {
+      // The run's attempt, known only when the run was read for the decision: never read for it alone.
+      const knownAttempt = async (): Promise<number | undefined> =>
+        (started ?? (startedLater ? await startedLater : undefined))?.attempt;
       const gate = await decideGate(octokit, {
         where,
         defaultBranch: payload.repository.default_branch,
@@ -910,8 +963,7 @@ export async function handleProtectionRule(
           botLogin,
           deployers: deployment.deployers,
           environment: gate.environment ?? environment,
-          // Known only when the run was read for the decision: never read for it alone.
-          attempt: async () => (started ?? (startedLater ? await startedLater : undefined))?.attempt,
+          attempt: knownAttempt,
         });
         if (admission.status === 'locked') {
           await answerRun(octokit, where, run, environment, 'rejected', admission.summary);
@@ -939,9 +991,13 @@ export async function handleProtectionRule(
           }
           return { status: 'answered', answer: 'approved', run };
         }
+        // A rejected first run of the App's deployment: named on it first, so that its completion frees it.
+        await nameUnapprovedRun(octokit, where, gate, { run, botLogin, attempt: knownAttempt });
         await answerRun(octokit, where, run, environment, gate.answer, gate.summary);
         return { status: 'answered', answer: gate.answer, run };
       }
+      // A first run of the App's deployment whose gate waits: named on it, so that a cancel frees it.
+      await nameUnapprovedRun(octokit, where, gate, { run, botLogin, attempt: knownAttempt });
       // The gate is the config's environment (its name, approvals and notices), answered under GitHub's name.
       const key = gate.environment ?? environment;
       const by = await appRequester(key);
@@ -1205,6 +1261,9 @@ export async function answerPendingProtectionRules(
       deployment,
       now: input.now ?? new Date(),
     });
+    // Known only when the run was read for the decision: never read for it alone.
+    const knownAttempt = async (): Promise<number | undefined> =>
+      (started ?? (await people.requesters.get(ref.run)?.catch(() => undefined)))?.attempt;
     // A re-run approved now takes its locks first (admitGate), as when the rule was asked: a lock that stops it
     // rejects it.
     const admission = await admitGate(octokit, input.where, decided, {
@@ -1213,12 +1272,20 @@ export async function answerPendingProtectionRules(
       botLogin,
       deployers: deployment.deployers,
       environment: ref.env,
-      // Known only when the run was read for the decision: never read for it alone.
-      attempt: async () =>
-        (started ?? (await people.requesters.get(ref.run)?.catch(() => undefined)))?.attempt,
+      attempt: knownAttempt,
     });
     const gate: GateDecision =
       admission.status === 'locked' ? { answer: 'rejected', summary: admission.summary } : decided;
+    // A first run rejected now (a veto, a window closed): named on its deployment before it is answered, through
+    // the same path as when the rule was asked (its gate's waiting status named it already, unless written before).
+    const held =
+      gate.answer === 'rejected'
+        ? await nameUnapprovedRun(octokit, input.where, gate, {
+            run: ref.run,
+            botLogin,
+            attempt: knownAttempt,
+          })
+        : undefined;
     if (gate.answer === 'pending') {
       await octokit.rest.checks.update({
         ...input.where,
@@ -1238,14 +1305,19 @@ export async function answerPendingProtectionRules(
             run: ref.run,
             botLogin,
           });
-        // A first run named on its deployment just now: nothing deploys, and the run's completion, delivered
-        // while it waited, found nothing of the App's to end then.
-        if (admission.status === 'recorded')
+        // A first run named on its deployment just now (approved, or rejected): nothing deploys, and the run's
+        // completion, delivered while it waited, may have found nothing of the App's to end then (a gate
+        // written before its waiting status was).
+        const named =
+          admission.status === 'recorded'
+            ? { deploymentId: admission.deploymentId, run: admission.run }
+            : held;
+        if (named)
           await endUnansweredRun(
             octokit.rest,
             input.where,
-            admission.deploymentId,
-            { ...admission.run, sha: checkRun.head_sha },
+            named.deploymentId,
+            { ...named.run, sha: checkRun.head_sha },
             botLogin,
           );
         // The run ended (cancelled, or timed out after GitHub's 30 days): its gate no longer shows an Approve

@@ -1,0 +1,292 @@
+// A first run of an App deployment that the App's rule does not approve: rejected (at once, or later on its
+// waiting gate by a veto), or cancelled while its gate waits for approvals. The App names the run on its
+// deployment (a `pending` status of its own) before it rejects it and when its gate starts waiting, so the run's
+// completion ends the deployment (`error`, naming the run) and that status frees the environment's lock for the
+// next /deploy. Left alone: a deployment another run of the same deployment event deploys, and the deployment
+// holding the lock that rejected a run (`locked`). A redelivery writes nothing twice.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Probot } from 'probot';
+import { fakeSha, webhookPayload } from '../fake-github/index.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { BOT_LOGIN, HEAD, PR, deployYml, repliesTo, withSeededApp } from './helpers.ts';
+import {
+  askProtectionRule,
+  deliveryTarget,
+  protectionRulePayload,
+  receive,
+  reviewOf,
+} from './delivery-helpers.ts';
+
+type Json = Record<string, unknown>;
+
+const OTHER_PR = 8;
+const OTHER_HEAD = fakeSha('run-not-approved-pr-8-head');
+
+const CONFIG = deployYml(`
+  production:
+    approvals:
+      deployers: [alice, bob]
+      required: 0
+`);
+
+/** CONFIG with one approval, dave's, required for production: a gate waits for it, and dave may veto. */
+const WITH_APPROVAL = CONFIG.replace('required: 0', 'required: 1\n      approvers: [dave]');
+
+const seed = {
+  config: CONFIG,
+  collaborators: { alice: 'write', bob: 'write', dave: 'write' } as const,
+  pulls: [
+    { number: PR, head: HEAD, user: 'carol' },
+    { number: OTHER_PR, head: OTHER_HEAD, user: 'erin' },
+  ],
+};
+
+const lockOf = (fake: FakeGitHub) => fake.repo().refs.get('deploy-locks/production');
+const appDeployments = (fake: FakeGitHub): Json[] =>
+  [...fake.repo().deployments.values()].filter(
+    (d) => d.environment === 'production' && (d.creator as { login?: string }).login === BOT_LOGIN,
+  );
+const statusesOf = (fake: FakeGitHub, d: Json): Json[] =>
+  fake.repo().deploymentStatuses.get(d.id as number) ?? [];
+const byApp = (s: Json) => (s.creator as { login?: string } | undefined)?.login === BOT_LOGIN;
+/** The App's `error` statuses on `d` (what ending it writes). */
+const appErrors = (fake: FakeGitHub, d: Json): Json[] =>
+  statusesOf(fake, d).filter((s) => s.state === 'error' && byApp(s));
+/** The App's `pending` statuses on `d` (what naming a run it does not approve writes). */
+const appPending = (fake: FakeGitHub, d: Json): Json[] =>
+  statusesOf(fake, d).filter((s) => s.state === 'pending' && byApp(s));
+
+/** alice's /deploy production: the App's deployment, holding production's lock; then dave's approval is required. */
+async function deployed(fake: FakeGitHub, probot: Probot): Promise<Json> {
+  await repliesTo(fake, probot, '/deploy production', 'alice');
+  const [own] = appDeployments(fake);
+  assert.ok(own, "alice's deployment");
+  assert.equal(lockOf(fake), HEAD, 'it holds production’s lock');
+  fake.setFile('.github/deploy.yml', WITH_APPROVAL);
+  return own;
+}
+
+/** A run the App's deployment event started for `deployment`, asking the rule (as delivery `delivery`). */
+async function asks(
+  fake: FakeGitHub,
+  probot: Probot,
+  deployment: Json,
+  o: { run?: number; delivery?: string } = {},
+): Promise<{ run: number; state: string | undefined }> {
+  const run = o.run ?? fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' }).id;
+  const payload = {
+    run,
+    event: 'deployment',
+    sha: HEAD,
+    environment: 'production',
+    creator: { login: BOT_LOGIN, type: 'Bot' },
+    deploymentId: deployment.id as number,
+    payload: deployment.payload as Json,
+  };
+  if (o.delivery === undefined) return { run, state: (await askProtectionRule(fake, probot, payload)).state };
+  await receive(probot, 'deployment_protection_rule', protectionRulePayload(fake, payload), o.delivery);
+  return { run, state: reviewOf(fake, run)?.state };
+}
+
+/** Run `id` completes with `conclusion` (GitHub fails a rejected run's job): its workflow_run webhook. */
+async function completes(
+  fake: FakeGitHub,
+  probot: Probot,
+  id: number,
+  conclusion: 'cancelled' | 'failure' = 'failure',
+  delivery?: string,
+): Promise<void> {
+  fake.updateWorkflowRun(id, { status: 'completed', conclusion });
+  await receive(probot, 'workflow_run', fake.workflowRunWebhook(id), delivery);
+}
+
+/** The deployment_status delivery of the App's own newest status on `deployment` (what GitHub sends for it). */
+async function deliverNewestAppStatus(fake: FakeGitHub, probot: Probot, deployment: Json): Promise<void> {
+  const status = statusesOf(fake, deployment).at(-1)!;
+  assert.equal((status.creator as { login: string }).login, BOT_LOGIN);
+  await receive(
+    probot,
+    'deployment_status',
+    webhookPayload(
+      'deployment_status',
+      'created',
+      {
+        repository: { default_branch: 'main' },
+        deployment: {
+          id: deployment.id,
+          sha: deployment.sha,
+          environment: 'production',
+          payload: deployment.payload,
+          creator: { login: BOT_LOGIN, type: 'Bot' },
+        },
+        deployment_status: {
+          id: status.id,
+          creator: { login: BOT_LOGIN, type: 'Bot' },
+          state: status.state,
+          environment: 'production',
+          description: status.description,
+          created_at: status.created_at,
+        },
+      },
+      deliveryTarget(fake),
+    ),
+  );
+}
+
+/** `own` was ended for run `run`; its final status frees production, and bob's /deploy goes through. */
+async function freed(fake: FakeGitHub, probot: Probot, own: Json, run: number, how: RegExp): Promise<void> {
+  const [ended] = appErrors(fake, own);
+  assert.ok(ended, 'the App ended the deployment');
+  assert.equal(appErrors(fake, own).length, 1, 'once');
+  assert.match(String(ended.description), new RegExp(`^workflow run ${run} .*${how.source}`));
+  await deliverNewestAppStatus(fake, probot, own);
+  assert.equal(lockOf(fake), undefined, 'its final status released production’s lock');
+  fake.setFile('.github/deploy.yml', CONFIG);
+  await repliesTo(fake, probot, '/deploy production', 'bob', OTHER_PR);
+  assert.equal(appDeployments(fake).length, 2, "bob's deployment goes through");
+  assert.equal(lockOf(fake), OTHER_HEAD);
+}
+
+test('a first run the rule rejects at once (a veto) is named on its deployment; its completion frees production for the next /deploy', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    await repliesTo(fake, probot, '/reject-deploy production not this one', 'dave');
+    const { run, state } = await asks(fake, probot, own);
+    assert.equal(state, 'rejected');
+    const [named] = appPending(fake, own);
+    assert.match(
+      String(named?.description),
+      new RegExp(`^workflow run ${run} .*not let through \\(rejected\\)`),
+    );
+    assert.deepEqual(appErrors(fake, own), [], 'not ended at the rejection itself');
+
+    await completes(fake, probot, run);
+    await completes(fake, probot, run, 'failure', 'redelivered');
+    await freed(fake, probot, own, run, /ended \(failure\)/);
+  });
+});
+
+test('a first run rejected on its waiting gate by /reject-deploy frees production at its completion', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    const { run, state } = await asks(fake, probot, own);
+    assert.equal(state, undefined, 'its gate waits for dave');
+    assert.match(String(appPending(fake, own)[0]?.description), /waiting for approvals/);
+
+    await repliesTo(fake, probot, '/reject-deploy production not this one', 'dave');
+    assert.equal(reviewOf(fake, run)?.state, 'rejected');
+    assert.match(String(statusesOf(fake, own).at(-1)?.description), /not let through \(rejected\)/);
+
+    await completes(fake, probot, run);
+    await freed(fake, probot, own, run, /ended \(failure\)/);
+  });
+});
+
+test('a first run cancelled while its gate waits frees production at its completion; a later approval deploys nothing and keeps nothing', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    const { run, state } = await asks(fake, probot, own);
+    assert.equal(state, undefined, 'its gate waits for dave');
+    await completes(fake, probot, run, 'cancelled');
+    const [ended] = appErrors(fake, own);
+    assert.ok(ended, 'ended at the completion');
+    assert.match(String(ended.description), /ended \(cancelled\) without the deployment finishing/);
+    await deliverNewestAppStatus(fake, probot, own);
+    assert.equal(lockOf(fake), undefined);
+
+    // dave approves the gate of the run that is over: nothing deploys, and production stays free.
+    await repliesTo(fake, probot, '/approve-deploy production', 'dave');
+    assert.equal(reviewOf(fake, run), undefined, 'the run is not answered');
+    assert.equal(lockOf(fake), undefined, 'no lock taken back for it');
+    fake.setFile('.github/deploy.yml', CONFIG);
+    await repliesTo(fake, probot, '/deploy production', 'bob', OTHER_PR);
+    assert.equal(appDeployments(fake).length, 2, "bob's deployment goes through");
+  });
+});
+
+test("a run rejected `locked` by another deployment's lock leaves that deployment and its lock alone", async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    const before = statusesOf(fake, own).length;
+    // A run the App's bot started for another commit, for a deployment GitHub made for its job: alice's
+    // deployment holds production's lock, so it is rejected `locked`.
+    const other = fake.addWorkflowRun({ headSha: OTHER_HEAD, actor: BOT_LOGIN, event: 'deployment' });
+    const asked = await askProtectionRule(fake, probot, {
+      run: other.id,
+      event: 'deployment',
+      sha: OTHER_HEAD,
+      environment: 'production',
+    });
+    assert.equal(asked.state, 'rejected');
+    assert.match(asked.comment, /locked/);
+    await completes(fake, probot, other.id);
+    assert.equal(statusesOf(fake, own).length, before, "nothing written on alice's deployment");
+    assert.equal(lockOf(fake), HEAD, 'production stays locked for it');
+
+    // alice's own run, rejected (dave's veto), ends it at its completion: that run is the one named.
+    await repliesTo(fake, probot, '/reject-deploy production not this one', 'dave');
+    const { run } = await asks(fake, probot, own);
+    await completes(fake, probot, run);
+    await freed(fake, probot, own, run, /ended \(failure\)/);
+  });
+});
+
+test('two runs of one deployment event: the one rejected while the other deploys names nothing, and its end leaves the deployment to the other', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    await repliesTo(fake, probot, '/approve-deploy production', 'dave');
+    const deploying = await asks(fake, probot, own);
+    assert.equal(deploying.state, 'approved');
+    const approved = statusesOf(fake, own).at(-1);
+    assert.match(
+      String(approved?.description),
+      new RegExp(`workflow run ${deploying.run} .*approved: deploying`),
+    );
+    // dave withdraws (a veto) before the second workflow's run asks: it is rejected.
+    await repliesTo(fake, probot, '/reject-deploy production not this one', 'dave');
+    const second = await asks(fake, probot, own);
+    assert.equal(second.state, 'rejected');
+    assert.equal(statusesOf(fake, own).at(-1), approved, 'the approved run stays the one named');
+
+    await completes(fake, probot, second.run);
+    assert.deepEqual(appErrors(fake, own), [], 'not ended: the approved run deploys it');
+    assert.equal(lockOf(fake), HEAD);
+
+    // The approved run ends without the Action: its own completion ends the deployment.
+    await completes(fake, probot, deploying.run, 'cancelled');
+    assert.equal(appErrors(fake, own).length, 1);
+  });
+});
+
+test('a rejection redelivered after its answer failed names the run once', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    await repliesTo(fake, probot, '/reject-deploy production not this one', 'dave');
+    const run = fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' }).id;
+    fake.failNext({ status: 500, operationId: 'actions/review-custom-gates-for-run' });
+    await assert.rejects(asks(fake, probot, own, { run, delivery: 'first' }));
+    assert.equal(appPending(fake, own).length, 1, 'named before the answer');
+    const again = await asks(fake, probot, own, { run, delivery: 'first' });
+    assert.equal(again.state, 'rejected');
+    await asks(fake, probot, own, { run, delivery: 'second' });
+    assert.equal(appPending(fake, own).length, 1, 'named once');
+
+    await completes(fake, probot, run);
+    await completes(fake, probot, run, 'failure', 'again');
+    assert.equal(appErrors(fake, own).length, 1, 'ended once');
+  });
+});
+
+test('a waiting gate redelivered after posting it failed names the run once', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    const run = fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' }).id;
+    fake.failNext({ status: 500, operationId: 'checks/create' });
+    await assert.rejects(asks(fake, probot, own, { run, delivery: 'first' }));
+    await asks(fake, probot, own, { run, delivery: 'first' });
+    await asks(fake, probot, own, { run, delivery: 'second' });
+    assert.equal(appPending(fake, own).length, 1, 'named once');
+    assert.match(String(appPending(fake, own)[0]!.description), /waiting for approvals/);
+  });
+});
