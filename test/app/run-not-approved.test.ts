@@ -290,3 +290,21 @@ test('a waiting gate redelivered after posting it failed names the run once', as
     assert.match(String(appPending(fake, own)[0]!.description), /waiting for approvals/);
   });
 });
+
+test('a veto of a gate posted before waiting runs were named, whose run is already over, ends its deployment at once', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    const { run, state } = await asks(fake, probot, own);
+    assert.equal(state, undefined, 'its gate waits for dave');
+    // A gate the App posted before it named a waiting run: the deployment shows nothing of the App's.
+    const statuses = fake.repo().deploymentStatuses.get(own.id as number) ?? [];
+    statuses.splice(0, statuses.length, ...statuses.filter((s) => s.state !== 'pending'));
+    await completes(fake, probot, run, 'cancelled');
+    assert.deepEqual(appErrors(fake, own), [], 'its completion found nothing to end');
+
+    // dave's veto names the run, finds it no longer waiting and over: ended at once.
+    await repliesTo(fake, probot, '/reject-deploy production not this one', 'dave');
+    assert.equal(reviewOf(fake, run), undefined, 'GitHub no longer takes an answer');
+    await freed(fake, probot, own, run, /ended \(not_answered\)/);
+  });
+});
