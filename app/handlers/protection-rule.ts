@@ -818,6 +818,21 @@ async function nameUnapprovedRun(
   return { deploymentId: gate.deploymentId, run };
 }
 
+/**
+ * nameUnapprovedRun for a rejection: a name that cannot be written (GitHub failing, an answer lost) does not keep
+ * the rejection from being answered. The run must not wait on for a status of the App's (up to 30 days, its
+ * job held); its deployment then keeps its locks until `--force`, as before runs were named.
+ */
+async function nameRejectedRun(
+  ...args: Parameters<typeof nameUnapprovedRun>
+): Promise<{ deploymentId: number; run: NamedRun } | undefined> {
+  try {
+    return await nameUnapprovedRun(...args);
+  } catch {
+    return undefined;
+  }
+}
+
 // GitHub limits the review comment; the decision text is short, but free text (veto reasons) is not.
 /** A review's comment as GitHub shows it on the run: short, cut whole (never half a character or escape). */
 const clip = (text: string, max = 1000): string => cutText(text, max);
@@ -992,7 +1007,7 @@ export async function handleProtectionRule(
           return { status: 'answered', answer: 'approved', run };
         }
         // A rejected first run of the App's deployment: named on it first, so that its completion frees it.
-        await nameUnapprovedRun(octokit, where, gate, { run, botLogin, attempt: knownAttempt });
+        await nameRejectedRun(octokit, where, gate, { run, botLogin, attempt: knownAttempt });
         await answerRun(octokit, where, run, environment, gate.answer, gate.summary);
         return { status: 'answered', answer: gate.answer, run };
       }
@@ -1280,7 +1295,7 @@ export async function answerPendingProtectionRules(
     // the same path as when the rule was asked (its gate's waiting status named it already, unless written before).
     const held =
       gate.answer === 'rejected'
-        ? await nameUnapprovedRun(octokit, input.where, gate, {
+        ? await nameRejectedRun(octokit, input.where, gate, {
             run: ref.run,
             botLogin,
             attempt: knownAttempt,

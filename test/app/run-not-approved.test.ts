@@ -278,6 +278,18 @@ test('a rejection redelivered after its answer failed names the run once', async
   });
 });
 
+test('a rejection whose name GitHub does not take is answered all the same: the run is not left waiting', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    await repliesTo(fake, probot, '/reject-deploy production not this one', 'dave');
+    const run = fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' }).id;
+    fake.failNext({ status: 502, operationId: 'repos/create-deployment-status', times: 5 });
+    const answered = await asks(fake, probot, own, { run });
+    assert.equal(answered.state, 'rejected', 'rejected although its name was not written');
+    assert.equal(appPending(fake, own).length, 0);
+  });
+});
+
 test('a waiting gate redelivered after posting it failed names the run once', async () => {
   await withSeededApp(seed, async (fake, probot) => {
     const own = await deployed(fake, probot);
