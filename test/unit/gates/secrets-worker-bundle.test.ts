@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import { buildDist } from '../../../scripts/build.ts';
+import { sharedDist } from '../../helpers/built-dist.ts';
 import { DEFAULT_SCAN_OPTIONS } from '../../../src/gates/secret-rules.ts';
 import { FileScanner } from '../../../src/gates/secrets-file.ts';
 import type { WorkerAnswer, WorkerBatch, WorkerSetup } from '../../../src/gates/secrets-pool.ts';
@@ -20,8 +20,7 @@ const token = ['ghp_', 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'].join('');
 test('the bundled worker is its own file, loaded by URL only, and scans as the sources do', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'secrets-worker-bundle-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const dist = join(dir, 'dist');
-  await buildDist(dist);
+  const dist = await sharedDist();
   const worker = join(dist, 'gates/secrets-worker.js');
   assert.ok(existsSync(worker), 'dist/gates/secrets-worker.js was not built');
 

@@ -10,8 +10,8 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildDist } from '../../../scripts/build.ts';
 import { cancelLikeRunner, runBuiltAction, startBuiltAction } from '../../helpers/action.ts';
+import { sharedDist } from '../../helpers/built-dist.ts';
 import { parseJUnit } from '../../../src/gates/junit.ts';
 import { bigJUnit } from '../../helpers/big-xml-reports.ts';
 
@@ -37,8 +37,7 @@ let dir: string;
 let dist: string;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'xml-worker-bundle-'));
-  dist = join(dir, 'dist');
-  await buildDist(dist);
+  dist = await sharedDist();
   await writeFile(join(dir, 'watch-threads.mjs'), WATCH_THREADS);
 });
 after(() => rm(dir, { recursive: true, force: true }));
