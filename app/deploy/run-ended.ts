@@ -22,7 +22,7 @@ import type { Api, Where } from '../facts/github.ts';
 import { claim } from '../reconcile/dispatch.ts';
 import { stagingHeld } from './lock.ts';
 import {
-  approvedRunDescription,
+  approvalNaming,
   namingDecision,
   orphanDecision,
   orphanedRunDescription,
@@ -31,7 +31,15 @@ import {
   runDeploymentCandidates,
   waitingRunDescription,
 } from './run-record.ts';
-import type { NamedRun, NamingDecision, OrphanDecision, RunAttempt, RunClaim, RunNow } from './run-record.ts';
+import type {
+  ApprovalNaming,
+  NamedRun,
+  NamingDecision,
+  OrphanDecision,
+  RunAttempt,
+  RunClaim,
+  RunNow,
+} from './run-record.ts';
 
 /** The completed run, as GitHub's signed workflow_run webhook shows it. */
 export interface EndedRun extends RunAttempt {
@@ -143,22 +151,34 @@ async function endDeployment(
 
 /**
  * Before the rule approves a first run of App deployment `deployment`: the App's own `queued` status naming the
- * run, and its attempt when known (approvedRunDescription), the record its end is judged by. Written once (a lost answer is
- * settled by reading the newest status back); a failure is thrown, and the run is answered by the request's
- * redelivery, as a re-run's reopening status is (app/deploy/rerun.ts).
+ * run, and its attempt when known (approvedRunDescription), the record its end is judged by; or naming no run
+ * when another run let through is named there already, and nothing when the Action's status is the newest
+ * (approvalNaming: two workflows of one deployment event). Costs one read of the deployment's statuses and at
+ * most one status, written once (a lost answer is settled by reading the newest status back); a failure is
+ * thrown, and the run is answered by the request's redelivery, as a re-run's reopening status is
+ * (app/deploy/rerun.ts). Whether this run was named: only then can its end, or endUnansweredRun, end it.
  */
 export async function recordApprovedRun(
   api: Pick<Api, 'repos'>,
   where: Where,
   deployment: number,
   run: NamedRun,
-): Promise<void> {
-  await createDeploymentStatusOnce(api, {
+  botLogin: string,
+): Promise<ApprovalNaming> {
+  const { data: statuses } = await api.repos.listDeploymentStatuses({
     ...where,
-    deploymentId: deployment,
-    state: 'queued',
-    description: approvedRunDescription(run),
+    deployment_id: deployment,
+    per_page: 100,
   });
+  const naming = approvalNaming(statuses, run, botLogin);
+  if (naming.write)
+    await createDeploymentStatusOnce(api, {
+      ...where,
+      deploymentId: deployment,
+      state: 'queued',
+      description: naming.description,
+    });
+  return naming;
 }
 
 /** A run the rule does not approve: its gate waits for approvals, or it is rejected with a reason code. */

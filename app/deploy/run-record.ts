@@ -58,6 +58,18 @@ export function orphanedRunDescription(run: NamedRun, conclusion: string | null 
   return `${runName(run)} ended${how} without the deployment finishing: nothing deployed`.slice(0, 140);
 }
 
+/**
+ * The status the App writes before it approves a run of a deployment whose newest status already names another
+ * run let through (two workflows of one deployment event, both approved): it names no run, so neither run's end
+ * ends the deployment while the other may still deploy it; the Action's final status ends it (or `--force`).
+ */
+export const SEVERAL_RUNS_DESCRIPTION = 'several workflow runs approved: deploying, ended by the Action';
+
+/** Whether the App's own `description` says a run (or several) was let through to deploy. */
+const namesDeployingRun = (description: string | null | undefined): boolean =>
+  description === SEVERAL_RUNS_DESCRIPTION ||
+  / approved: deploying$|: deploying again, holding its locks$/.test(description ?? '');
+
 /** Pure: the run (and its attempt, when named) one of the descriptions above names, if any. */
 export function runNamedIn(description: string | null | undefined): NamedRun | undefined {
   const match = /\bworkflow run (\d{1,16})(?: \(attempt (\d{1,6})\))?(?=[: ])/.exec(description ?? '');
@@ -109,6 +121,43 @@ export function runClaim(statuses: readonly Status[], run: RunAttempt, appLogin:
   return { orphan: true, named };
 }
 
+/** What the App writes on its deployment before it approves a first run of it. */
+export type ApprovalNaming =
+  | { write: true; description: string; several: boolean }
+  | {
+      write: false;
+      /**
+       * runner_went_on: the newest status of the App's or its runner's is the Action's (a run of the deployment
+       * deploys it: named after it, this run's end would end the rollout under way; the Action ends it);
+       * already_named: the very status is the newest (a redelivery).
+       */
+      why: 'runner_went_on' | 'already_named';
+    };
+
+/**
+ * Pure: the status the App writes before it approves `run` of the deployment with `statuses` (newest first). It
+ * names the run (approvedRunDescription), unless another run let through is named there already (one deployment
+ * event may start several workflows, each approved): then it names none (SEVERAL_RUNS_DESCRIPTION), since the end
+ * of whichever run was named last would end the deployment the other deploys. Nothing when the Action's status is
+ * the newest (it took the deployment over). A final newest status (a race with its end) is named over, as before.
+ */
+export function approvalNaming(statuses: readonly Status[], run: NamedRun, appLogin: string): ApprovalNaming {
+  const newest = statuses.find((s) => statusByRunner(s.creator, appLogin));
+  const named = (description: string, several = false): ApprovalNaming =>
+    newest?.state === 'queued' && newest.description === description
+      ? { write: false, why: 'already_named' }
+      : { write: true, description, several };
+  if (!newest || FINAL_STATES.includes(newest.state as DeploymentState))
+    return named(approvedRunDescription(run));
+  if (newest.creator?.login.toLowerCase() !== appLogin.toLowerCase())
+    return { write: false, why: 'runner_went_on' };
+  const other = runNamedIn(newest.description);
+  const anotherDeploys =
+    newest.description === SEVERAL_RUNS_DESCRIPTION ||
+    (other !== undefined && other.id !== run.id && namesDeployingRun(newest.description));
+  return anotherDeploys ? named(SEVERAL_RUNS_DESCRIPTION, true) : named(approvedRunDescription(run));
+}
+
 /** Whether the App names a run that it does not approve (waiting, or rejected) on its deployment. */
 export type NamingDecision =
   | { name: true }
@@ -117,7 +166,8 @@ export type NamingDecision =
       /**
        * ended: the newest status of the App's or its runner's is final (a re-run of an ended deployment is
        * rerun.ts's); runner_went_on: the Action's (a run of it deploys); other_run: the App's, naming another run
-       * (approved and deploying, or waiting, or rejected: that run's own end decides, never this one's);
+       * (approved and deploying, or waiting, or rejected: that run's own end decides, never this one's), or
+       * several runs approved (SEVERAL_RUNS_DESCRIPTION: the Action ends it);
        * later_attempt: a later attempt of this run; already_named: this very status is the newest (a
        * redelivery).
        */
@@ -143,6 +193,7 @@ export function namingDecision(
   if (FINAL_STATES.includes(newest.state as DeploymentState)) return { name: false, why: 'ended' };
   if (newest.creator?.login.toLowerCase() !== appLogin.toLowerCase())
     return { name: false, why: 'runner_went_on' };
+  if (newest.description === SEVERAL_RUNS_DESCRIPTION) return { name: false, why: 'other_run' };
   const named = runNamedIn(newest.description);
   if (!named) return { name: true };
   if (named.id !== run.id) return { name: false, why: 'other_run' };

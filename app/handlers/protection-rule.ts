@@ -7,7 +7,7 @@
 // that deployment, so the run's end can end the deployment when the Action never did (app/deploy/run-ended.ts);
 // before it rejects a first run of it, and when its gate starts waiting, too (a `pending` status, only where no
 // other run is named: nameUnapprovedRun), so a rejected run's end, or a cancel while it waits, frees its locks.
-// Cost of each answer for the App's own deployment: an approval one status; a rejection, and a gate that starts
+// Cost of each answer for the App's own deployment: an approval one status read and at most one status; a rejection, and a gate that starts
 // waiting, one status read and at most one status; a rejection whose run is over, the reads of endUnansweredRun.
 import type { Probot } from 'probot';
 import { serializeGateNotice } from '../deploy/gate-notice.ts';
@@ -749,7 +749,8 @@ type Admission =
  * it (`locked`): it never passes holding nothing. A first run of an App deployment: the run is named in a
  * status of the App's on it (app/deploy/run-ended.ts recordApprovedRun), with its attempt when the decision
  * read the run, so that the run's end ends the deployment when the Action never did (its locks are not kept
- * for a run that deployed nothing).
+ * for a run that deployed nothing); named only where no other run let through is, nor the Action
+ * (run-record.ts approvalNaming).
  */
 async function admitGate(
   octokit: Octokit,
@@ -771,7 +772,7 @@ async function admitGate(
     if (gate.deploymentId === undefined) return { status: 'none' };
     const attempt = await o.attempt();
     const run = { id: o.run, ...(attempt !== undefined ? { attempt } : {}) };
-    await recordApprovedRun(octokit.rest, where, gate.deploymentId, run);
+    await recordApprovedRun(octokit.rest, where, gate.deploymentId, run, o.botLogin);
     return { status: 'recorded', deploymentId: gate.deploymentId, run };
   }
   const deployers = o.deployers;

@@ -578,8 +578,13 @@ test("a first run's gate whose deployment holds the lock reads its statuses once
     const mark = fake.requests.length;
     await firstRun(fake, probot, preview);
     const asked = fake.requests.slice(mark).map((r) => r.operationId ?? '');
-    const statusReads = asked.filter((r) => r === 'repos/list-deployment-statuses');
-    assert.equal(statusReads.length, 1, asked.join('\n'));
+    // Until the approval's own status: one read, the holder's lookup. The approval reads them once more right
+    // before it names the run (app/deploy/run-record.ts approvalNaming: whether another run is named there).
+    const naming = asked.indexOf('repos/create-deployment-status');
+    assert.ok(naming > 0, asked.join('\n'));
+    const statusReads = asked.slice(0, naming).filter((r) => r === 'repos/list-deployment-statuses');
+    assert.equal(statusReads.length, 2, asked.join('\n'));
+    assert.equal(asked[naming - 1], 'repos/list-deployment-statuses', 'the second, right before the write');
   });
 });
 
@@ -832,13 +837,13 @@ test("a first run under its deployer's /lock whose new App deployment GitHub ans
     const mark = fake.requests.length;
     const review = await askProtectionRule(fake, probot, ruleAsk(runOf.id, own));
     assert.equal(review.state, 'approved', review.comment);
-    // Its reads: the App's approval then names the run on it (a write there, app/deploy/run-ended.ts).
+    // Its reads: the App's approval then reads them once more and names the run on it (app/deploy/run-ended.ts).
     const reads = fake.requests
       .slice(mark)
       .filter((r) => r.path.endsWith(statusesOf) && r.operationId === 'repos/list-deployment-statuses');
     assert.deepEqual(
       reads.map((r) => r.status),
-      [404, 404, 200],
+      [404, 404, 200, 200],
       'its statuses read again until GitHub has them',
     );
   });

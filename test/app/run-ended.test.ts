@@ -378,3 +378,36 @@ test('an approval that finds the run no longer waiting because another answer le
     assert.equal(appErrors(fake, own).length, 1);
   });
 });
+
+test("two workflows of one deployment event, both approved: the second's end leaves the deployment the first is about to deploy", async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    // The deploying workflow's run is approved; its job waits for a runner (nothing of the Action's yet).
+    await approvedRun(fake, probot, own);
+    // A second workflow on the same deployment event (a notification job in production) is approved after it,
+    // and completes first without the Action.
+    const second = await approvedRun(fake, probot, own);
+    await completes(fake, probot, second, { conclusion: 'failure' });
+    assert.deepEqual(appErrors(fake, own), [], 'not ended: the first run is about to deploy it');
+    assert.equal(lockOf(fake), HEAD, 'production stays locked for it');
+    // A third approved run's end leaves it too.
+    const third = await approvedRun(fake, probot, own);
+    await completes(fake, probot, third);
+    assert.deepEqual(appErrors(fake, own), []);
+  });
+});
+
+test('a run approved after the Action took the deployment over is not named: its end leaves the rollout under way', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    await approvedRun(fake, probot, own);
+    // The first run's job reached the Action, which writes its own status (the workflow token's).
+    await rest(fake, 'POST', `/deployments/${String(own.id)}/statuses`, { state: 'in_progress' });
+    const before = statusesOf(fake, own).length;
+    const second = await approvedRun(fake, probot, own);
+    assert.equal(statusesOf(fake, own).length, before, 'nothing of the App’s written over the Action’s');
+    await completes(fake, probot, second);
+    assert.deepEqual(appErrors(fake, own), [], 'not ended: the Action deploys it');
+    assert.equal(lockOf(fake), HEAD);
+  });
+});

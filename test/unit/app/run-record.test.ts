@@ -5,6 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  SEVERAL_RUNS_DESCRIPTION,
+  approvalNaming,
   approvedRunDescription,
   namingDecision,
   orphanDecision,
@@ -104,6 +106,48 @@ test('namingDecision: a run the App does not approve is named only where no othe
     description: approvedRunDescription({ id: RUN.id, attempt: 2 }),
   };
   assert.deepEqual(namingDecision([later], RUN, status, APP), { name: false, why: 'later_attempt' });
+});
+
+test('approvalNaming: an approval names its run only where no other run let through is named, nor the Action', () => {
+  const mine = approvedRunDescription(RUN);
+  const other = { state: 'queued', creator: app, description: approvedRunDescription({ id: 7, attempt: 1 }) };
+  const several = { state: 'queued', creator: app, description: SEVERAL_RUNS_DESCRIPTION };
+  assert.equal(runNamedIn(SEVERAL_RUNS_DESCRIPTION), undefined, 'names no run: no end of one run ends it');
+  assert.deepEqual(approvalNaming([], RUN, APP), { write: true, description: mine, several: false });
+  // Another run of the same deployment event let through (approved, or a re-run's reopening): none named.
+  for (const deploying of [other, { ...other, description: rerunRunDescription({ id: 7, attempt: 2 }) }])
+    assert.deepEqual(approvalNaming([deploying], RUN, APP), {
+      write: true,
+      description: SEVERAL_RUNS_DESCRIPTION,
+      several: true,
+    });
+  // A third one finds none named already: nothing more to write.
+  assert.deepEqual(approvalNaming([several], RUN, APP), { write: false, why: 'already_named' });
+  // Another run waiting or rejected deploys nothing: this one is named over it.
+  for (const held of [waitingRunDescription({ id: 7 }), rejectedRunDescription({ id: 7 }, 'rejected')])
+    assert.deepEqual(approvalNaming([{ state: 'pending', creator: app, description: held }], RUN, APP), {
+      write: true,
+      description: mine,
+      several: false,
+    });
+  // The Action's status newest: a run of it deploys, nothing is written over it.
+  assert.deepEqual(approvalNaming([{ state: 'in_progress', creator: workflow }, other], RUN, APP), {
+    write: false,
+    why: 'runner_went_on',
+  });
+  // A forged status naming another run is nobody's; this run's own waiting status is named over.
+  assert.deepEqual(approvalNaming([{ ...other, creator: person }], RUN, APP), {
+    write: true,
+    description: mine,
+    several: false,
+  });
+  assert.deepEqual(approvalNaming([{ state: 'queued', creator: app, description: mine }], RUN, APP), {
+    write: false,
+    why: 'already_named',
+  });
+  // A rejection is not named over several runs let through either.
+  const status = { state: 'pending', description: rejectedRunDescription(RUN, 'rejected') };
+  assert.deepEqual(namingDecision([several], RUN, status, APP), { name: false, why: 'other_run' });
 });
 
 test('runClaim: the App’s own newest status naming this run at this attempt or an earlier one is an orphan', () => {
