@@ -95,24 +95,39 @@ export type RunClaim =
       /**
        * no_runner_status: nothing of the App's or its runner's (the App never let a run of it through);
        * ended: its newest such status is final; runner_went_on: the newest is the workflow token's (the
-       * Action started: it ends the deployment, or its record goes to reconcile); not_named: the App's newest
-       * names no run; other_run: it names another run; later_attempt: a later attempt of this run.
+       * Action started: it ends the deployment, or its record goes to reconcile); others_after: a status of
+       * anyone else's came after the App's (the Action reporting with another token may have deployed it);
+       * not_named: the App's newest names no run; other_run: it names another run; later_attempt: a later
+       * attempt of this run.
        */
-      why: 'no_runner_status' | 'ended' | 'runner_went_on' | 'not_named' | 'other_run' | 'later_attempt';
+      why:
+        | 'no_runner_status'
+        | 'ended'
+        | 'runner_went_on'
+        | 'others_after'
+        | 'not_named'
+        | 'other_run'
+        | 'later_attempt';
     };
 
 /**
  * Pure: whether `run`'s completion leaves the deployment with `statuses` (newest first) without anyone to end
  * it: the newest status of the App's or its runner's (statusByRunner) is the App's own, not final, and names
  * this run; at this attempt or an earlier one, when it names one (a later attempt's completion says the earlier
- * attempts are over too). Any status of the runner's after it means the Action took the deployment over.
+ * attempts are over too). Any status of the runner's after it means the Action took the deployment over; any
+ * status of anyone else's after it, that the Action may have (reporting with a token of its own).
  */
 export function runClaim(statuses: readonly Status[], run: RunAttempt, appLogin: string): RunClaim {
-  const newest = statuses.find((s) => statusByRunner(s.creator, appLogin));
+  const at = statuses.findIndex((s) => statusByRunner(s.creator, appLogin));
+  const newest = statuses[at];
   if (!newest) return { orphan: false, why: 'no_runner_status' };
   if (FINAL_STATES.includes(newest.state as DeploymentState)) return { orphan: false, why: 'ended' };
   if (newest.creator?.login.toLowerCase() !== appLogin.toLowerCase())
     return { orphan: false, why: 'runner_went_on' };
+  // Anyone else's status after the App's: the Action may report with a token of its own (`github-token`: a
+  // person's, another App's), and "nothing deployed" must not be written over its success. Such a status
+  // still ends nothing: the deployment is left, holding its locks, as before runs were named.
+  if (at > 0) return { orphan: false, why: 'others_after' };
   const named = runNamedIn(newest.description);
   if (!named) return { orphan: false, why: 'not_named' };
   if (named.id !== run.id) return { orphan: false, why: 'other_run' };

@@ -90,7 +90,7 @@ async function completes(
   fake: FakeGitHub,
   probot: Probot,
   id: number,
-  o: { attempt?: number; conclusion?: 'cancelled' | 'failure'; delivery?: string } = {},
+  o: { attempt?: number; conclusion?: 'cancelled' | 'failure' | 'success'; delivery?: string } = {},
 ): Promise<void> {
   const run = fake.repo().workflowRuns.get(id)!;
   fake.updateWorkflowRun(id, {
@@ -409,5 +409,21 @@ test('a run approved after the Action took the deployment over is not named: its
     await completes(fake, probot, second);
     assert.deepEqual(appErrors(fake, own), [], 'not ended: the Action deploys it');
     assert.equal(lockOf(fake), HEAD);
+  });
+});
+
+test("a deployment the Action reported with another app's token (its own github-token) is not marked `error` over its success when the run completes", async () => {
+  const otherApps = { 'release-app-token': { id: 4711, slug: 'release-app' } };
+  await withSeededApp({ ...seed, fake: { otherApps } }, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    const run = await approvedRun(fake, probot, own);
+    // The Action runs with a GitHub App token of the repository's own (`github-token`): its statuses are that
+    // app's, which the App does not take as its runner's (the lock stays until --force, as documented).
+    const statuses = `/deployments/${String(own.id)}/statuses`;
+    await rest(fake, 'POST', statuses, { state: 'in_progress' }, 'release-app-token');
+    await rest(fake, 'POST', statuses, { state: 'success' }, 'release-app-token');
+    await completes(fake, probot, run, { conclusion: 'success' });
+    assert.deepEqual(appErrors(fake, own), [], 'no "nothing deployed" over a deployment that succeeded');
+    assert.equal(statusesOf(fake, own).at(-1)?.state, 'success', 'it stays the live deployment');
   });
 });

@@ -178,7 +178,7 @@ test('runClaim: the App’s own newest status naming this run at this attempt or
   });
 });
 
-test('runClaim: a final status of the runner’s, or the Action’s status after the App’s, leaves it alone', () => {
+test('runClaim: a final status of the runner’s, or the Action’s (or anyone’s) status after the App’s, leaves it alone', () => {
   const approved = { state: 'queued', creator: app, description: approvedRunDescription(RUN) };
   for (const state of ['success', 'failure', 'error', 'inactive'])
     assert.deepEqual(runClaim([{ state, creator: workflow }, approved], RUN, APP), {
@@ -189,13 +189,16 @@ test('runClaim: a final status of the runner’s, or the Action’s status after
     orphan: false,
     why: 'runner_went_on',
   });
-  // Anyone else's status names what they like: neither a record nor an end.
+  // Anyone else's status names what they like: never a record of the App's.
   const forged = { state: 'queued', creator: person, description: approvedRunDescription(RUN) };
   assert.deepEqual(runClaim([forged], RUN, APP), { orphan: false, why: 'no_runner_status' });
-  assert.deepEqual(runClaim([{ state: 'success', creator: person }, approved], RUN, APP), {
-    orphan: true,
-    named: RUN,
-  });
+  // After the App's, it may be the Action's, reporting with a token of its own (`github-token`): "nothing
+  // deployed" is not written over what it says; nothing ends it either (its locks stay, as before).
+  for (const creator of [person, { login: 'release-app[bot]', type: 'Bot' }])
+    assert.deepEqual(runClaim([{ state: 'success', creator }, approved], RUN, APP), {
+      orphan: false,
+      why: 'others_after',
+    });
   // The workflow token's status naming the run is not the App's record.
   assert.deepEqual(runClaim([{ ...approved, creator: workflow }], RUN, APP), {
     orphan: false,
