@@ -18,7 +18,8 @@
 //
 // What a completed run costs: the config (one conditional read) and one record read per environment, as
 // before; a repository without a config stops there. A run the App's bot did not start (GitHub's word, in the
-// signed webhook), which is most of them, costs nothing more; one it started (its deployment event's) costs one
+// signed webhook), which is most of them, or one no deployment event started (the reconcile the App dispatches),
+// costs nothing more; one it started (its deployment event's) costs one
 // listing of the commit's deployments and one status read per environment with an App deployment of the commit
 // made before the run; only for a deployment found orphaned, the run read again, the claim and the status.
 import type { Probot } from 'probot';
@@ -42,6 +43,8 @@ interface WorkflowRunPayload {
     created_at?: string;
     conclusion?: string | null;
     actor?: { login: string } | null;
+    /** What started the run (a re-run keeps it): `deployment` for the run of a deployment event. */
+    event?: string;
   };
   repository: { name: string; owner: { login: string }; default_branch: string };
 }
@@ -118,9 +121,13 @@ export async function handleWorkflowRun(
         }),
       );
   }
-  // Only a run the App's bot started deploys an App deployment (its deployment event; a re-run keeps the actor).
+  // Only a run the App's bot started deploys an App deployment (its deployment event; a re-run keeps the actor
+  // and the event): not the reconcile runs the App dispatches (workflow_dispatch), which cost nothing more.
+  const event = payload.workflow_run.event;
   const botLogin = await deps.botLogin();
-  const startedByApp = payload.workflow_run.actor?.login.toLowerCase() === botLogin.toLowerCase();
+  const startedByApp =
+    (event === undefined || event === 'deployment') &&
+    payload.workflow_run.actor?.login.toLowerCase() === botLogin.toLowerCase();
   const deployments = startedByApp
     ? await endOrphanedDeployments(
         api,

@@ -243,6 +243,19 @@ test('a run that did not come from the App (another actor) costs no deployment r
   });
 });
 
+test('a run the App started that no deployment event started (the reconcile it dispatches) costs no deployment read', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    await deployed(fake, probot);
+    const reconcile = fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'workflow_dispatch' });
+    const mark = fake.requests.length;
+    await completes(fake, probot, reconcile.id);
+    const read = fake.requests.slice(mark);
+    const names = read.map((r) => r.operationId).join(', ');
+    assert.ok(!read.some((r) => r.query.sha !== undefined), names);
+    assert.ok(!read.some((r) => r.operationId === 'repos/list-deployment-statuses'), names);
+  });
+});
+
 /** Production's record, as the Action writes it, naming run `run` as the owner of a rollout of HEAD. */
 async function rollingOut(fake: FakeGitHub, run: number): Promise<void> {
   const record: EnvironmentRecord = {
