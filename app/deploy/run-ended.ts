@@ -22,6 +22,7 @@ import type { Api, Where } from '../facts/github.ts';
 import { claim } from '../reconcile/dispatch.ts';
 import { stagingHeld } from './lock.ts';
 import {
+  STATUSES_READ,
   approvalNaming,
   namingDecision,
   orphanDecision,
@@ -168,9 +169,9 @@ export async function recordApprovedRun(
   const { data: statuses } = await api.repos.listDeploymentStatuses({
     ...where,
     deployment_id: deployment,
-    per_page: 100,
+    per_page: STATUSES_READ,
   });
-  const naming = approvalNaming(statuses, run, botLogin);
+  const naming = approvalNaming(statuses, run, botLogin, STATUSES_READ);
   if (naming.write)
     await createDeploymentStatusOnce(api, {
       ...where,
@@ -213,14 +214,14 @@ export async function recordUnapprovedRun(
     ({ data: statuses } = await api.repos.listDeploymentStatuses({
       ...where,
       deployment_id: deployment,
-      per_page: 100,
+      per_page: STATUSES_READ,
     }));
   } catch (error) {
     // Deleted: nothing of it holds a lock, and the run is still answered.
     if (httpStatus(error) === 404) return { name: false, why: 'deployment_gone' };
     throw error;
   }
-  const decision = namingDecision(statuses, run, status, botLogin);
+  const decision = namingDecision(statuses, run, status, botLogin, STATUSES_READ);
   if (decision.name) await createDeploymentStatusOnce(api, { ...where, deploymentId: deployment, ...status });
   return decision;
 }

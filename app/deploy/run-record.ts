@@ -136,6 +136,22 @@ export function runClaim(statuses: readonly Status[], run: RunAttempt, appLogin:
   return { orphan: true, named };
 }
 
+/** A deployment's statuses read at once (one page), newest first: what the App's naming decisions see. */
+export const STATUSES_READ = 100;
+
+/**
+ * The newest status of the App's or its runner's (statusByRunner) among `statuses` (newest first, `read` of
+ * them asked for); `hidden` when a full page holds none (someone's flood may push them off the page).
+ */
+function newestByRunner(
+  statuses: readonly Status[],
+  appLogin: string,
+  read: number,
+): Status | 'hidden' | undefined {
+  const newest = statuses.find((s) => statusByRunner(s.creator, appLogin));
+  return newest ?? (statuses.length >= read ? 'hidden' : undefined);
+}
+
 /** What the App writes on its deployment before it approves a first run of it. */
 export type ApprovalNaming =
   | { write: true; description: string; several: boolean }
@@ -156,8 +172,16 @@ export type ApprovalNaming =
  * of whichever run was named last would end the deployment the other deploys. Nothing when the Action's status is
  * the newest (it took the deployment over). A final newest status (a race with its end) is named over, as before.
  */
-export function approvalNaming(statuses: readonly Status[], run: NamedRun, appLogin: string): ApprovalNaming {
-  const newest = statuses.find((s) => statusByRunner(s.creator, appLogin));
+export function approvalNaming(
+  statuses: readonly Status[],
+  run: NamedRun,
+  appLogin: string,
+  read = STATUSES_READ,
+): ApprovalNaming {
+  const found = newestByRunner(statuses, appLogin, read);
+  // A full page of others' statuses may hide another run's approval: none is named.
+  if (found === 'hidden') return { write: true, description: SEVERAL_RUNS_DESCRIPTION, several: true };
+  const newest = found;
   const named = (description: string, several = false): ApprovalNaming =>
     newest?.state === 'queued' && newest.description === description
       ? { write: false, why: 'already_named' }
@@ -184,9 +208,10 @@ export type NamingDecision =
        * (approved and deploying, or waiting, or rejected: that run's own end decides, never this one's), or
        * several runs approved (SEVERAL_RUNS_DESCRIPTION: the Action ends it);
        * later_attempt: a later attempt of this run; already_named: this very status is the newest (a
-       * redelivery).
+       * redelivery); unknown: a full page of statuses holds none of the App's or its runner's (a flood of
+       * someone's may hide another run's approval).
        */
-      why: 'ended' | 'runner_went_on' | 'other_run' | 'later_attempt' | 'already_named';
+      why: 'ended' | 'runner_went_on' | 'other_run' | 'later_attempt' | 'already_named' | 'unknown';
     };
 
 /**
@@ -202,8 +227,10 @@ export function namingDecision(
   run: NamedRun,
   status: { state: string; description: string },
   appLogin: string,
+  read = STATUSES_READ,
 ): NamingDecision {
-  const newest = statuses.find((s) => statusByRunner(s.creator, appLogin));
+  const newest = newestByRunner(statuses, appLogin, read);
+  if (newest === 'hidden') return { name: false, why: 'unknown' };
   if (!newest) return { name: true };
   if (FINAL_STATES.includes(newest.state as DeploymentState)) return { name: false, why: 'ended' };
   if (newest.creator?.login.toLowerCase() !== appLogin.toLowerCase())

@@ -150,6 +150,26 @@ test('approvalNaming: an approval names its run only where no other run let thro
   assert.deepEqual(namingDecision([several], RUN, status, APP), { name: false, why: 'other_run' });
 });
 
+test('a full page of statuses without one of the App’s or its runner’s cannot be told: no run is named over what it hides', () => {
+  // Someone with `deployments: write` posts 100 statuses after another run's approval, pushing it off the one
+  // page read: naming this run there would let its end end the deployment the other run deploys.
+  const flood = Array.from({ length: 100 }, () => ({ state: 'queued', creator: person, description: 'x' }));
+  const status = { state: 'pending', description: rejectedRunDescription(RUN, 'rejected') };
+  assert.deepEqual(namingDecision(flood, RUN, status, APP), { name: false, why: 'unknown' });
+  assert.deepEqual(approvalNaming(flood, RUN, APP), {
+    write: true,
+    description: SEVERAL_RUNS_DESCRIPTION,
+    several: true,
+  });
+  // Fewer than a page: nothing is hidden, the run is named.
+  assert.deepEqual(namingDecision(flood.slice(1), RUN, status, APP), { name: true });
+  assert.deepEqual(approvalNaming(flood.slice(1), RUN, APP), {
+    write: true,
+    description: approvedRunDescription(RUN),
+    several: false,
+  });
+});
+
 test('runClaim: the App’s own newest status naming this run at this attempt or an earlier one is an orphan', () => {
   const named = (run: { id: number; attempt: number }, creator = app, state = 'queued') => ({
     state,
