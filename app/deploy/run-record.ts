@@ -1,7 +1,7 @@
 // Which workflow run (and attempt) an App deployment was let through for, or held back, and whether that run's
 // end leaves the deployment an orphan. The protection rule writes a status of the App's own on the App deployment
-// before it answers an approval (`queued`, naming the run, and its attempt when known; a re-run's reopening status
-// too), before it answers a rejection and when a gate starts waiting (`pending`, naming the run: namingDecision),
+// before it answers an approval (`queued`, naming the run, and its attempt when known, or no run where another run
+// let through is named: approvalNaming; a re-run's reopening status too), before it answers a rejection and when a gate starts waiting (`pending`, naming the run: namingDecision),
 // and the App reads it back when a workflow run completes (app/deploy/run-ended.ts). Only a status the App's
 // bot posted is believed: GitHub names a status's creator, and nobody else posts as the App's bot (anyone with
 // `deployments: write`, or any workflow's token, can post a status naming any run). Pure.
