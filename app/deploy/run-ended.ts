@@ -14,6 +14,7 @@
 // attempt, deployment): a ref claimed before the status is written, so a redelivery or a second replica does
 // not write it twice (it would find the status anyway, read after).
 import type { StateRead } from '../../src/state/store.ts';
+import type { DeploymentState } from '../../src/github/status-comment.ts';
 import { createDeploymentStatusOnce } from '../../src/github/deployments.ts';
 import { mayHaveLanded } from '../../src/github/write-once.ts';
 import { createdByApp } from '../facts/deployments.ts';
@@ -111,7 +112,11 @@ export async function endOrphanedDeployments(
       results.push({ deployment: d.id, environment, status: 'left', why: decision.why });
       continue;
     }
-    results.push({ deployment: d.id, environment, status: await endDeployment(api, where, run, d.id) });
+    results.push({
+      deployment: d.id,
+      environment,
+      status: await endDeployment(api, where, run, d.id, claimed.before),
+    });
   }
   return results;
 }
@@ -127,12 +132,17 @@ async function readRunNow(api: Pick<Api, 'actions'>, where: Where, run: number):
   }
 }
 
-/** Claims the end of `deployment`, then writes its `error` status; a write that surely failed gives the claim back. */
+/**
+ * Claims the end of `deployment`, then writes its final status: `error`, or for a re-run of a deployment that
+ * had ended, the state it had ended in (`before`: nothing deployed, a live deployment stays `success`), without
+ * marking others inactive. A write that surely failed gives the claim back.
+ */
 async function endDeployment(
   api: Pick<Api, 'repos' | 'git'>,
   where: Where,
   run: NamedRun & { sha: string; conclusion?: string | null },
   deployment: number,
+  before: DeploymentState | undefined,
 ): Promise<'ended' | 'already_claimed'> {
   const ref = orphanClaimRef(run, deployment);
   if (!(await claim(api as Api, where, ref, run.sha))) return 'already_claimed';
@@ -140,8 +150,9 @@ async function endDeployment(
     await createDeploymentStatusOnce(api, {
       ...where,
       deploymentId: deployment,
-      state: 'error',
-      description: orphanedRunDescription(run, run.conclusion),
+      state: before ?? 'error',
+      description: orphanedRunDescription(run, run.conclusion, before !== undefined),
+      ...(before !== undefined ? { autoInactive: false } : {}),
     });
   } catch (error) {
     if (!mayHaveLanded(error)) await api.git.deleteRef({ ...where, ref }).catch(() => undefined);
@@ -251,6 +262,7 @@ export async function endUnansweredRun(
     deployment_id: deployment,
     per_page: 100,
   });
-  if (!runClaim(statuses, { id: run.id, attempt }, botLogin).orphan) return 'left';
-  return endDeployment(api, where, { ...run, conclusion: 'not_answered' }, deployment);
+  const claimed = runClaim(statuses, { id: run.id, attempt }, botLogin);
+  if (!claimed.orphan) return 'left';
+  return endDeployment(api, where, { ...run, conclusion: 'not_answered' }, deployment, claimed.before);
 }

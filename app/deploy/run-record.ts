@@ -52,10 +52,20 @@ export function rejectedRunDescription(run: NamedRun, code: string | undefined):
 export const rerunRunDescription = (run: NamedRun): string =>
   `re-run of ${runName(run)}: deploying again, holding its locks`.slice(0, 140);
 
-/** The final status the App writes when the run it approved ended without the deployment finishing. */
-export function orphanedRunDescription(run: NamedRun, conclusion: string | null | undefined): string {
+/**
+ * The final status the App writes when the run it approved ended without the deployment finishing; `reopened`:
+ * a re-run of a deployment that had ended, which is ended again in the state it had (RunClaim.before).
+ */
+export function orphanedRunDescription(
+  run: NamedRun,
+  conclusion: string | null | undefined,
+  reopened = false,
+): string {
   const how = conclusion && /^[a-z_]{1,30}$/.test(conclusion) ? ` (${conclusion})` : '';
-  return `${runName(run)} ended${how} without the deployment finishing: nothing deployed`.slice(0, 140);
+  return `${runName(run)} ended${how} without the deployment finishing: nothing deployed${reopened ? ', it stands as before' : ''}`.slice(
+    0,
+    140,
+  );
 }
 
 /**
@@ -89,7 +99,16 @@ type Status = {
 
 /** What a completed run is to one App deployment, by the deployment's statuses. */
 export type RunClaim =
-  | { orphan: true; named: NamedRun }
+  | {
+      orphan: true;
+      named: NamedRun;
+      /**
+       * The state the deployment had ended in before the App reopened it for this run (a re-run: its runner's
+       * newest final status below the naming). Nothing deployed, so it is ended in that state again (a live
+       * deployment stays `success`), as closeRerun does; undefined for a first run (`error`).
+       */
+      before?: DeploymentState;
+    }
   | {
       orphan: false;
       /**
@@ -133,7 +152,11 @@ export function runClaim(statuses: readonly Status[], run: RunAttempt, appLogin:
   if (named.id !== run.id) return { orphan: false, why: 'other_run' };
   if (named.attempt !== undefined && named.attempt > run.attempt)
     return { orphan: false, why: 'later_attempt' };
-  return { orphan: true, named };
+  const before = statuses
+    .slice(at + 1)
+    .find((s) => statusByRunner(s.creator, appLogin) && FINAL_STATES.includes(s.state as DeploymentState))
+    ?.state as DeploymentState | undefined;
+  return { orphan: true, named, ...(before !== undefined ? { before } : {}) };
 }
 
 /** A deployment's statuses read at once (one page), newest first: what the App's naming decisions see. */

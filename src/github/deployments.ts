@@ -205,6 +205,7 @@ export interface DeploymentStatusApi {
       description: string;
       log_url?: string;
       environment_url?: string;
+      auto_inactive?: boolean;
       request?: { retries: number };
     }): Promise<{ data: { id: number } }>;
     listDeploymentStatuses(p: {
@@ -239,6 +240,8 @@ export async function createDeploymentStatusOnce(
     description: string;
     logUrl?: string;
     environmentUrl?: string;
+    /** false: a `success` does not mark the environment's other deployments inactive (GitHub's default: it does). */
+    autoInactive?: boolean;
   },
   attempts = 3,
 ): Promise<{ id: number }> {
@@ -263,6 +266,7 @@ export async function createDeploymentStatusOnce(
         description: params.description,
         ...(params.logUrl ? { log_url: params.logUrl } : {}),
         ...(params.environmentUrl ? { environment_url: params.environmentUrl } : {}),
+        ...(params.autoInactive !== undefined ? { auto_inactive: params.autoInactive } : {}),
         request: { retries: 0 },
       });
       return { id: data.id };

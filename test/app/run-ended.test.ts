@@ -440,3 +440,34 @@ test("a deployment the Action reported with another app's token (its own github-
     assert.equal(statusesOf(fake, own).at(-1)?.state, 'success', 'it stays the live deployment');
   });
 });
+
+test('a re-run of a deployment that succeeded, cancelled before the Action, leaves it standing as it was: live, not `error`', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    const run = await approvedRun(fake, probot, own);
+    // Attempt 1 deploys: the Action's success releases the lock.
+    await rest(fake, 'POST', `/deployments/${String(own.id)}/statuses`, { state: 'success' });
+    await receive(probot, 'deployment_status', finalStatus(fake, own, 'success', undefined, 'production'));
+    await completes(fake, probot, run, { conclusion: 'success' });
+    assert.equal(lockOf(fake), undefined);
+    // Re-run: attempt 2 is admitted (its locks taken again, the deployment reopened), then cancelled before its
+    // job starts.
+    fake.updateWorkflowRun(run, {
+      status: 'in_progress',
+      conclusion: null,
+      runAttempt: 2,
+      triggeringActor: 'bob',
+    });
+    await approvedRun(fake, probot, own, run);
+    assert.match(String(statusesOf(fake, own).at(-1)?.description), /^re-run of workflow run/);
+    assert.equal(lockOf(fake), HEAD, 'the re-run holds the lock');
+    await completes(fake, probot, run, { attempt: 2, conclusion: 'cancelled' });
+
+    const newest = statusesOf(fake, own).at(-1)!;
+    assert.equal((newest.creator as { login?: string }).login, BOT_LOGIN, 'the App ended the re-run');
+    assert.equal(newest.state, 'success', 'nothing deployed: it stands as it had ended, the live deployment');
+    assert.match(String(newest.description), /\(attempt 2\) ended \(cancelled\)/);
+    await deliverNewestAppStatus(fake, probot, own);
+    assert.equal(lockOf(fake), undefined, 'its locks released');
+  });
+});

@@ -226,6 +226,30 @@ test('runClaim: a final status of the runner’s, or the Action’s (or anyone�
   });
 });
 
+test('runClaim: a re-run of a deployment that had ended is ended in the state it had, a first run in `error`', () => {
+  const reopened = {
+    state: 'queued',
+    creator: app,
+    description: rerunRunDescription({ id: RUN.id, attempt: 2 }),
+  };
+  const run = { id: RUN.id, attempt: 2 };
+  for (const state of ['success', 'failure', 'inactive'])
+    assert.deepEqual(
+      runClaim(
+        [reopened, { state, creator: workflow }, { state: 'in_progress', creator: workflow }],
+        run,
+        APP,
+      ),
+      { orphan: true, named: run, before: state },
+    );
+  // Anyone else's final status below is nobody's end.
+  assert.deepEqual(runClaim([reopened, { state: 'success', creator: person }], run, APP), {
+    orphan: true,
+    named: run,
+  });
+  assert.match(orphanedRunDescription(run, 'cancelled', true), /nothing deployed, it stands as before$/);
+});
+
 const rollout = (runId: string) =>
   ({
     ok: true,
