@@ -108,6 +108,11 @@ export type RunClaim =
        * deployment stays `success`), as closeRerun does; undefined for a first run (`error`).
        */
       before?: DeploymentState;
+      /**
+       * Other runs named let through next to this one (approvals at the same moment, each naming its run): the
+       * deployment is ended only once GitHub shows each of them over (orphanDecision).
+       */
+      alongside?: number[];
     }
   | {
       orphan: false;
@@ -147,17 +152,45 @@ export function runClaim(statuses: readonly Status[], run: RunAttempt, appLogin:
   // person's, another App's), and "nothing deployed" must not be written over its success. Such a status
   // still ends nothing: the deployment is left, holding its locks, as before runs were named.
   if (at > 0) return { orphan: false, why: 'others_after' };
-  const named = runNamedIn(newest.description);
-  if (!named) return { orphan: false, why: 'not_named' };
+  // Two approvals handled at the same moment (two workflows of one deployment event) each read the statuses
+  // before the other's naming landed, and each named its own run: the newest runs of App statuses naming a run
+  // let through are all judged, this run's end ending the deployment only once the others are over (alongside).
+  const runner = statuses.filter((s) => statusByRunner(s.creator, appLogin));
+  const block: { at: number; named: NamedRun }[] = [];
+  for (const [index, s] of runner.entries()) {
+    const named = runNamedIn(s.description);
+    if (
+      s.creator?.login.toLowerCase() !== appLogin.toLowerCase() ||
+      FINAL_STATES.includes(s.state as DeploymentState) ||
+      !named ||
+      !namesDeployingRun(s.description)
+    )
+      break;
+    block.push({ at: index, named });
+  }
+  const newestNamed = runNamedIn(newest.description);
+  if (!newestNamed) return { orphan: false, why: 'not_named' };
+  const mine = block.length > 0 ? block.find((b) => b.named.id === run.id) : { at: 0, named: newestNamed };
+  if (!mine) return { orphan: false, why: 'other_run' };
+  const { named } = mine;
   if (named.id !== run.id) return { orphan: false, why: 'other_run' };
   if (named.attempt !== undefined && named.attempt > run.attempt)
     return { orphan: false, why: 'later_attempt' };
-  const before = statuses
-    .slice(at + 1)
-    .find((s) => statusByRunner(s.creator, appLogin) && FINAL_STATES.includes(s.state as DeploymentState))
-    ?.state as DeploymentState | undefined;
-  return { orphan: true, named, ...(before !== undefined ? { before } : {}) };
+  const alongside = [...new Set(block.map((b) => b.named.id).filter((id) => id !== run.id))];
+  if (alongside.length > ALONGSIDE_READ) return { orphan: false, why: 'other_run' };
+  const before = runner
+    .slice(Math.max(mine.at, block.length - 1) + 1)
+    .find((s) => FINAL_STATES.includes(s.state as DeploymentState))?.state as DeploymentState | undefined;
+  return {
+    orphan: true,
+    named,
+    ...(before !== undefined ? { before } : {}),
+    ...(alongside.length > 0 ? { alongside } : {}),
+  };
 }
+
+/** Other runs named alongside one (two approvals at the same moment) read at most: beyond, it is left. */
+const ALONGSIDE_READ = 3;
 
 /** A deployment's statuses read at once (one page), newest first: what the App's naming decisions see. */
 export const STATUSES_READ = 100;
@@ -279,16 +312,22 @@ export type OrphanDecision =
       /**
        * rolling_out: a state record names this run as the owner of a rollout (reconcile's, dispatched on the
        * same completion); record_refused: a record that does not verify, so nothing can be told; run_goes_on:
-       * GitHub shows a later attempt of the run, or this one not completed (its own completion decides).
+       * GitHub shows a later attempt of the run, or this one not completed (its own completion decides);
+       * another_run_goes_on: a run named let through alongside it is not completed (it may deploy).
        */
-      why: 'rolling_out' | 'record_refused' | 'run_goes_on';
+      why: 'rolling_out' | 'record_refused' | 'run_goes_on' | 'another_run_goes_on';
     };
 
 /**
  * Pure: whether an orphan (runClaim) is ended, from the state records of its environment and of its staging
  * environment, and the run as GitHub shows it now.
  */
-export function orphanDecision(records: readonly StateRead[], run: RunAttempt, now: RunNow): OrphanDecision {
+export function orphanDecision(
+  records: readonly StateRead[],
+  run: RunAttempt,
+  now: RunNow,
+  alongside: readonly RunNow[] = [],
+): OrphanDecision {
   for (const read of records) {
     if (!read.ok) return { action: 'none', why: 'record_refused' };
     const owner = read.record?.rollout?.owner;
@@ -297,6 +336,9 @@ export function orphanDecision(records: readonly StateRead[], run: RunAttempt, n
   }
   if (now !== 'gone' && (now.status !== 'completed' || (now.attempt ?? run.attempt) !== run.attempt))
     return { action: 'none', why: 'run_goes_on' };
+  // Another run named let through with it (RunClaim.alongside) not over: it may deploy; its own end decides.
+  if (alongside.some((other) => other !== 'gone' && other.status !== 'completed'))
+    return { action: 'none', why: 'another_run_goes_on' };
   return { action: 'end' };
 }
 

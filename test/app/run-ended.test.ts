@@ -471,3 +471,26 @@ test('a re-run of a deployment that succeeded, cancelled before the Action, leav
     assert.equal(lockOf(fake), undefined, 'its locks released');
   });
 });
+
+test('two runs approved at the same moment, each named over a read taken before the other wrote: neither end ends the deployment while the other run goes on', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    const first = await approvedRun(fake, probot, own);
+    fake.updateWorkflowRun(first, { status: 'in_progress' });
+    // The second workflow's approval read the statuses before the first's naming landed, and named its run
+    // right after it: what two approvals handled at the same moment leave (GitHub writes no status conditionally).
+    const second = fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' }).id;
+    const list = statusesOf(fake, own);
+    const named = list.at(-1)!;
+    list.push({ ...named, id: 9_000_001, description: `workflow run ${second} approved: deploying` });
+
+    await completes(fake, probot, second, { conclusion: 'failure' });
+    assert.deepEqual(appErrors(fake, own), [], 'not ended: the first run goes on');
+    assert.equal(lockOf(fake), HEAD);
+
+    // The first one ends without the Action too: now nothing deploys it, and its completion ends it.
+    await completes(fake, probot, first);
+    assert.equal(appErrors(fake, own).length, 1);
+    assert.match(String(appErrors(fake, own)[0]!.description), new RegExp(`^workflow run ${first} `));
+  });
+});

@@ -250,6 +250,41 @@ test('runClaim: a re-run of a deployment that had ended is ended in the state it
   assert.match(orphanedRunDescription(run, 'cancelled', true), /nothing deployed, it stands as before$/);
 });
 
+test('runClaim and orphanDecision: runs named let through one after the other (approvals at the same moment) end it only once all are over', () => {
+  const approvedOf = (id: number) => ({
+    state: 'queued',
+    creator: app,
+    description: approvedRunDescription({ id }),
+  });
+  const statuses = [approvedOf(8), approvedOf(RUN.id), { state: 'in_progress', creator: person }];
+  assert.deepEqual(runClaim(statuses, RUN, APP), { orphan: true, named: { id: RUN.id }, alongside: [8] });
+  assert.deepEqual(runClaim(statuses, { id: 8, attempt: 1 }, APP), {
+    orphan: true,
+    named: { id: 8 },
+    alongside: [RUN.id],
+  });
+  const over = { status: 'completed', attempt: 1 };
+  assert.deepEqual(orphanDecision([], RUN, over, [{ status: 'in_progress', attempt: 1 }]), {
+    action: 'none',
+    why: 'another_run_goes_on',
+  });
+  assert.deepEqual(orphanDecision([], RUN, over, [over, 'gone']), { action: 'end' });
+  // A rejected run's naming below an approval is not one let through: the approval's run alone is judged.
+  const rejected = {
+    state: 'pending',
+    creator: app,
+    description: rejectedRunDescription({ id: 8 }, 'locked'),
+  };
+  assert.deepEqual(runClaim([approvedOf(RUN.id), rejected], RUN, APP), {
+    orphan: true,
+    named: { id: RUN.id },
+  });
+  assert.deepEqual(runClaim([approvedOf(RUN.id), rejected], { id: 8, attempt: 1 }, APP), {
+    orphan: false,
+    why: 'other_run',
+  });
+});
+
 const rollout = (runId: string) =>
   ({
     ok: true,
