@@ -7,59 +7,33 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { fakeSha, webhookPayload } from '../fake-github/index.ts';
+import { fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { BOT_LOGIN, HEAD, PR, deployYml, repliesTo, rest, testMarkerKeys, withSeededApp } from './helpers.ts';
-import { askProtectionRule, deliveryTarget, finalStatus, receive } from './delivery-helpers.ts';
+import { BOT_LOGIN, HEAD, repliesTo, rest, testMarkerKeys, withSeededApp } from './helpers.ts';
+import { askProtectionRule, finalStatus, receive } from './delivery-helpers.ts';
 import type { EnvironmentRecord } from '../../src/state/record.ts';
 import { signRecord } from '../../src/state/signed-record.ts';
 import { stateKey } from '../../src/state/state-key.ts';
 
+import {
+  appDeployments,
+  appErrors,
+  completes,
+  deliverNewestAppStatus,
+  deployedByAlice,
+  lockOf,
+  OTHER_PR,
+  runSeed,
+  statusesOf,
+  WITH_APPROVAL,
+} from './run-helpers.ts';
+
 type Json = Record<string, unknown>;
 
-const OTHER_PR = 8;
 const OTHER_HEAD = fakeSha('run-ended-pr-8-head');
+const seed = runSeed(OTHER_HEAD);
 
-const CONFIG = deployYml(`
-  production:
-    approvals:
-      deployers: [alice, bob]
-      required: 0
-`);
-
-/** CONFIG with one approval, dave's, required for production: a gate waits for it. */
-const WITH_APPROVAL = CONFIG.replace('required: 0', 'required: 1\n      approvers: [dave]');
-
-const seed = {
-  config: CONFIG,
-  collaborators: { alice: 'write', bob: 'write', dave: 'write' } as const,
-  pulls: [
-    { number: PR, head: HEAD, user: 'carol' },
-    { number: OTHER_PR, head: OTHER_HEAD, user: 'erin' },
-  ],
-};
-
-const lockOf = (fake: FakeGitHub) => fake.repo().refs.get('deploy-locks/production');
-const appDeployments = (fake: FakeGitHub): Json[] =>
-  [...fake.repo().deployments.values()].filter(
-    (d) => d.environment === 'production' && (d.creator as { login?: string }).login === BOT_LOGIN,
-  );
-const statusesOf = (fake: FakeGitHub, d: Json): Json[] =>
-  fake.repo().deploymentStatuses.get(d.id as number) ?? [];
-/** The App's `error` statuses on `d` (what ending it writes). */
-const appErrors = (fake: FakeGitHub, d: Json): Json[] =>
-  statusesOf(fake, d).filter(
-    (s) => s.state === 'error' && (s.creator as { login?: string } | undefined)?.login === BOT_LOGIN,
-  );
-
-/** alice's /deploy production: the App's deployment, holding production's lock. */
-async function deployed(fake: FakeGitHub, probot: Probot): Promise<Json> {
-  await repliesTo(fake, probot, '/deploy production', 'alice');
-  const [own] = appDeployments(fake);
-  assert.ok(own, "alice's deployment");
-  assert.equal(lockOf(fake), HEAD, 'it holds production’s lock');
-  return own;
-}
+const deployed = deployedByAlice;
 
 /** The run the App's deployment event started for `deployment`, asked about (attempt `attempt`) and approved. */
 async function approvedRun(
@@ -80,61 +54,6 @@ async function approvedRun(
   });
   assert.equal(review.state, 'approved', review.comment);
   return id;
-}
-
-/**
- * Attempt `attempt` of run `id` completes with `conclusion` (cancelled: before its job started), delivered as
- * `delivery`: GitHub's workflow_run webhook of it.
- */
-async function completes(
-  fake: FakeGitHub,
-  probot: Probot,
-  id: number,
-  o: { attempt?: number; conclusion?: 'cancelled' | 'failure' | 'success'; delivery?: string } = {},
-): Promise<void> {
-  const run = fake.repo().workflowRuns.get(id)!;
-  fake.updateWorkflowRun(id, {
-    status: 'completed',
-    conclusion: o.conclusion ?? 'cancelled',
-    ...(o.attempt !== undefined && o.attempt >= run.runAttempt ? { runAttempt: o.attempt } : {}),
-  });
-  const payload = fake.workflowRunWebhook(id);
-  // A late delivery of an earlier attempt's completion: GitHub's webhook names that attempt.
-  if (o.attempt !== undefined) (payload.workflow_run as Json).run_attempt = o.attempt;
-  await receive(probot, 'workflow_run', payload, o.delivery);
-}
-
-/** The deployment_status delivery of the App's own newest status on `deployment` (what GitHub sends for it). */
-async function deliverNewestAppStatus(fake: FakeGitHub, probot: Probot, deployment: Json): Promise<void> {
-  const status = statusesOf(fake, deployment).at(-1)!;
-  assert.equal((status.creator as { login: string }).login, BOT_LOGIN);
-  await receive(
-    probot,
-    'deployment_status',
-    webhookPayload(
-      'deployment_status',
-      'created',
-      {
-        repository: { default_branch: 'main' },
-        deployment: {
-          id: deployment.id,
-          sha: deployment.sha,
-          environment: 'production',
-          payload: deployment.payload,
-          creator: { login: BOT_LOGIN, type: 'Bot' },
-        },
-        deployment_status: {
-          id: status.id,
-          creator: { login: BOT_LOGIN, type: 'Bot' },
-          state: status.state,
-          environment: 'production',
-          description: status.description,
-          created_at: status.created_at,
-        },
-      },
-      deliveryTarget(fake),
-    ),
-  );
 }
 
 test('an approved run cancelled before its job starts ends its deployment (naming the run); its status frees the environment for the next /deploy', async () => {

@@ -7,62 +7,34 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { fakeSha, webhookPayload } from '../fake-github/index.ts';
+import { fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { BOT_LOGIN, HEAD, PR, deployYml, repliesTo, withSeededApp } from './helpers.ts';
+import { BOT_LOGIN, HEAD, repliesTo, withSeededApp } from './helpers.ts';
+import { askProtectionRule, protectionRulePayload, receive, reviewOf } from './delivery-helpers.ts';
+
 import {
-  askProtectionRule,
-  deliveryTarget,
-  protectionRulePayload,
-  receive,
-  reviewOf,
-} from './delivery-helpers.ts';
+  appDeployments,
+  appErrors,
+  appPending,
+  completes,
+  CONFIG,
+  deliverNewestAppStatus,
+  deployedByAlice,
+  lockOf,
+  OTHER_PR,
+  runSeed,
+  statusesOf,
+  WITH_APPROVAL,
+} from './run-helpers.ts';
 
 type Json = Record<string, unknown>;
 
-const OTHER_PR = 8;
 const OTHER_HEAD = fakeSha('run-not-approved-pr-8-head');
-
-const CONFIG = deployYml(`
-  production:
-    approvals:
-      deployers: [alice, bob]
-      required: 0
-`);
-
-/** CONFIG with one approval, dave's, required for production: a gate waits for it, and dave may veto. */
-const WITH_APPROVAL = CONFIG.replace('required: 0', 'required: 1\n      approvers: [dave]');
-
-const seed = {
-  config: CONFIG,
-  collaborators: { alice: 'write', bob: 'write', dave: 'write' } as const,
-  pulls: [
-    { number: PR, head: HEAD, user: 'carol' },
-    { number: OTHER_PR, head: OTHER_HEAD, user: 'erin' },
-  ],
-};
-
-const lockOf = (fake: FakeGitHub) => fake.repo().refs.get('deploy-locks/production');
-const appDeployments = (fake: FakeGitHub): Json[] =>
-  [...fake.repo().deployments.values()].filter(
-    (d) => d.environment === 'production' && (d.creator as { login?: string }).login === BOT_LOGIN,
-  );
-const statusesOf = (fake: FakeGitHub, d: Json): Json[] =>
-  fake.repo().deploymentStatuses.get(d.id as number) ?? [];
-const byApp = (s: Json) => (s.creator as { login?: string } | undefined)?.login === BOT_LOGIN;
-/** The App's `error` statuses on `d` (what ending it writes). */
-const appErrors = (fake: FakeGitHub, d: Json): Json[] =>
-  statusesOf(fake, d).filter((s) => s.state === 'error' && byApp(s));
-/** The App's `pending` statuses on `d` (what naming a run it does not approve writes). */
-const appPending = (fake: FakeGitHub, d: Json): Json[] =>
-  statusesOf(fake, d).filter((s) => s.state === 'pending' && byApp(s));
+const seed = runSeed(OTHER_HEAD);
 
 /** alice's /deploy production: the App's deployment, holding production's lock; then dave's approval is required. */
 async function deployed(fake: FakeGitHub, probot: Probot): Promise<Json> {
-  await repliesTo(fake, probot, '/deploy production', 'alice');
-  const [own] = appDeployments(fake);
-  assert.ok(own, "alice's deployment");
-  assert.equal(lockOf(fake), HEAD, 'it holds production’s lock');
+  const own = await deployedByAlice(fake, probot);
   fake.setFile('.github/deploy.yml', WITH_APPROVAL);
   return own;
 }
@@ -87,51 +59,6 @@ async function asks(
   if (o.delivery === undefined) return { run, state: (await askProtectionRule(fake, probot, payload)).state };
   await receive(probot, 'deployment_protection_rule', protectionRulePayload(fake, payload), o.delivery);
   return { run, state: reviewOf(fake, run)?.state };
-}
-
-/** Run `id` completes with `conclusion` (GitHub fails a rejected run's job): its workflow_run webhook. */
-async function completes(
-  fake: FakeGitHub,
-  probot: Probot,
-  id: number,
-  conclusion: 'cancelled' | 'failure' = 'failure',
-  delivery?: string,
-): Promise<void> {
-  fake.updateWorkflowRun(id, { status: 'completed', conclusion });
-  await receive(probot, 'workflow_run', fake.workflowRunWebhook(id), delivery);
-}
-
-/** The deployment_status delivery of the App's own newest status on `deployment` (what GitHub sends for it). */
-async function deliverNewestAppStatus(fake: FakeGitHub, probot: Probot, deployment: Json): Promise<void> {
-  const status = statusesOf(fake, deployment).at(-1)!;
-  assert.equal((status.creator as { login: string }).login, BOT_LOGIN);
-  await receive(
-    probot,
-    'deployment_status',
-    webhookPayload(
-      'deployment_status',
-      'created',
-      {
-        repository: { default_branch: 'main' },
-        deployment: {
-          id: deployment.id,
-          sha: deployment.sha,
-          environment: 'production',
-          payload: deployment.payload,
-          creator: { login: BOT_LOGIN, type: 'Bot' },
-        },
-        deployment_status: {
-          id: status.id,
-          creator: { login: BOT_LOGIN, type: 'Bot' },
-          state: status.state,
-          environment: 'production',
-          description: status.description,
-          created_at: status.created_at,
-        },
-      },
-      deliveryTarget(fake),
-    ),
-  );
 }
 
 /** `own` was ended for run `run`; its final status frees production, and bob's /deploy goes through. */
@@ -161,8 +88,8 @@ test('a first run the rule rejects at once (a veto) is named on its deployment; 
     );
     assert.deepEqual(appErrors(fake, own), [], 'not ended at the rejection itself');
 
-    await completes(fake, probot, run);
-    await completes(fake, probot, run, 'failure', 'redelivered');
+    await completes(fake, probot, run, { conclusion: 'failure' });
+    await completes(fake, probot, run, { conclusion: 'failure', delivery: 'redelivered' });
     await freed(fake, probot, own, run, /ended \(failure\)/);
   });
 });
@@ -178,7 +105,7 @@ test('a first run rejected on its waiting gate by /reject-deploy frees productio
     assert.equal(reviewOf(fake, run)?.state, 'rejected');
     assert.match(String(statusesOf(fake, own).at(-1)?.description), /not let through \(rejected\)/);
 
-    await completes(fake, probot, run);
+    await completes(fake, probot, run, { conclusion: 'failure' });
     await freed(fake, probot, own, run, /ended \(failure\)/);
   });
 });
@@ -188,7 +115,7 @@ test('a first run cancelled while its gate waits frees production at its complet
     const own = await deployed(fake, probot);
     const { run, state } = await asks(fake, probot, own);
     assert.equal(state, undefined, 'its gate waits for dave');
-    await completes(fake, probot, run, 'cancelled');
+    await completes(fake, probot, run, { conclusion: 'cancelled' });
     const [ended] = appErrors(fake, own);
     assert.ok(ended, 'ended at the completion');
     assert.match(String(ended.description), /ended \(cancelled\) without the deployment finishing/);
@@ -220,14 +147,14 @@ test("a run rejected `locked` by another deployment's lock leaves that deploymen
     });
     assert.equal(asked.state, 'rejected');
     assert.match(asked.comment, /locked/);
-    await completes(fake, probot, other.id);
+    await completes(fake, probot, other.id, { conclusion: 'failure' });
     assert.equal(statusesOf(fake, own).length, before, "nothing written on alice's deployment");
     assert.equal(lockOf(fake), HEAD, 'production stays locked for it');
 
     // alice's own run, rejected (dave's veto), ends it at its completion: that run is the one named.
     await repliesTo(fake, probot, '/reject-deploy production not this one', 'dave');
     const { run } = await asks(fake, probot, own);
-    await completes(fake, probot, run);
+    await completes(fake, probot, run, { conclusion: 'failure' });
     await freed(fake, probot, own, run, /ended \(failure\)/);
   });
 });
@@ -249,12 +176,12 @@ test('two runs of one deployment event: the one rejected while the other deploys
     assert.equal(second.state, 'rejected');
     assert.equal(statusesOf(fake, own).at(-1), approved, 'the approved run stays the one named');
 
-    await completes(fake, probot, second.run);
+    await completes(fake, probot, second.run, { conclusion: 'failure' });
     assert.deepEqual(appErrors(fake, own), [], 'not ended: the approved run deploys it');
     assert.equal(lockOf(fake), HEAD);
 
     // The approved run ends without the Action: its own completion ends the deployment.
-    await completes(fake, probot, deploying.run, 'cancelled');
+    await completes(fake, probot, deploying.run, { conclusion: 'cancelled' });
     assert.equal(appErrors(fake, own).length, 1);
   });
 });
@@ -272,8 +199,8 @@ test('a rejection redelivered after its answer failed names the run once', async
     await asks(fake, probot, own, { run, delivery: 'second' });
     assert.equal(appPending(fake, own).length, 1, 'named once');
 
-    await completes(fake, probot, run);
-    await completes(fake, probot, run, 'failure', 'again');
+    await completes(fake, probot, run, { conclusion: 'failure' });
+    await completes(fake, probot, run, { conclusion: 'failure', delivery: 'again' });
     assert.equal(appErrors(fake, own).length, 1, 'ended once');
   });
 });
@@ -311,7 +238,7 @@ test('a veto of a gate posted before waiting runs were named, whose run is alrea
     // A gate the App posted before it named a waiting run: the deployment shows nothing of the App's.
     const statuses = fake.repo().deploymentStatuses.get(own.id as number) ?? [];
     statuses.splice(0, statuses.length, ...statuses.filter((s) => s.state !== 'pending'));
-    await completes(fake, probot, run, 'cancelled');
+    await completes(fake, probot, run, { conclusion: 'cancelled' });
     assert.deepEqual(appErrors(fake, own), [], 'its completion found nothing to end');
 
     // dave's veto names the run, finds it no longer waiting and over: ended at once.
