@@ -107,7 +107,9 @@ export async function endOrphanedDeployments(
         ...(staging !== undefined && staging.toLowerCase() !== environment.toLowerCase() ? [staging] : []),
       ].map((e) => o.records(e)),
     );
-    const alongside = await Promise.all((claimed.alongside ?? []).map((id) => readRunNow(api, where, id)));
+    const alongside = await Promise.all(
+      (claimed.alongside ?? []).map(async (id) => ({ id, now: await readRunNow(api, where, id) })),
+    );
     const decision = orphanDecision(records, run, await runNow(), alongside);
     if (decision.action === 'none') {
       results.push({ deployment: d.id, environment, status: 'left', why: decision.why });
@@ -265,7 +267,9 @@ export async function endUnansweredRun(
   });
   const claimed = runClaim(statuses, { id: run.id, attempt }, botLogin);
   if (!claimed.orphan) return 'left';
-  const alongside = await Promise.all((claimed.alongside ?? []).map((id) => readRunNow(api, where, id)));
+  const alongside = await Promise.all(
+    (claimed.alongside ?? []).map(async (id) => ({ id, now: await readRunNow(api, where, id) })),
+  );
   if (orphanDecision([], { id: run.id, attempt }, now, alongside).action === 'none') return 'left';
   return endDeployment(api, where, { ...run, conclusion: 'not_answered' }, deployment, claimed.before);
 }

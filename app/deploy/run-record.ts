@@ -310,8 +310,8 @@ export type OrphanDecision =
   | {
       action: 'none';
       /**
-       * rolling_out: a state record names this run as the owner of a rollout (reconcile's, dispatched on the
-       * same completion); record_refused: a record that does not verify, so nothing can be told; run_goes_on:
+       * rolling_out: a state record names this run, or a run named let through alongside it, as the owner of a
+       * rollout (reconcile's, dispatched on that run's completion); record_refused: a record that does not verify, so nothing can be told; run_goes_on:
        * GitHub shows a later attempt of the run, or this one not completed (its own completion decides);
        * another_run_goes_on: a run named let through alongside it is not completed (it may deploy).
        */
@@ -320,24 +320,26 @@ export type OrphanDecision =
 
 /**
  * Pure: whether an orphan (runClaim) is ended, from the state records of its environment and of its staging
- * environment, and the run as GitHub shows it now.
+ * environment, the run as GitHub shows it now, and the runs named alongside it (RunClaim.alongside) as GitHub
+ * shows them now. A rollout owned by any of them is reconcile's: a run alongside that reached the Action and
+ * died before its first status is over, yet its rollout holds the environment.
  */
 export function orphanDecision(
   records: readonly StateRead[],
   run: RunAttempt,
   now: RunNow,
-  alongside: readonly RunNow[] = [],
+  alongside: readonly { id: number; now: RunNow }[] = [],
 ): OrphanDecision {
+  const owners = new Set([run.id, ...alongside.map((other) => other.id)].map(String));
   for (const read of records) {
     if (!read.ok) return { action: 'none', why: 'record_refused' };
     const owner = read.record?.rollout?.owner;
-    if (owner?.kind === 'workflow' && owner.runId === String(run.id))
-      return { action: 'none', why: 'rolling_out' };
+    if (owner?.kind === 'workflow' && owners.has(owner.runId)) return { action: 'none', why: 'rolling_out' };
   }
   if (now !== 'gone' && (now.status !== 'completed' || (now.attempt ?? run.attempt) !== run.attempt))
     return { action: 'none', why: 'run_goes_on' };
   // Another run named let through with it (RunClaim.alongside) not over: it may deploy; its own end decides.
-  if (alongside.some((other) => other !== 'gone' && other.status !== 'completed'))
+  if (alongside.some(({ now: other }) => other !== 'gone' && other.status !== 'completed'))
     return { action: 'none', why: 'another_run_goes_on' };
   return { action: 'end' };
 }

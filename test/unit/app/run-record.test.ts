@@ -264,11 +264,17 @@ test('runClaim and orphanDecision: runs named let through one after the other (a
     alongside: [RUN.id],
   });
   const over = { status: 'completed', attempt: 1 };
-  assert.deepEqual(orphanDecision([], RUN, over, [{ status: 'in_progress', attempt: 1 }]), {
+  assert.deepEqual(orphanDecision([], RUN, over, [{ id: 8, now: { status: 'in_progress', attempt: 1 } }]), {
     action: 'none',
     why: 'another_run_goes_on',
   });
-  assert.deepEqual(orphanDecision([], RUN, over, [over, 'gone']), { action: 'end' });
+  assert.deepEqual(
+    orphanDecision([], RUN, over, [
+      { id: 8, now: over },
+      { id: 9, now: 'gone' },
+    ]),
+    { action: 'end' },
+  );
   // A rejected run's naming below an approval is not one let through: the approval's run alone is judged.
   const rejected = {
     state: 'pending',
@@ -303,6 +309,16 @@ test('orphanDecision: a rollout of this run in a record is reconcile’s; a reco
     why: 'rolling_out',
   });
   assert.deepEqual(orphanDecision([refused], RUN, ended), { action: 'none', why: 'record_refused' });
+});
+
+test('orphanDecision: a rollout of a run named let through alongside this one is reconcile’s too, though that run is over', () => {
+  // Run 8, approved at the same moment, reached the Action and wrote its rollout, then died before any status:
+  // its own completion left the deployment (rolling_out); this run's later end must not release its locks.
+  assert.deepEqual(orphanDecision([rollout('8')], RUN, ended, [{ id: 8, now: ended }]), {
+    action: 'none',
+    why: 'rolling_out',
+  });
+  assert.deepEqual(orphanDecision([rollout('7')], RUN, ended, [{ id: 8, now: ended }]), { action: 'end' });
 });
 
 test('orphanDecision: a run GitHub shows at a later attempt, or not completed, goes on; a deleted one does not', () => {
