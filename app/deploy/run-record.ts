@@ -121,8 +121,9 @@ export type RunClaim =
        * ended: its newest such status is final; runner_went_on: the newest is the workflow token's (the
        * Action started: it ends the deployment, or its record goes to reconcile); others_after: a status of
        * anyone else's came after the App's (the Action reporting with another token may have deployed it);
-       * not_named: the App's newest names no run; other_run: it names another run; later_attempt: a later
-       * attempt of this run.
+       * not_named: the App's newest names no run; other_run: it names another run (or this one's naming lies
+       * over several runs approved, or over more than ALONGSIDE_READ others let through); later_attempt: a
+       * later attempt of this run.
        */
       why:
         | 'no_runner_status'
@@ -152,35 +153,39 @@ export function runClaim(statuses: readonly Status[], run: RunAttempt, appLogin:
   // person's, another App's), and "nothing deployed" must not be written over its success. Such a status
   // still ends nothing: the deployment is left, holding its locks, as before runs were named.
   if (at > 0) return { orphan: false, why: 'others_after' };
-  // Two approvals handled at the same moment (two workflows of one deployment event) each read the statuses
-  // before the other's naming landed, and each named its own run: the newest runs of App statuses naming a run
-  // let through are all judged, this run's end ending the deployment only once the others are over (alongside).
+  // Namings read, then written, race: two approvals handled at the same moment (two workflows of one deployment
+  // event) each read the statuses before the other's naming landed and each named its own run, and a waiting
+  // or rejected run's naming may land over an approval the same way (one after the other, the App never names
+  // a run over another's approval). So the App's namings from the newest down are read together: each run
+  // named let through there is judged, this run's end ending the deployment only once the others are over
+  // (alongside); over several runs approved (naming none) nobody's end ends it.
   const runner = statuses.filter((s) => statusByRunner(s.creator, appLogin));
   const block: { at: number; named: NamedRun }[] = [];
-  for (const [index, s] of runner.entries()) {
-    const named = runNamedIn(s.description);
+  let walked = 0;
+  for (const s of runner) {
     if (
       s.creator?.login.toLowerCase() !== appLogin.toLowerCase() ||
-      FINAL_STATES.includes(s.state as DeploymentState) ||
-      !named ||
-      !namesDeployingRun(s.description)
+      FINAL_STATES.includes(s.state as DeploymentState)
     )
       break;
-    block.push({ at: index, named });
+    if (s.description === SEVERAL_RUNS_DESCRIPTION && walked > 0) return { orphan: false, why: 'other_run' };
+    const named = runNamedIn(s.description);
+    if (!named) break;
+    if (namesDeployingRun(s.description)) block.push({ at: walked, named });
+    walked++;
   }
   const newestNamed = runNamedIn(newest.description);
   if (!newestNamed) return { orphan: false, why: 'not_named' };
-  const mine = block.length > 0 ? block.find((b) => b.named.id === run.id) : { at: 0, named: newestNamed };
+  const mine =
+    newestNamed.id === run.id ? { at: 0, named: newestNamed } : block.find((b) => b.named.id === run.id);
   if (!mine) return { orphan: false, why: 'other_run' };
   const { named } = mine;
-  if (named.id !== run.id) return { orphan: false, why: 'other_run' };
   if (named.attempt !== undefined && named.attempt > run.attempt)
     return { orphan: false, why: 'later_attempt' };
   const alongside = [...new Set(block.map((b) => b.named.id).filter((id) => id !== run.id))];
   if (alongside.length > ALONGSIDE_READ) return { orphan: false, why: 'other_run' };
-  const before = runner
-    .slice(Math.max(mine.at, block.length - 1) + 1)
-    .find((s) => FINAL_STATES.includes(s.state as DeploymentState))?.state as DeploymentState | undefined;
+  const before = runner.slice(walked).find((s) => FINAL_STATES.includes(s.state as DeploymentState))
+    ?.state as DeploymentState | undefined;
   return {
     orphan: true,
     named,

@@ -291,6 +291,50 @@ test('runClaim and orphanDecision: runs named let through one after the other (a
   });
 });
 
+test('runClaim: a run named not let through over another run’s approval (the two namings raced) ends it only once that run is over', () => {
+  const approvedOf = (id: number) => ({
+    state: 'queued',
+    creator: app,
+    description: approvedRunDescription({ id }),
+  });
+  const rejectedOf = (id: number) => ({
+    state: 'pending',
+    creator: app,
+    description: rejectedRunDescription({ id }, 'locked'),
+  });
+  const waitingOf = (id: number) => ({
+    state: 'pending',
+    creator: app,
+    description: waitingRunDescription({ id }),
+  });
+  // Run 8 approved and RUN rejected at the same moment: RUN's naming landed last. RUN completes within seconds,
+  // before run 8's job reaches the Action: its end must wait for run 8's.
+  assert.deepEqual(runClaim([rejectedOf(RUN.id), approvedOf(8)], RUN, APP), {
+    orphan: true,
+    named: { id: RUN.id },
+    alongside: [8],
+  });
+  // Run 8 cancelled before its job: its end is judged alone (RUN's naming says nothing of RUN deploying).
+  assert.deepEqual(runClaim([rejectedOf(RUN.id), approvedOf(8)], { id: 8, attempt: 1 }, APP), {
+    orphan: true,
+    named: { id: 8 },
+  });
+  // RUN waited, raced run 8's approval, then was approved itself: both are judged together.
+  assert.deepEqual(runClaim([approvedOf(RUN.id), waitingOf(RUN.id), approvedOf(8)], RUN, APP), {
+    orphan: true,
+    named: { id: RUN.id },
+    alongside: [8],
+  });
+  // Over several runs approved (none named): nobody's end ends it; the Action's final status does.
+  const several = { state: 'queued', creator: app, description: SEVERAL_RUNS_DESCRIPTION };
+  assert.deepEqual(runClaim([rejectedOf(RUN.id), several], RUN, APP), { orphan: false, why: 'other_run' });
+  // A waiting naming under this run's approval (one workflow, approved after a wait) changes nothing.
+  assert.deepEqual(runClaim([approvedOf(RUN.id), waitingOf(RUN.id)], RUN, APP), {
+    orphan: true,
+    named: { id: RUN.id },
+  });
+});
+
 const rollout = (runId: string) =>
   ({
     ok: true,
