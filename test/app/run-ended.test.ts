@@ -413,3 +413,33 @@ test('two runs approved at the same moment, each named over a read taken before 
     assert.match(String(appErrors(fake, own)[0]!.description), new RegExp(`^workflow run ${first} `));
   });
 });
+
+test('a rejected run named at the same moment as another run is approved, over its approval: the rejected run’s end leaves the deployment the other is about to deploy', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    const first = await approvedRun(fake, probot, own);
+    fake.updateWorkflowRun(first, { status: 'in_progress' });
+    // A second workflow's run was rejected: its naming read the statuses before the first's approval landed,
+    // and landed right after it (GitHub writes no status conditionally).
+    const second = fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' }).id;
+    const list = statusesOf(fake, own);
+    const named = list.at(-1)!;
+    list.push({
+      ...named,
+      id: 9_000_002,
+      state: 'pending',
+      description: `workflow run ${second} not let through (rejected): nothing deploys`,
+    });
+
+    await completes(fake, probot, second, { conclusion: 'failure' });
+    assert.deepEqual(appErrors(fake, own), [], 'not ended: the first run is about to deploy it');
+    assert.equal(lockOf(fake), HEAD, 'production stays locked for it');
+
+    // The first one is cancelled before its job: nothing deploys, and its completion ends the deployment.
+    await completes(fake, probot, first, { conclusion: 'cancelled' });
+    assert.equal(appErrors(fake, own).length, 1);
+    assert.match(String(appErrors(fake, own)[0]!.description), new RegExp(`^workflow run ${first} `));
+    await deliverNewestAppStatus(fake, probot, own);
+    assert.equal(lockOf(fake), undefined, 'its final status freed production');
+  });
+});
