@@ -3,8 +3,8 @@
 // rule rejected it, it was cancelled before its job started, the job failed before the Action's step. Or a
 // first run the App's rule rejected, or that was cancelled while its gate waited for approvals. The
 // deployment would stay `queued`, holding its environment's lock (and its staging environment's) until someone
-// used `--force`. On the run's completion the App ends it: an `error` status of its own naming the run, which
-// releases the locks through the one release path (app/handlers/deployment-status.ts).
+// used `--force`. On the run's completion the App ends it: an `error` status of its own naming the run (a
+// re-run's: the state its deployment had ended in), which releases the locks through the one release path (app/handlers/deployment-status.ts).
 //
 // Which deployment was let through (or held back) for which run is the App's own status on it
 // (app/deploy/run-record.ts), written before it answered the rule or when the run's gate started waiting. Left

@@ -13,8 +13,8 @@
 //
 // The same completion ends the App deployments this run was let through for and that it leaves without a final
 // status (app/deploy/run-ended.ts): the run ended before the Action wrote one (another protection rule rejected
-// it, it was cancelled before its job started, its job failed before the Action's step). Their `error` status
-// releases their locks. A deployment whose rollout the record still holds is left to reconcile.
+// it, it was cancelled before its job started, its job failed before the Action's step). Their final status
+// (`error`; a re-run's, the state its deployment had ended in) releases their locks. A deployment whose rollout the record still holds is left to reconcile.
 //
 // What a completed run costs: the config (one conditional read) and one record read per environment, as
 // before; a repository without a config stops there. A run the App's bot did not start (GitHub's word, in the
