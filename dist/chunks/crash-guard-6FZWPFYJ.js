@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{LAST_WORDS_MS,createCrashGuard,guardRun,installCrashGuard}from"./chunk-6ZBOXLRS.js";import"./chunk-HKYPJISU.js";import"./chunk-WE4JB54V.js";import"./chunk-YZASLWB7.js";export{LAST_WORDS_MS,createCrashGuard,guardRun,installCrashGuard};
