@@ -524,7 +524,7 @@ export async function runningUnderLock(
   app: { login: string; id?: number },
   stagedBy: readonly string[] = [],
 ): Promise<Array<{ deployment: number; sha: string }>> {
-  const listed = await listedSinceLock(api, where, held, stagedBy);
+  const listed = await listedSinceLock(api, where, held, stagedBy, app);
   const running = await notEnded(api, where, madeUnderLock(held.createdAt, listed, app), app.login);
   const reopened = await reopenedUnderLock(api, where, held.createdAt, listed, app);
   return reopened ? [...running, reopened] : running;
@@ -586,7 +586,7 @@ export async function deploymentsUnderLock(
   app: { login: string; id?: number },
   stagedBy: readonly string[] = [],
 ): Promise<{ made: ListedDeployment[]; reopened?: { deployment: number; sha: string } }> {
-  const listed = await listedSinceLock(api, where, held, stagedBy);
+  const listed = await listedSinceLock(api, where, held, stagedBy, app);
   const reopened = await reopenedUnderLock(api, where, held.createdAt, listed, app);
   return { made: madeUnderLock(held.createdAt, listed, app), ...(reopened ? { reopened } : {}) };
 }
@@ -600,19 +600,27 @@ async function listedSinceLock(
   where: Where,
   held: LockInfo,
   stagedBy: readonly string[],
+  app?: { login: string; id?: number },
 ): Promise<ListedDeployment[]> {
   if (held.target.scope !== 'environment') return [];
   const environment = held.target.environment;
   // Pages until one reaches back past the lock's time: anyone's deployments of the environment (a workflow's,
   // rejected under the lock, or made with deployments: write) would push the holder's off a single page.
   const since = Date.parse(held.createdAt) - CLOCK_SLACK_MS;
-  const pagesSince = async (filter: { environment?: string }): Promise<ListedDeployment[]> => {
+  // `toAppBefore`: and on until one shows an App deployment made before the lock (newestBeforeLock's), within
+  // the same pages: others' deployments just before the lock would hide a re-run's reopened one past the page.
+  const pagesSince = async (
+    filter: { environment?: string },
+    toAppBefore = false,
+  ): Promise<ListedDeployment[]> => {
     const listed: ListedDeployment[] = [];
     for (let page = 1; page <= UNDER_LOCK_PAGES; page++) {
       const { data } = await api.listDeployments({ ...where, ...filter, per_page: 100, page });
       listed.push(...data);
       const oldest = data.at(-1);
-      if (data.length < 100 || !oldest || !(Date.parse(oldest.created_at) >= since)) break;
+      if (data.length < 100 || !oldest) break;
+      const past = !(Date.parse(oldest.created_at) >= since);
+      if (past && !(toAppBefore && app && !newestBeforeLock(held.createdAt, listed, app))) break;
     }
     return listed;
   };
@@ -622,7 +630,7 @@ async function listedSinceLock(
   // lock, by a workflow or anyone with deployments: write) push none of these off the pages read.
   const through = (d: ListedDeployment): boolean =>
     d.environment?.toLowerCase() !== environment.toLowerCase() && holdsLockOf(d, environment);
-  const own = await pagesSince({ environment });
+  const own = await pagesSince({ environment }, true);
   const staging: ListedDeployment[] = [];
   const names = new Set(stagedBy.map((name) => name.toLowerCase()));
   names.delete(environment.toLowerCase());

@@ -24,6 +24,7 @@ import {
   endedByRunner,
   madeUnderLock,
   newestBeforeLock,
+  runningUnderLock,
   releaseDeploymentLock,
   reopenedAfter,
 } from '../../../app/deploy/lock.ts';
@@ -647,6 +648,53 @@ test("newestBeforeLock: the App's newest deployment made before the lock (past t
   );
   assert.equal(newestBeforeLock('2025-03-01T09:05:00Z', listed.slice(3), app), undefined, 'none before it');
   assert.equal(newestBeforeLock('', listed, app), undefined, 'a lock of no readable time: none');
+});
+
+test("runningUnderLock: a re-run reopened under the lock is found past a page of others' deployments made just before the lock", async () => {
+  const app = { login: 'deploy-action[bot]', id: 1 };
+  const bot = { login: 'deploy-action[bot]', type: 'Bot' };
+  const other = { login: 'github-actions[bot]', type: 'Bot' };
+  const lockedAt = '2025-03-01T10:00:00Z';
+  const at = (minutes: number) => new Date(Date.parse(lockedAt) + minutes * 60_000).toISOString();
+  // Page 1: 50 workflow deployments since the lock and 50 in the hour before it; page 2: the App's, reopened.
+  const page1 = Array.from({ length: 100 }, (_, i) => ({
+    id: 1000 - i,
+    sha: 'a'.repeat(40),
+    environment: 'production',
+    created_at: i < 50 ? at(30 - i * 0.5) : at(-6 - (i - 50)),
+    creator: other,
+  }));
+  const reRun = {
+    id: 800,
+    sha: 'b'.repeat(40),
+    environment: 'production',
+    created_at: at(-120),
+    creator: bot,
+  };
+  const pages: Record<number, unknown[]> = { 1: page1, 2: [reRun] };
+  const listed: number[] = [];
+  const api = {
+    listDeployments: ({ page, environment }: { page?: number; environment?: string }) => {
+      if (environment !== 'production') return Promise.resolve({ data: [] });
+      listed.push(page ?? 1);
+      return Promise.resolve({ data: pages[page ?? 1] ?? [] });
+    },
+    listDeploymentStatuses: ({ deployment_id }: { deployment_id: number }) =>
+      Promise.resolve({
+        data:
+          deployment_id === 800
+            ? [
+                { id: 3, state: 'queued', created_at: at(10), creator: bot },
+                { id: 2, state: 'success', created_at: at(-100), creator: other },
+                { id: 1, state: 'in_progress', created_at: at(-110), creator: other },
+              ]
+            : [],
+      }),
+  } as unknown as Parameters<typeof runningUnderLock>[0];
+  const held = { target: production, holder: 'alice', createdAt: lockedAt, sha: HEAD } as const;
+  const running = await runningUnderLock(api, where, held, app);
+  assert.deepEqual(listed, [1, 2], 'read on to the page with the App deployment before the lock');
+  assert.deepEqual(running, [{ deployment: 800, sha: 'b'.repeat(40) }]);
 });
 
 test("endedByRunner: a deployment's end is its runner's word (the App's, its workflow token's), newest first; another's status counts for nothing", () => {
