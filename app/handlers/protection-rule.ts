@@ -822,14 +822,27 @@ async function nameUnapprovedRun(
 /**
  * nameUnapprovedRun for a rejection: a name that cannot be written (GitHub failing, an answer lost) does not keep
  * the rejection from being answered. The run must not wait on for a status of the App's (up to 30 days, its
- * job held); its deployment then keeps its locks until `--force`, as before runs were named.
+ * job held); its deployment then keeps its locks until `--force`, as before runs were named: said in the log
+ * (`warn`), with the deployment and the run, so whoever sees the lock kept knows why.
  */
 async function nameRejectedRun(
+  warn: MarkerTrust['warn'],
   ...args: Parameters<typeof nameUnapprovedRun>
 ): Promise<{ deploymentId: number; run: NamedRun } | undefined> {
   try {
     return await nameUnapprovedRun(...args);
-  } catch {
+  } catch (error) {
+    const [, where, gate, o] = args;
+    warn(
+      {
+        repository: `${where.owner}/${where.repo}`,
+        deployment: gate.deploymentId,
+        run: o.run,
+        status: httpStatus(error),
+        error: error instanceof Error ? error.message : String(error),
+      },
+      'a rejected run could not be named on its deployment: rejected all the same; its locks stay until its deployment ends or --force',
+    );
     return undefined;
   }
 }
@@ -1008,7 +1021,7 @@ export async function handleProtectionRule(
           return { status: 'answered', answer: 'approved', run };
         }
         // A rejected first run of the App's deployment: named on it first, so that its completion frees it.
-        await nameRejectedRun(octokit, where, gate, { run, botLogin, attempt: knownAttempt });
+        await nameRejectedRun(markers.warn, octokit, where, gate, { run, botLogin, attempt: knownAttempt });
         await answerRun(octokit, where, run, environment, gate.answer, gate.summary);
         return { status: 'answered', answer: gate.answer, run };
       }
@@ -1296,7 +1309,7 @@ export async function answerPendingProtectionRules(
     // the same path as when the rule was asked (its gate's waiting status named it already, unless written before).
     const held =
       gate.answer === 'rejected'
-        ? await nameRejectedRun(octokit, input.where, gate, {
+        ? await nameRejectedRun(input.markers.warn, octokit, input.where, gate, {
             run: ref.run,
             botLogin,
             attempt: knownAttempt,

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import { fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { BOT_LOGIN, HEAD, repliesTo, withSeededApp } from './helpers.ts';
+import { BOT_LOGIN, HEAD, capturedLog, repliesTo, withSeededApp } from './helpers.ts';
 import { askProtectionRule, protectionRulePayload, receive, reviewOf } from './delivery-helpers.ts';
 
 import {
@@ -206,7 +206,8 @@ test('a rejection redelivered after its answer failed names the run once', async
 });
 
 test('a rejection whose name GitHub does not take is answered all the same: the run is not left waiting', async () => {
-  await withSeededApp(seed, async (fake, probot) => {
+  const { log, text } = capturedLog('warn');
+  await withSeededApp({ ...seed, log }, async (fake, probot) => {
     const own = await deployed(fake, probot);
     await repliesTo(fake, probot, '/reject-deploy production not this one', 'dave');
     const run = fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' }).id;
@@ -214,6 +215,8 @@ test('a rejection whose name GitHub does not take is answered all the same: the 
     const answered = await asks(fake, probot, own, { run });
     assert.equal(answered.state, 'rejected', 'rejected although its name was not written');
     assert.equal(appPending(fake, own).length, 0);
+    assert.match(text(), /a rejected run could not be named on its deployment/, 'said in the log');
+    assert.match(text(), new RegExp(`"deployment":${String(own.id)}`));
   });
 });
 
