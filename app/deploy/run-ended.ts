@@ -271,5 +271,12 @@ export async function endUnansweredRun(
     (claimed.alongside ?? []).map(async (id) => ({ id, now: await readRunNow(api, where, id) })),
   );
   if (orphanDecision([], { id: run.id, attempt }, now, alongside).action === 'none') return 'left';
-  return endDeployment(api, where, { ...run, conclusion: 'not_answered' }, deployment, claimed.before);
+  // The attempt GitHub showed over, named as the completion names it: one claim for both (one final status).
+  return endDeployment(
+    api,
+    where,
+    { ...run, attempt, conclusion: 'not_answered' },
+    deployment,
+    claimed.before,
+  );
 }

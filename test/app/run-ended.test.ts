@@ -275,8 +275,42 @@ test('a run cancelled while its gate waited (posted before the App named a waiti
       String(ended.description),
       new RegExp(`^workflow run ${run.id} \\(attempt 1\\) ended \\(not_answered\\)`),
     );
+    // Claimed under the attempt GitHub showed over, as its completion claims it: the two never both end it.
+    const claims = fake
+      .requestsFor('git/create-ref')
+      .map((r) => String((r.body as Json).ref))
+      .filter((ref) => ref.startsWith('refs/deploy-orphan/'));
+    assert.deepEqual(claims, [`refs/deploy-orphan/${run.id}-1/${String(own.id)}`]);
     await deliverNewestAppStatus(fake, probot, own);
     assert.equal(lockOf(fake), undefined, 'its final status released production’s lock');
+  });
+});
+
+test('a run cancelled just before the rule approves it at once is ended under the attempt GitHub shows over, the claim its completion takes', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const own = await deployed(fake, probot);
+    const run = fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' });
+    // Cancelled between GitHub asking and the App answering: the answer is refused.
+    fake.updateWorkflowRun(run.id, { status: 'completed', conclusion: 'cancelled' });
+    await askProtectionRule(fake, probot, {
+      run: run.id,
+      event: 'deployment',
+      sha: HEAD,
+      environment: 'production',
+      creator: { login: BOT_LOGIN, type: 'Bot' },
+      deploymentId: own.id as number,
+      payload: own.payload as Json,
+    });
+    const [ended] = appErrors(fake, own);
+    assert.ok(ended, 'ended when the approval found the run over');
+    const claims = fake
+      .requestsFor('git/create-ref')
+      .map((r) => String((r.body as Json).ref))
+      .filter((ref) => ref.startsWith('refs/deploy-orphan/'));
+    assert.deepEqual(claims, [`refs/deploy-orphan/${run.id}-1/${String(own.id)}`]);
+    // Its completion, delivered now, finds it ended: one final status.
+    await receive(probot, 'workflow_run', fake.workflowRunWebhook(run.id));
+    assert.equal(appErrors(fake, own).length, 1);
   });
 });
 
