@@ -9,6 +9,8 @@
 //    between the apps (A B A B). Bounded: a fixed number of deliveries at a fixed concurrency.
 // 2. GitHub API requests per command (/deploy, /approve-deploy), counted on the fake GitHub (in-process,
 //    validating every request: counts, not speed).
+// 3. The same for the deployment protection rule's deliveries and a workflow run's completion
+//    (bench/app-run-costs.ts).
 import { createServer } from '../app/server.ts';
 import type { RunningServer } from '../app/server.ts';
 import { fakeSha, pullRequestCommentPayload } from '../test/fake-github/index.ts';
@@ -22,10 +24,12 @@ import {
   repo,
   SECRET,
   seededFake,
+  synchronizePayload,
   TestOctokit,
 } from '../test/app/helpers.ts';
 import type { Seed } from '../test/app/helpers.ts';
 import { benchThroughput } from './app-throughput.ts';
+import { costSince, runCosts, runSeed } from './app-run-costs.ts';
 
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 2000);
 const API_DELIVERIES = Math.min(DELIVERIES, 500);
@@ -74,8 +78,9 @@ async function commandCost(
   target: RunningServer,
   body: string,
   user: string,
+  pr = PR,
 ): Promise<{ requests: number; deployments: number; reply: string; operations: string }> {
-  const stored = fake.addComment(PR, { user, body });
+  const stored = fake.addComment(pr, { user, body });
   const before = fake.requests.length;
   const deploymentsBefore = fake.repo().deployments.size;
   const commentsBefore = new Set(fake.repo().comments.keys());
@@ -85,7 +90,7 @@ async function commandCost(
     pullRequestCommentPayload({
       owner,
       repo,
-      number: PR,
+      number: pr,
       body,
       user,
       commentId: stored.id as number,
@@ -93,17 +98,15 @@ async function commandCost(
     }),
   );
   // The installation token and GET /app (the bot login) are fetched once per process, not per command.
-  const made = fake.requests.slice(before).filter((r) => !(r.operationId ?? '').startsWith('apps/'));
+  const { requests, operations } = costSince(fake, before);
   // The answer to the command: a reply, or else the status comment a direct /deploy answers with.
   const written = [...fake.repo().comments.values()].filter((c) => !commentsBefore.has(c.id as number));
   const isStatus = (c: (typeof written)[number]): boolean =>
     String(c.body).startsWith('<!-- deploy-action:status');
   const reply = written.find((c) => !isStatus(c)) ?? written.find(isStatus);
-  const counts = new Map<string, number>();
-  for (const r of made) counts.set(r.operationId ?? r.path, (counts.get(r.operationId ?? r.path) ?? 0) + 1);
   return {
-    operations: [...counts].map(([op, n]) => (n > 1 ? `${op} ×${n}` : op)).join(', '),
-    requests: made.length,
+    operations,
+    requests,
     deployments: fake.repo().deployments.size - deploymentsBefore,
     reply: String(reply?.body ?? '(no reply)')
       .split('\n')
@@ -165,7 +168,7 @@ async function main(): Promise<void> {
   const target = await server(fake);
   try {
     // [comment, author, what happens on GitHub before it]
-    const steps: Array<[string, string, (() => void)?]> = [
+    const steps: Array<[string, string, (() => Promise<void>)?]> = [
       ['/deploy staging', 'alice'],
       ['/deploy production', 'alice'],
       ['/approve-deploy production', 'dave'],
@@ -174,10 +177,13 @@ async function main(): Promise<void> {
       [
         '/approve-deploy production',
         'dave',
-        () => {
-          // The earlier deployments ended (their locks released) and the PR got a new commit.
+        async () => {
+          // The earlier deployments ended (their locks released) and the PR got a new commit, delivered (not
+          // counted): without it the App has not shown the new head, and the approval is refused `head_moved`.
           fake.repo().refs.delete('deploy-locks/production');
-          fake.pushCommit(PR, fakeSha('bench-pr-7-second'));
+          const second = fakeSha('bench-pr-7-second');
+          fake.pushCommit(PR, second);
+          await deliver(target, 'pull_request', synchronizePayload(fake, HEAD, second));
         },
       ],
       ['/approve-deploy production', 'erin'],
@@ -186,7 +192,7 @@ async function main(): Promise<void> {
     const costRows: string[][] = [];
     const operations: string[] = [];
     for (const [body, user, before] of steps) {
-      before?.();
+      await before?.();
       const cost = await commandCost(fake, target, body, user);
       operations.push(cost.operations);
       costRows.push([body, `@${user}`, String(cost.requests), String(cost.deployments), cost.reply]);
@@ -200,9 +206,45 @@ async function main(): Promise<void> {
       console.log(
         `\n(the fake GitHub recorded ${violations} violation(s), e.g. ${fake.violations[0]!.operationId ?? fake.violations[0]!.path}: ${fake.violations[0]!.message.slice(0, 120)})`,
       );
+    // The last step: the /deploy production that the approvals before it let end in a deployment.
+    const last = costRows.at(-1)!;
+    const ended = last[3] === '1';
     console.log(
-      '\nTarget: a /deploy production that ends in a deployment in at most 10 requests (github/branch-deploy: about 22).',
+      `\nTarget: a /deploy production that ends in a deployment in at most 10 requests (github/branch-deploy: about 22): ${
+        ended
+          ? `${last[2]}, ${Number(last[2]) <= 10 ? 'met' : 'NOT met'}`
+          : 'not measured (it made no deployment)'
+      }.`,
     );
+  } finally {
+    await target.close();
+    await fake.stop();
+  }
+  await printRunCosts();
+}
+
+/** Part 3: the protection rule's deliveries and workflow run completions, on a fake of their own. */
+async function printRunCosts(): Promise<void> {
+  console.log(
+    '\nGitHub API requests per protection rule delivery and workflow run completion (counted on the fake GitHub;\n' +
+      "production: alice's /deploy, then the run the App's deployment event started; not counted: the /deploy,\n" +
+      "the Action's statuses and their deliveries):\n",
+  );
+  const fake = await seededFake(runSeed);
+  const target = await server(fake);
+  try {
+    const rows = await runCosts(fake, target, (body, user, pr) => commandCost(fake, target, body, user, pr));
+    table(
+      ['delivery', 'requests', 'outcome (review; newest status on the deployment)'],
+      rows.map((r) => [r.step, String(r.requests), r.outcome.slice(0, 90)]),
+    );
+    console.log('');
+    for (const r of rows) console.log(`${r.step}: ${r.operations}`);
+    const violations = fake.violations.length;
+    if (violations)
+      console.log(
+        `\n(the fake GitHub recorded ${violations} violation(s), e.g. ${fake.violations[0]!.operationId ?? fake.violations[0]!.path}: ${fake.violations[0]!.message.slice(0, 120)})`,
+      );
   } finally {
     await target.close();
     await fake.stop();
