@@ -22,6 +22,8 @@
 // costs nothing more; one it started (its deployment event's) costs one
 // listing of the commit's deployments and one status read per environment with an App deployment of the commit
 // made before the run; only for a deployment found orphaned, the run read again, the claim and the status.
+// (The schedule's own look at the same completion, app/schedule/triggers.ts, costs its own request: `npm run
+// bench:app` counts both.)
 import type { Probot } from 'probot';
 import { FactsError, loadConfig } from '../facts/config.ts';
 import type { Api } from '../facts/github.ts';
