@@ -35,6 +35,17 @@ const seed = runSeed(OTHER_HEAD);
 
 const deployed = deployedByAlice;
 
+/** What GitHub asks the rule about run `run` the App's deployment event started for `deployment`. */
+const ruleAsk = (run: number, deployment: Json) => ({
+  run,
+  event: 'deployment',
+  sha: HEAD,
+  environment: 'production',
+  creator: { login: BOT_LOGIN, type: 'Bot' },
+  deploymentId: deployment.id as number,
+  payload: deployment.payload as Json,
+});
+
 /** The run the App's deployment event started for `deployment`, asked about (attempt `attempt`) and approved. */
 async function approvedRun(
   fake: FakeGitHub,
@@ -43,15 +54,7 @@ async function approvedRun(
   run?: number,
 ): Promise<number> {
   const id = run ?? fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' }).id;
-  const review = await askProtectionRule(fake, probot, {
-    run: id,
-    event: 'deployment',
-    sha: HEAD,
-    environment: 'production',
-    creator: { login: BOT_LOGIN, type: 'Bot' },
-    deploymentId: deployment.id as number,
-    payload: deployment.payload as Json,
-  });
+  const review = await askProtectionRule(fake, probot, ruleAsk(id, deployment));
   assert.equal(review.state, 'approved', review.comment);
   return id;
 }
@@ -250,15 +253,7 @@ test('a run cancelled while its gate waited (posted before the App named a waiti
     const own = await deployed(fake, probot);
     fake.setFile('.github/deploy.yml', WITH_APPROVAL);
     const run = fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' });
-    const asked = await askProtectionRule(fake, probot, {
-      run: run.id,
-      event: 'deployment',
-      sha: HEAD,
-      environment: 'production',
-      creator: { login: BOT_LOGIN, type: 'Bot' },
-      deploymentId: own.id as number,
-      payload: own.payload as Json,
-    });
+    const asked = await askProtectionRule(fake, probot, ruleAsk(run.id, own));
     assert.equal(asked.state, undefined, 'its gate waits for dave');
     // A gate the App posted before it named a run whose gate waits (now its `pending` status does: see
     // run-not-approved.test.ts): the deployment shows nothing of the App's.
@@ -292,15 +287,7 @@ test('a run cancelled just before the rule approves it at once is ended under th
     const run = fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' });
     // Cancelled between GitHub asking and the App answering: the answer is refused.
     fake.updateWorkflowRun(run.id, { status: 'completed', conclusion: 'cancelled' });
-    await askProtectionRule(fake, probot, {
-      run: run.id,
-      event: 'deployment',
-      sha: HEAD,
-      environment: 'production',
-      creator: { login: BOT_LOGIN, type: 'Bot' },
-      deploymentId: own.id as number,
-      payload: own.payload as Json,
-    });
+    await askProtectionRule(fake, probot, ruleAsk(run.id, own));
     const [ended] = appErrors(fake, own);
     assert.ok(ended, 'ended when the approval found the run over');
     const claims = fake
@@ -319,15 +306,7 @@ test('an approval that finds the run no longer waiting because another answer le
     const own = await deployed(fake, probot);
     fake.setFile('.github/deploy.yml', WITH_APPROVAL);
     const run = fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' });
-    const asked = await askProtectionRule(fake, probot, {
-      run: run.id,
-      event: 'deployment',
-      sha: HEAD,
-      environment: 'production',
-      creator: { login: BOT_LOGIN, type: 'Bot' },
-      deploymentId: own.id as number,
-      payload: own.payload as Json,
-    });
+    const asked = await askProtectionRule(fake, probot, ruleAsk(run.id, own));
     assert.equal(asked.state, undefined, 'its gate waits for dave');
     // Another answer (a second approval handled at the same moment) let the run through: it no longer waits on
     // production and runs; GitHub refuses dave's answer.
