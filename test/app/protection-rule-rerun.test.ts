@@ -81,6 +81,16 @@ async function firstRun(fake: FakeGitHub, probot: Probot, deployment: Json): Pro
   return run.id;
 }
 
+/** alice's /deploy production, its first run approved, and its end: the ended App deployment and its run. */
+async function deployedAndEnded(fake: FakeGitHub, probot: Probot): Promise<{ own: Json; run: number }> {
+  await repliesTo(fake, probot, '/deploy production', 'alice');
+  const [own] = deploymentsTo(fake, 'production');
+  assert.ok(own, "alice's deployment");
+  const run = await firstRun(fake, probot, own);
+  await ends(fake, probot, own);
+  return { own, run };
+}
+
 const ruleAsk = (run: number, deployment: Json) => ({
   run,
   event: 'deployment',
@@ -113,11 +123,7 @@ async function reRun(
 
 test('a re-run of the newest ended App deployment holds its lock again until its next final status; /deploy meanwhile is refused', async () => {
   await withSeededApp(seed(CONFIG), async (fake, probot) => {
-    await repliesTo(fake, probot, '/deploy production', 'alice');
-    const [own] = deploymentsTo(fake, 'production');
-    assert.ok(own, "alice's deployment");
-    const run = await firstRun(fake, probot, own);
-    await ends(fake, probot, own);
+    const { own, run } = await deployedAndEnded(fake, probot);
     assert.equal(lockOf(fake, 'production'), undefined, 'released at its final status');
 
     const [state, comment] = await reRun(fake, probot, run, own);
@@ -195,11 +201,7 @@ test('a re-run of an ended deployment of preview (staging: production), the newe
 
 test("a re-run under someone's /lock is refused `locked`; once it is released, the re-run holds the environment's lock", async () => {
   await withSeededApp(seed(CONFIG), async (fake, probot) => {
-    await repliesTo(fake, probot, '/deploy production', 'alice');
-    const [own] = deploymentsTo(fake, 'production');
-    assert.ok(own);
-    const run = await firstRun(fake, probot, own);
-    await ends(fake, probot, own);
+    const { own, run } = await deployedAndEnded(fake, probot);
     await repliesTo(fake, probot, '/lock production --reason "incident 9"', 'bob');
     const [refused, why] = await reRun(fake, probot, run, own);
     assert.equal(refused, 'rejected');
@@ -708,11 +710,7 @@ async function deletes(fake: FakeGitHub, deployment: Json): Promise<void> {
 
 test('a re-run of an ended App deployment someone has deleted since is refused `deployment_gone`; nothing is locked', async () => {
   await withSeededApp(seed(CONFIG), async (fake, probot) => {
-    await repliesTo(fake, probot, '/deploy production', 'alice');
-    const [own] = deploymentsTo(fake, 'production');
-    assert.ok(own);
-    const run = await firstRun(fake, probot, own);
-    await ends(fake, probot, own);
+    const { own, run } = await deployedAndEnded(fake, probot);
     // The only deployment of production: GitHub lets it be deleted although it is not inactive.
     await deletes(fake, own);
 
@@ -747,11 +745,7 @@ test('a re-run of an older App deployment deleted once it was inactive is refuse
 
 test('a re-run waiting for approvals whose App deployment is deleted meanwhile is refused `deployment_gone` when the approval comes; nothing is locked', async () => {
   await withSeededApp(seed(CONFIG), async (fake, probot) => {
-    await repliesTo(fake, probot, '/deploy production', 'alice');
-    const [own] = deploymentsTo(fake, 'production');
-    assert.ok(own);
-    const run = await firstRun(fake, probot, own);
-    await ends(fake, probot, own);
+    const { own, run } = await deployedAndEnded(fake, probot);
     fake.setFile('.github/deploy.yml', WITH_APPROVAL);
     assert.deepEqual(await reRun(fake, probot, run, own, 2, 'bob'), [undefined, ''], 'waits');
     await deletes(fake, own);
@@ -800,11 +794,7 @@ test("a re-run of a run the App's deployment event started, whose App deployment
 
 test('a deployment GitHub answers 404 for a few times (its reads lagging) is read again by its id: a re-run of it is judged a re-run and holds its lock', async () => {
   await withSeededApp(seed(CONFIG), async (fake, probot) => {
-    await repliesTo(fake, probot, '/deploy production', 'alice');
-    const [own] = deploymentsTo(fake, 'production');
-    assert.ok(own);
-    const run = await firstRun(fake, probot, own);
-    await ends(fake, probot, own);
+    const { own, run } = await deployedAndEnded(fake, probot);
 
     const statusesOf = `/deployments/${String(own.id)}/statuses`;
     fake.failNext({
