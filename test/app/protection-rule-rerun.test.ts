@@ -81,6 +81,28 @@ async function firstRun(fake: FakeGitHub, probot: Probot, deployment: Json): Pro
   return run.id;
 }
 
+/**
+ * alice's /deploy production; the run its deployment event started asks the rule for the deployment GitHub made
+ * for the job (github-actions[bot]'s: the rule knows no App deployment id, and finds the App's by the run), is
+ * approved, and alice's deployment ends. The App deployment, the run and what GitHub asked.
+ */
+async function jobDeploymentRunEnded(fake: FakeGitHub, probot: Probot) {
+  await repliesTo(fake, probot, '/deploy production', 'alice');
+  const [own] = deploymentsTo(fake, 'production');
+  assert.ok(own);
+  const run = fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' });
+  const ask = {
+    run: run.id,
+    event: 'deployment',
+    sha: HEAD,
+    environment: 'production',
+    deploymentId: 990001,
+  };
+  assert.equal((await askProtectionRule(fake, probot, ask)).state, 'approved');
+  await ends(fake, probot, own);
+  return { own, run, ask };
+}
+
 /** alice's /deploy production, its first run approved, and its end: the ended App deployment and its run. */
 async function deployedAndEnded(fake: FakeGitHub, probot: Probot): Promise<{ own: Json; run: number }> {
   await repliesTo(fake, probot, '/deploy production', 'alice');
@@ -592,20 +614,7 @@ test("a first run's gate whose deployment holds the lock reads its statuses once
 
 test("a re-run of a run the App's deployment event started, for a deployment GitHub made for the job, is judged by the App's deployment of the run: it holds its lock again, or is refused when superseded", async () => {
   await withSeededApp(seed(CONFIG), async (fake, probot) => {
-    await repliesTo(fake, probot, '/deploy production', 'alice');
-    const [own] = deploymentsTo(fake, 'production');
-    assert.ok(own);
-    const run = fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' });
-    // The job's deployment is GitHub's (github-actions[bot]): the rule knows no App deployment id.
-    const ask = {
-      run: run.id,
-      event: 'deployment',
-      sha: HEAD,
-      environment: 'production',
-      deploymentId: 990001,
-    };
-    assert.equal((await askProtectionRule(fake, probot, ask)).state, 'approved');
-    await ends(fake, probot, own);
+    const { own, run, ask } = await jobDeploymentRunEnded(fake, probot);
     assert.equal(lockOf(fake, 'production'), undefined);
 
     fake.updateWorkflowRun(run.id, { runAttempt: 2, triggeringActor: 'dave' });
@@ -760,20 +769,7 @@ test('a re-run waiting for approvals whose App deployment is deleted meanwhile i
 
 test("a re-run of a run the App's deployment event started, whose App deployment GitHub answers 404 for once found, is refused `deployment_gone`", async () => {
   await withSeededApp(seed(CONFIG), async (fake, probot) => {
-    await repliesTo(fake, probot, '/deploy production', 'alice');
-    const [own] = deploymentsTo(fake, 'production');
-    assert.ok(own);
-    const run = fake.addWorkflowRun({ headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' });
-    // The job's deployment is GitHub's: the rule knows no App deployment id, and finds the App's by the run.
-    const ask = {
-      run: run.id,
-      event: 'deployment',
-      sha: HEAD,
-      environment: 'production',
-      deploymentId: 990001,
-    };
-    assert.equal((await askProtectionRule(fake, probot, ask)).state, 'approved');
-    await ends(fake, probot, own);
+    const { own, run, ask } = await jobDeploymentRunEnded(fake, probot);
 
     // Deleted between the listing that found it and the read of its statuses: every read by its id is a 404.
     const statusesOf = `/deployments/${String(own.id)}/statuses`;
