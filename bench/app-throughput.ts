@@ -240,7 +240,11 @@ function scenarios(baseUrl: string, deliveries: number, apiDeliveries: number): 
     {
       event: 'deployment_status, push deployment (comment searched for)',
       count: apiDeliveries,
-      deliveries: [statusPayload({ deploymentId: 1, known: false })],
+      // Each a newer status of the one deployment (as its canary's steps are): the same status again would be
+      // dropped as one already written (status-comment-lanes.ts), measuring the search without its write.
+      deliveries: Array.from({ length: KNOWN_DISTINCT }, (_, i) =>
+        statusPayload({ deploymentId: 1, known: false, second: i, statusId: 10_000 + i }),
+      ),
     },
     {
       event: 'deployment_status bursts: 3-5 statuses per deployment (id known)',

@@ -15,8 +15,14 @@ import { renderStatusComment } from '../src/github/status-comment.ts';
 export const STAND_IN = {
   installationId: 4242,
   appSlug: 'deploy-action',
-  /** The status comment the App's deployment names, and the one a search of the PR's comments finds. */
+  /** The status comment the App's deployment names (the first of the ids bench/app.ts's deliveries name). */
   commentId: 9001,
+  /**
+   * The push deployment's status comment, the one a search of the PR's comments finds: an id no App
+   * deployment names, since the App writes one comment at a time, newest status first, and a push
+   * deployment's status sharing a comment with a newer deployment's would be dropped as older.
+   */
+  pushCommentId: 8001,
   /** The PR's head commit, which the status comments and deployments are about. */
   sha: 'b5e3c0ffee0000000000000000000000000000a7',
 } as const;
@@ -32,21 +38,44 @@ interface Canned {
   example: string;
   status: number;
   body: unknown;
+  /** The answer to a request for one path, when it names what was asked (a comment's id): else `body`. */
+  bodyFor?: (path: string) => unknown;
 }
 
 /** The status comment as the Action left it: queued, for the deployment's commit. */
 const statusBody = (environment: string) =>
   renderStatusComment({ environment, state: 'queued', sha: STAND_IN.sha, updatedAt: '2020-01-01T00:00:00Z' });
 
+/** The id at the end of a comment's path (`/repos/o/r/issues/comments/123`). */
+const commentIdOf = (path: string): number => Number(path.slice(path.lastIndexOf('/') + 1));
+
 function answers(baseUrl: string): Canned[] {
-  const bot = build('simple-user', baseUrl, { login: 'github-actions[bot]', id: 41898282, type: 'Bot' });
-  const comment = (environment: string) =>
+  // The workflow's bot writes a push deployment's comment (the Action with GITHUB_TOKEN); the App's bot the
+  // comment of a deployment the App made, which the App reads back only when it is its own.
+  const workflowBot = build('simple-user', baseUrl, {
+    login: 'github-actions[bot]',
+    id: 41898282,
+    type: 'Bot',
+  });
+  const appBot = build('simple-user', baseUrl, {
+    login: `${STAND_IN.appSlug}[bot]`,
+    id: 41898283,
+    type: 'Bot',
+  });
+  const comment = (environment: string, id: number = STAND_IN.commentId) =>
     build('issue-comment', baseUrl, {
-      id: STAND_IN.commentId,
+      id,
       body: statusBody(environment),
-      user: bot,
+      user: environment === 'production' ? appBot : workflowBot,
       author_association: 'NONE',
     });
+  const commentAt = (id: number) => comment(id === STAND_IN.pushCommentId ? 'staging' : 'production', id);
+  const repository = build('repository', baseUrl, {
+    name: 'web',
+    full_name: 'acme/web',
+    default_branch: 'main',
+    owner: build('simple-user', baseUrl, { login: 'acme', id: 1, type: 'Organization' }),
+  });
   return [
     {
       operationId: 'apps/create-installation-access-token',
@@ -76,15 +105,32 @@ function answers(baseUrl: string): Canned[] {
       example: `/repos/acme/web/issues/comments/${STAND_IN.commentId}`,
       status: 200,
       body: comment('production'),
+      bodyFor: (path) => commentAt(commentIdOf(path)),
     },
     {
-      // A final status of the App's deployment reads its comment first (app/handlers/deployment-status.ts).
+      // A final status of the App's deployment reads its comment first (app/handlers/deployment-status.ts):
+      // the comment asked for, the App's own, so the burst's final statuses write it rather than search.
       operationId: 'issues/get-comment',
       method: 'GET',
       path: /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/\d+$/,
       example: `/repos/acme/web/issues/comments/${STAND_IN.commentId}`,
       status: 200,
       body: comment('production'),
+      bodyFor: (path) => commentAt(commentIdOf(path)),
+    },
+    {
+      // A push deployment's `pr` is believed only when the deployment's commit is the PR's (its head here).
+      operationId: 'pulls/get',
+      method: 'GET',
+      path: /^\/repos\/[^/]+\/[^/]+\/pulls\/\d+$/,
+      example: '/repos/acme/web/pulls/7',
+      status: 200,
+      body: build('pull-request', baseUrl, {
+        number: 7,
+        state: 'open',
+        head: { sha: STAND_IN.sha, ref: 'feature', repo: repository },
+        base: { ref: 'main', repo: repository },
+      }),
     },
     {
       // The environment's lock, looked up when a deployment ends: already gone here (released by /unlock),
@@ -105,7 +151,7 @@ function answers(baseUrl: string): Canned[] {
       path: /^\/repos\/[^/]+\/[^/]+\/issues\/\d+\/comments$/,
       example: '/repos/acme/web/issues/7/comments',
       status: 200,
-      body: [comment('staging')],
+      body: [comment('staging', STAND_IN.pushCommentId)],
     },
   ];
 }
@@ -122,7 +168,9 @@ export async function startStandIn(): Promise<{ url: string; counts: Map<string,
       throw new Error(
         `stand-in: ${answer.method} ${answer.example} is not ${answer.operationId} in the description`,
       );
-    const problems = validateResponse(route.operation, answer.status, answer.body);
+    const problems = [answer.body, answer.bodyFor?.(answer.example)]
+      .filter((body) => body !== undefined)
+      .flatMap((body) => validateResponse(route.operation, answer.status, body));
     if (problems.length) throw new Error(`stand-in: ${answer.operationId}: ${problems.join('; ')}`);
   }
   const bodies = canned.map((answer) => Buffer.from(JSON.stringify(answer.body)));
@@ -140,8 +188,9 @@ export async function startStandIn(): Promise<{ url: string; counts: Map<string,
         res.end('{"message":"Not Found"}');
         return;
       }
-      res.writeHead(canned[index]!.status, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(bodies[index]);
+      const answer = canned[index]!;
+      res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(answer.bodyFor ? JSON.stringify(answer.bodyFor(path)) : bodies[index]);
     });
   });
   return { url, counts };
