@@ -1220,12 +1220,16 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
   }
 
   const place = { repository, environment, deploymentId: plan.rollout.deploymentId };
+  // The key the rollout's record verified under: its writer's, the deploy job's (and reconcile's), which
+  // verify requests under that one key. During a rotation of the marker key it may be the previous one: a
+  // request signed under the new key would be refused there (control_forged), an /abort never acted on.
+  const key = keys[(read.ok ? read.keyIndex : undefined) ?? 0] ?? keys[0]!;
   for (const revocation of revocations)
     await deps.write(deps.api, where, {
       sha: plan.rollout.sha,
       place,
       request: revocation,
-      key: keys[0]!,
+      key,
       display: revocationDisplay(revocation, plan, environment),
       ...(Number.isFinite(Date.parse(plan.rollout.startedAt))
         ? { rolloutStart: Date.parse(plan.rollout.startedAt) }
@@ -1237,7 +1241,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
       sha: plan.rollout.sha,
       place,
       request: plan.request,
-      key: keys[0]!,
+      key,
       display: requestDisplay(plan, environment),
       // Named in its external id: its buttons act on this rollout only (pressOfOtherRollout).
       ...(Number.isFinite(Date.parse(plan.rollout.startedAt))

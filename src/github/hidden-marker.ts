@@ -113,8 +113,13 @@ export interface RawMarker {
 
 /** Does `marker` verify for `scope` under one of `accepted`? */
 export function verifyMarker(marker: RawMarker, accepted: readonly Buffer[], scope: MarkerScope): boolean {
+  return verifyingKey(marker, accepted, scope) >= 0;
+}
+
+/** The index in `accepted` of the key `marker` verifies under for `scope`; -1 when none. */
+export function verifyingKey(marker: RawMarker, accepted: readonly Buffer[], scope: MarkerScope): number {
   const given = Buffer.from(marker.mac, 'hex');
-  return accepted.some((key) => {
+  return accepted.findIndex((key) => {
     const expected = mac(key, marker.kind, marker.json, scope);
     return expected.length === given.length && timingSafeEqual(expected, given);
   });

@@ -3,7 +3,13 @@
 // run text that any workflow token can edit, so both need the same steps, in the same order: exactly one
 // intact marker of the kind, a key to check it with, a MAC that verifies for THIS place (else: a genuine
 // marker copied from another place, or a forgery), then JSON. What the JSON must hold is the caller's. Pure.
-import { trailingMarkers, verifyMarker, type MarkerScope, type RawMarker } from './hidden-marker.ts';
+import {
+  trailingMarkers,
+  verifyingKey,
+  verifyMarker,
+  type MarkerScope,
+  type RawMarker,
+} from './hidden-marker.ts';
 
 /** Where a signed marker is stored: the repository (owner/name), the environment and the GitHub deployment. */
 export interface SignedPlace {
@@ -18,7 +24,8 @@ export function placeScope(place: SignedPlace): MarkerScope {
 }
 
 export type SignedRead =
-  | { ok: true; data: unknown }
+  /** `keyIndex`: which of the keys it verified under (0: the current one; 1: the previous, in a rotation). */
+  | { ok: true; data: unknown; keyIndex: number }
   | {
       ok: false;
       /**
@@ -49,9 +56,10 @@ export function readSignedMarker(
   if (markers.length > 1 || damaged.length) return { ok: false, problem: 'several' };
   if (keys.length === 0) return { ok: false, problem: 'no_key' };
   const marker = markers[0]!;
-  if (!verifyMarker(marker, keys, placeScope(place))) return unverified(marker, keys, claimedPlace);
+  const keyIndex = verifyingKey(marker, keys, placeScope(place));
+  if (keyIndex < 0) return unverified(marker, keys, claimedPlace);
   try {
-    return { ok: true, data: JSON.parse(marker.json) };
+    return { ok: true, data: JSON.parse(marker.json), keyIndex };
   } catch {
     return { ok: false, problem: 'not_json' };
   }

@@ -256,7 +256,7 @@ function choose(
   options: ReadOptions,
   source: string,
 ): StateRead {
-  let best: { record: EnvironmentRecord; id: number } | undefined;
+  let best: { record: EnvironmentRecord; id: number; keyIndex: number } | undefined;
   for (const run of runs) {
     const verified = verifyRecord(run.output.text, keys, place);
     if (!verified.ok)
@@ -267,9 +267,10 @@ function choose(
         source: `check run ${run.id}`,
         ...(verified.newer ? { newer: true as const } : {}),
       };
-    if (!best || verified.record.seq > best.record.seq) best = { record: verified.record, id: run.id };
+    if (!best || verified.record.seq > best.record.seq)
+      best = { record: verified.record, id: run.id, keyIndex: verified.keyIndex };
   }
-  const { record, id } = best!;
+  const { record, id, keyIndex } = best!;
   if (options.seenSeq !== undefined && record.seq < options.seenSeq)
     return {
       ok: false,
@@ -277,7 +278,12 @@ function choose(
       message: `the state of ${place.environment} on check run ${id} is number ${record.seq}; number ${options.seenSeq} was already seen`,
       source: `check run ${id}`,
     };
-  return { ok: true, record, source: `check run ${id} of deployment ${place.deploymentId} (${source})` };
+  return {
+    ok: true,
+    record,
+    source: `check run ${id} of deployment ${place.deploymentId} (${source})`,
+    keyIndex,
+  };
 }
 
 /**

@@ -17,7 +17,8 @@ const PREFACE =
 export type RecordPlace = SignedPlace;
 
 export type VerifiedRecord =
-  | { ok: true; record: EnvironmentRecord }
+  /** `keyIndex`: which of the keys it verified under (the writer's: a reader in a rotation signs for it so). */
+  | { ok: true; record: EnvironmentRecord; keyIndex: number }
   /** `newer`: a genuine record of a later schema (store.ts StateRead). */
   | { ok: false; code: RefusalCode; message: string; newer?: true };
 
@@ -107,7 +108,7 @@ export function verifyRecord(text: unknown, keys: readonly Buffer[], place: Reco
       code: 'state_misplaced',
       message: `${where} is the record of ${record.repository} ${record.environment}`,
     };
-  return { ok: true, record };
+  return { ok: true, record, keyIndex: read.keyIndex };
 }
 
 /** Where a marker's JSON says it was signed for (checked by the MAC, never believed on its own). */

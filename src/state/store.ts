@@ -10,6 +10,12 @@ export type StateRead =
       record: EnvironmentRecord | undefined;
       /** Where it was read, for logs: a path, or `check run 123 on deployment 45`. */
       source: string;
+      /**
+       * On GitHub, which of the keys the read was given the record verified under (0: the first). During a
+       * rotation of the App's marker key it names the key its writer (the deploy job) holds, which the App
+       * signs that rollout's control requests with: the job verifies them under that key alone.
+       */
+      keyIndex?: number;
     }
   | {
       ok: false;

@@ -38,7 +38,7 @@ function record(): EnvironmentRecord {
 test('a signed record reads back for its place, and the key is bound to the repository and environment', () => {
   const r = record();
   const text = signRecord(r, prodKey, place);
-  assert.deepEqual(verifyRecord(text, [prodKey], place), { ok: true, record: r });
+  assert.deepEqual(verifyRecord(text, [prodKey], place), { ok: true, record: r, keyIndex: 0 });
   // Any case of the repository name is the same repository.
   assert.equal(verifyRecord(text, [prodKey], { ...place, repository: 'ACME/Web' }).ok, true);
   assert.deepEqual(stateKey(master.current, 'ACME/WEB', 'production'), prodKey);
@@ -64,8 +64,11 @@ test('key rotation: a record signed under the previous master still verifies; ne
   const accepted = stateKeysFor(rotated, 'acme/web', 'production');
   assert.equal(accepted.length, 2);
   const before = signRecord(record(), stateKey(old.current, 'acme/web', 'production'), place);
-  assert.equal(verifyRecord(before, accepted, place).ok, true);
-  assert.equal(verifyRecord(signRecord(record(), accepted[0]!, place), accepted, place).ok, true);
+  // Said which key it verified under: its writer's, which the App signs that rollout's requests with.
+  const previous = verifyRecord(before, accepted, place);
+  assert.equal(previous.ok && previous.keyIndex, 1);
+  const current = verifyRecord(signRecord(record(), accepted[0]!, place), accepted, place);
+  assert.equal(current.ok && current.keyIndex, 0);
   // Once the previous key is dropped, the old record is no longer believed.
   const after = stateKeysFor(markerKeys({ secret: 'n'.repeat(40) }), 'acme/web', 'production');
   const read = verifyRecord(before, after, place);
@@ -156,7 +159,7 @@ test('user text in the record cannot end the hidden comment or add a line', () =
   const text = signRecord(r, prodKey, place);
   assert.equal(text.split('\n').length, 3, 'preface, blank line, one marker line');
   assert.doesNotMatch(text.split('\n')[2]!.slice(4, -4), /-->|<!--/);
-  assert.deepEqual(verifyRecord(text, [prodKey], place), { ok: true, record: r });
+  assert.deepEqual(verifyRecord(text, [prodKey], place), { ok: true, record: r, keyIndex: 0 });
 });
 
 test('a record too long for a check run keeps its newest history; one that cannot fit is an error', () => {
@@ -244,12 +247,13 @@ test("a handed-off rollout's Slack message (rollout.notify) is signed with it; a
   const notify = { slack: [{ name: 'ops', channel: 'C0123456789', ts: '1700000000.000100' }] };
   const withHandle = handedOff(notify);
   const read = verifyRecord(signRecord(withHandle, prodKey, place), [prodKey], place);
-  assert.deepEqual(read, { ok: true, record: withHandle });
+  assert.deepEqual(read, { ok: true, record: withHandle, keyIndex: 0 });
   // Records written before the field existed keep working.
   const old = handedOff();
   assert.deepEqual(verifyRecord(signRecord(old, prodKey, place), [prodKey], place), {
     ok: true,
     record: old,
+    keyIndex: 0,
   });
   // Signed by the key holder, yet not Slack identifiers: refused, saying which field.
   for (const [bad, where] of [
