@@ -39,7 +39,7 @@ import { parseStateKey } from '../state/state-key.ts';
 import type { StateStore } from '../state/store.ts';
 import { render } from '../targets/template.ts';
 import { forkSubject, type RunContext } from './context.ts';
-import type { ActionInputs, RunPlan } from './inputs.ts';
+import { stateKeysOf, type ActionInputs, type RunPlan } from './inputs.ts';
 import { createTag, tagName } from './tag.ts';
 import { actionLogReporter } from './log-reporter.ts';
 import { hasNotifications, runNotifier } from '../notify/wiring.ts';
@@ -121,9 +121,12 @@ export class ActionRun {
     const received = cancellation.signalReceived;
     if (received.aborted) unspace();
     else received.addEventListener('abort', unspace, { once: true });
-    this.secrets = [inputs.token, inputs.stateKey, ...configSecretValues(config, env)].filter(
-      (secret): secret is string => !!secret,
-    );
+    this.secrets = [
+      inputs.token,
+      inputs.stateKey,
+      inputs.stateKeyPrevious,
+      ...configSecretValues(config, env),
+    ].filter((secret): secret is string => !!secret);
     this.redact = credentialRedactor(this.secrets);
     this.readOnly = context.fork?.readOnlyToken
       ? `${forkSubject(context)} comes from ${context.fork.repository === 'a deleted fork' ? 'a deleted fork' : `the fork ${context.fork.repository}`}: ` +
@@ -506,7 +509,7 @@ export class ActionRun {
       { owner: context.owner, repo: context.repo },
       { repository: `${context.owner}/${context.repo}`, environment: this.plan.environment, deploymentId },
       context.sha,
-      [parseStateKey(this.inputs.stateKey!, 'input "state-key"')],
+      stateKeysOf(this.inputs),
       // Only the deploy App's check runs: the input's id, else the app that made the deployment.
       this.inputs.controlAppId ?? 'deployment',
     );
@@ -543,6 +546,7 @@ export class ActionRun {
       repo: this.context.repo,
       environment: this.plan.environment,
       key: parseStateKey(this.inputs.stateKey!, 'input "state-key"'),
+      previousKeys: stateKeysOf(this.inputs).slice(1),
       carrier: github!,
       log: (level, message) => (level === 'warn' ? this.warn(message) : logInfo(message, this.redact)),
       // A re-run keeps the App's deployment, which an earlier attempt may have written the record to.

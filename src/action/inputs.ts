@@ -36,6 +36,11 @@ export interface ActionInputs {
   /** The environment's state key (never logged; registered as a secret as soon as it is read). */
   stateKey?: string;
   /**
+   * The state key before a rotation of the App's marker key (never logged; a secret as `stateKey` is): what
+   * was signed under it still reads; nothing is signed under it.
+   */
+  stateKeyPrevious?: string;
+  /**
    * The deploy App's id: only its `rollout / <env>` check runs carry /promote, /pause, /resume and /abort
    * (docs/control.md). Unset: learned from the deployment's maker when the App made it.
    */
@@ -95,7 +100,7 @@ function environmentUrlProblem(url: string): string | undefined {
 }
 
 /** The inputs that hold secrets: registered with the runner before any input is checked, and never shown. */
-export const SECRET_INPUTS = ['github-token', 'state-key'] as const;
+export const SECRET_INPUTS = ['github-token', 'state-key', 'state-key-previous'] as const;
 
 /** Every other input of action.yml (test/unit/action/secret-inputs.test.ts keeps the two lists whole). */
 export const PLAIN_INPUTS = [
@@ -213,6 +218,7 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
     tag: text('tag'),
     stateDir: text('state-dir'),
     stateKey: text('state-key'),
+    stateKeyPrevious: text('state-key-previous'),
     controlAppId: appId('control-app-id'),
     adoptCurrent: bool('adopt-current', false),
     since: text('since'),
@@ -232,6 +238,12 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
   if (inputs.stateKey !== undefined)
     try {
       parseStateKey(inputs.stateKey, 'input "state-key"');
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  if (inputs.stateKeyPrevious !== undefined)
+    try {
+      parseStateKey(inputs.stateKeyPrevious, 'input "state-key-previous"');
     } catch (error) {
       problems.push((error as Error).message);
     }
@@ -611,4 +623,18 @@ export function reconcileDryRunProblem(inputs: ActionInputs, context: RunContext
 /** Reconcile, asked by the `mode` input, or by the workflow_dispatch input `mode` when the input is empty. */
 export function reconcileRequested(inputs: ActionInputs, context: RunContext): boolean {
   return (inputs.mode ?? context.dispatch?.mode) === 'reconcile';
+}
+
+/**
+ * The keys a record or a control request read may verify under: `state-key`, then `state-key-previous` during
+ * a rotation of the App's marker key (docs/state.md). Writes are signed under the first alone.
+ */
+export function stateKeysOf(inputs: Pick<ActionInputs, 'stateKey' | 'stateKeyPrevious'>): Buffer[] {
+  if (inputs.stateKey === undefined) return [];
+  return [
+    parseStateKey(inputs.stateKey, 'input "state-key"'),
+    ...(inputs.stateKeyPrevious !== undefined
+      ? [parseStateKey(inputs.stateKeyPrevious, 'input "state-key-previous"')]
+      : []),
+  ];
 }

@@ -24,13 +24,12 @@ import {
   type ReconcileSummary,
 } from '../reconcile/run.ts';
 import { FileStateStore } from '../state/file-store.ts';
-import { parseStateKey } from '../state/state-key.ts';
 import type { StateRead, StateStore } from '../state/store.ts';
 import type { RunContext } from './context.ts';
 import { GitHubControlSource, type RequestFn } from '../control/github-channel.ts';
 import { FileControlChannel } from '../control/file-channel.ts';
 import { fileReconcileLock } from '../cli/reconcile-lock.ts';
-import { environmentList, InputError, type ActionInputs } from './inputs.ts';
+import { environmentList, InputError, stateKeysOf, type ActionInputs } from './inputs.ts';
 import { reconcileNotifiers } from '../notify/wiring.ts';
 import { configSecretValues } from '../config/env-secrets.ts';
 import { secretFormsOf } from '../util/secret-values.ts';
@@ -61,7 +60,7 @@ export async function runReconcile(
   // deadline's outputs and an internal error's.
   const known: Required<Pick<ReconcileSoFar, 'entries' | 'redact'>> & { reporting: boolean } = {
     entries: [],
-    redact: credentialRedactor([inputs.token, inputs.stateKey]),
+    redact: credentialRedactor([inputs.token, inputs.stateKey, inputs.stateKeyPrevious]),
     reporting: false,
   };
   try {
@@ -104,7 +103,12 @@ async function reconcileAndReport(
   // log from here on: a notifier is made only when a rollout needs one, after a command may have printed them.
   const configSecrets = configSecretValues(config, env);
   for (const secret of secretFormsOf(configSecrets)) core.setSecret(secret);
-  const redact = credentialRedactor([inputs.token, inputs.stateKey, ...configSecrets]);
+  const redact = credentialRedactor([
+    inputs.token,
+    inputs.stateKey,
+    inputs.stateKeyPrevious,
+    ...configSecrets,
+  ]);
   known.redact = redact;
   if (soFar) soFar.redact = redact;
   let octokit: GitHubClient | undefined;
@@ -120,7 +124,9 @@ async function reconcileAndReport(
   const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
   // The values this run masks in its log stay out of the records it writes too (the list grows as notifiers
   // are made).
-  const secrets = [inputs.token, inputs.stateKey, ...configSecrets].filter((s): s is string => !!s);
+  const secrets = [inputs.token, inputs.stateKey, inputs.stateKeyPrevious, ...configSecrets].filter(
+    (s): s is string => !!s,
+  );
   const notifiers = reconcileNotifiers(
     config,
     {
@@ -139,7 +145,7 @@ async function reconcileAndReport(
         core.setSecret(secret);
         secrets.push(secret);
       },
-      known: [inputs.token, inputs.stateKey, ...configSecrets],
+      known: [inputs.token, inputs.stateKey, inputs.stateKeyPrevious, ...configSecrets],
       // Once the job is cancelled, the last messages wait no longer than the reporting deadline: the summary
       // and outputs come after them, and the runner kills the job 10 s after its first signal.
       ...(cancellation ? { closeBy: closeByDeadline(cancellation) } : {}),
@@ -216,7 +222,7 @@ async function reconcileAndReport(
  * attempt of this repository that GitHub says has finished is taken over at once; otherwise they are on GitHub.
  */
 export function storeFactory(
-  inputs: Pick<ActionInputs, 'stateDir' | 'stateKey'>,
+  inputs: Pick<ActionInputs, 'stateDir' | 'stateKey' | 'stateKeyPrevious'>,
   context: Pick<RunContext, 'owner' | 'repo'>,
   octokit: Pick<GitHubClient, 'rest'> | undefined,
 ): ReconcileOptions['storeFor'] {
@@ -243,17 +249,18 @@ export function storeFactory(
     };
     return () => refused;
   }
-  let key: Buffer;
+  let keys: Buffer[];
   try {
-    key = parseStateKey(keyInput, 'input "state-key"');
+    keys = stateKeysOf(inputs);
   } catch (error) {
     throw new InputError([(error as Error).message]);
   }
+  // Signed under the first (state-key); read under either, during a rotation.
   const store = new InPlaceGitHubStore({
     api: octokit.rest,
     owner: context.owner,
     repo: context.repo,
-    keys: [key],
+    keys,
   });
   return () => store;
 }
@@ -307,7 +314,7 @@ export function controlFactory(
   if (inputs.stateDir) return (env) => new FileControlChannel(inputs.stateDir!, env.name);
   const keyInput = inputs.stateKey;
   if (!octokit || !keyInput) return undefined;
-  const key = parseStateKey(keyInput, 'input "state-key"');
+  const keys = stateKeysOf(inputs);
   return (env, rollout) =>
     rollout.sha
       ? new GitHubControlSource(
@@ -319,7 +326,7 @@ export function controlFactory(
             deploymentId: rollout.deploymentId,
           },
           rollout.sha,
-          [key],
+          keys,
           // Only the deploy App's check runs: the input's id, else the app that made the deployment.
           inputs.controlAppId ?? 'deployment',
           // A handed-off rollout: each reconcile run takes it up again, so cancelling one stops nothing.

@@ -356,6 +356,11 @@ export interface GitHubStateStoreOptions {
    */
   others?: StateStore;
   key: Buffer;
+  /**
+   * Keys a record read may also verify under (`state-key-previous`): during a rotation of the App's marker key,
+   * the key the last run signed with. Every write is signed under `key`.
+   */
+  previousKeys?: readonly Buffer[];
   carrier: StateCarrier;
   log(level: 'info' | 'warn', message: string): void;
   /** The longest a durable write waits for GitHub (default 10 s, the run's budget for GitHub failures). */
@@ -387,7 +392,8 @@ export class GitHubStateStore implements StateStore {
         ? others.read(environment)
         : { ok: true, record: undefined, source: `the state of ${environment} is not kept by this run` };
     const own = await this.options.carrier.deploymentId();
-    const read = await readEnvironmentRecord(api, { owner, repo }, environment, [key], {
+    const keys = [key, ...(this.options.previousKeys ?? [])];
+    const read = await readEnvironmentRecord(api, { owner, repo }, environment, keys, {
       ...(this.seenSeq !== undefined ? { seenSeq: this.seenSeq } : {}),
       ...(own !== undefined && this.options.firstAttempt ? { newDeployment: own } : {}),
       ...(own !== undefined ? { writesTo: own } : {}),

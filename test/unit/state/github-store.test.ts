@@ -856,3 +856,47 @@ test('a settling durable write (finalize) waits for GitHub past its wait, and fa
     else await write;
   }
 });
+
+test('key rotation: with the previous state key, the Action reads the record the last run signed under it, and writes under the new one', async () => {
+  await withFake(async (f) => {
+    // The last run signed under the key rotated out (KEY); the environment's secret now holds the new one.
+    const first = await f.deployment();
+    await actionRun(f, first, [record(1, 'v1')]);
+    const NEW = stateKey(Buffer.alloc(32, 9), 'acme/web', 'production');
+    const d = await f.deployment();
+    const { octokit } = createGitHubClient({ token: WORKFLOW, baseUrl: f.gh.url, writeIntervalMs: 0 });
+    const reporter = githubReporter({
+      octokit,
+      ...where,
+      sha: d.sha,
+      environment: 'production',
+      version: 'v',
+      strategy: 'canary',
+      deployment: { id: d.id },
+      log: () => {},
+    });
+    const store = (previousKeys?: Buffer[]) =>
+      new GitHubStateStore({
+        api: octokit.rest,
+        ...where,
+        environment: 'production',
+        key: NEW,
+        ...(previousKeys ? { previousKeys } : {}),
+        carrier: reporter,
+        log: () => {},
+      });
+    // Without it the record is refused as forged: nothing deploys, reconcile skips, until it is given.
+    assert.equal(refused(await store().read('production')), 'state_forged');
+    const rotating = store([KEY]);
+    const r = await rotating.read('production');
+    assert.ok(r.ok && r.record?.seq === 1, JSON.stringify(r));
+    reporter.event({ type: 'start', environment: 'production', version: 'v', strategy: 'canary' });
+    await rotating.write(record(2, 'v2'), { durable: true });
+    reporter.event({ type: 'result', result: succeeded() });
+    await reporter.close?.();
+    // What this run wrote is under the new key alone: the previous one can be dropped once it has run.
+    const after = (await read(f, [NEW])).read;
+    assert.ok(after.ok && after.record?.seq === 2, JSON.stringify(after));
+    assert.equal(refused((await read(f, [KEY])).read), 'state_forged');
+  });
+});
