@@ -1033,9 +1033,16 @@ export type ControlOutcome =
  * deployment): the deployment's creator when a person made it, the `requested_by` of its payload, and the
  * actor and triggering actor of the workflow run that owns the rollout (GitHub's word for who pushed or
  * started it; the run is named by the trusted record). Any name only narrows who may approve, so a payload's
- * is taken as it is. A deployment or run that no longer exists (404) names nobody.
+ * is taken as it is. A deployment or run that no longer exists (404) names nobody. So does the author of the
+ * pull request its payload names (`pr`) when that is not `commentedOn`, whose author the caller counts: a
+ * /promote on another pull request at the same commit (a backport) is still about that rollout.
  */
-export async function rolloutRequesters(api: Api, where: Where, rollout: Rollout): Promise<string[]> {
+export async function rolloutRequesters(
+  api: Api,
+  where: Where,
+  rollout: Rollout,
+  commentedOn?: number,
+): Promise<string[]> {
   const logins: string[] = [];
   const notFound = (error: unknown): undefined => {
     if (httpStatus(error) === 404) return undefined;
@@ -1058,6 +1065,11 @@ export async function rolloutRequesters(api: Api, where: Where, rollout: Rollout
   if (typeof requestedBy === 'string' && requestedBy) logins.push(requestedBy);
   for (const who of [run?.actor, run?.triggering_actor])
     if (who?.login && !isBot(who)) logins.push(who.login);
+  const pr = payload && typeof payload === 'object' ? (payload as { pr?: unknown }).pr : undefined;
+  if (typeof pr === 'number' && Number.isSafeInteger(pr) && pr > 0 && pr !== commentedOn) {
+    const pull = await api.pulls.get({ ...where, pull_number: pr }).then((r) => r.data, notFound);
+    if (pull?.user && !isBot(pull.user)) logins.push(pull.user.login);
+  }
   return logins;
 }
 
@@ -1158,7 +1170,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
     let read;
     try {
       read = await Promise.all([
-        rolloutRequesters(deps.api, where, rollout),
+        rolloutRequesters(deps.api, where, rollout, ask.pr?.number),
         ask.pr ? pullContributors(deps.api, where, ask.pr) : [],
       ]);
     } catch (error) {
