@@ -57,6 +57,11 @@ export interface StateReadApi {
       per_page: number;
       page?: number;
     }): Promise<{ data: Array<{ id: number; sha: string; creator?: { login: string } | null }> }>;
+    /**
+     * The repository a name stands for (GitHub answers a former name with the renamed repository): asked only
+     * of a genuine record signed for another name of the repository (formerName). Without it, none is believed.
+     */
+    get?(p: { owner: string; repo: string }): Promise<{ data: { full_name: string } }>;
   };
   checks: CheckSuitesApi<StateCheckRun>['checks'];
 }
@@ -183,7 +188,11 @@ export async function readEnvironmentRecord(
         const bound = runs.filter(boundHere);
         if (bound.length === 0) continue;
         const place = { repository, environment, deploymentId: String(d.id) };
-        const chosen = choose(bound, keys, place, options, source);
+        let chosen = choose(bound, keys, place, options, source);
+        // Signed for this deployment under another name of this repository (renamed or transferred since):
+        // read as this repository's. A copy from another repository is still misplaced.
+        const former = await formerName(api, place, chosen);
+        if (former) chosen = choose(bound, keys, place, options, source, former);
         return chosen.ok && chosen.record
           ? newerOnCommit(runs, keys, place, chosen.record.seq, chosen)
           : chosen;
@@ -255,10 +264,12 @@ function choose(
   place: RecordPlace,
   options: ReadOptions,
   source: string,
+  /** A former name of this repository (formerName): a record signed for it is read as this repository's. */
+  former?: string,
 ): StateRead {
   let best: { record: EnvironmentRecord; id: number; keyIndex: number } | undefined;
   for (const run of runs) {
-    const verified = verifyRecord(run.output.text, keys, place);
+    const verified = verifyRecord(run.output.text, keys, place, former);
     if (!verified.ok)
       return {
         ok: false,
@@ -266,6 +277,7 @@ function choose(
         message: verified.message,
         source: `check run ${run.id}`,
         ...(verified.newer ? { newer: true as const } : {}),
+        ...(verified.signedFor ? { signedFor: verified.signedFor } : {}),
       };
     if (!best || verified.record.seq > best.record.seq)
       best = { record: verified.record, id: run.id, keyIndex: verified.keyIndex };
@@ -316,6 +328,35 @@ function newerOnCommit(
       };
   }
   return read;
+}
+
+/**
+ * The repository name a `state_misplaced` read was genuinely signed for, when it is a former name of this
+ * repository (renamed or transferred since): the same environment and deployment, and GitHub answers that
+ * name with this repository. Every record was signed for the name it had then, and would be refused for good
+ * after a rename; a genuine record of another repository (a copy) is not this repository's, whatever its key.
+ */
+async function formerName(
+  api: StateReadApi,
+  place: RecordPlace,
+  read: StateRead,
+): Promise<string | undefined> {
+  const signedFor = !read.ok && read.code === 'state_misplaced' ? read.signedFor : undefined;
+  if (
+    !signedFor ||
+    !api.repos.get ||
+    signedFor.environment !== place.environment ||
+    signedFor.deploymentId !== place.deploymentId ||
+    signedFor.repository.toLowerCase() === place.repository.toLowerCase()
+  )
+    return undefined;
+  const [owner, repo, ...rest] = signedFor.repository.split('/');
+  if (!owner || !repo || rest.length > 0) return undefined;
+  // A name GitHub does not know (404), or any failure: not believed, the refusal stands.
+  const answer = await api.repos.get({ owner, repo }).catch(() => undefined);
+  return answer?.data.full_name.toLowerCase() === place.repository.toLowerCase()
+    ? signedFor.repository
+    : undefined;
 }
 
 /** The deployment a deploy check run of ours carries the record of (its external_id), if it is one. */

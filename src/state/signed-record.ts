@@ -19,8 +19,11 @@ export type RecordPlace = SignedPlace;
 export type VerifiedRecord =
   /** `keyIndex`: which of the keys it verified under (the writer's: a reader in a rotation signs for it so). */
   | { ok: true; record: EnvironmentRecord; keyIndex: number }
-  /** `newer`: a genuine record of a later schema (store.ts StateRead). */
-  | { ok: false; code: RefusalCode; message: string; newer?: true };
+  /**
+   * `newer`: a genuine record of a later schema (store.ts StateRead). `signedFor`: where a `state_misplaced`
+   * one was genuinely signed for (the repository's former name, after a rename: github-store.ts).
+   */
+  | { ok: false; code: RefusalCode; message: string; newer?: true; signedFor?: RecordPlace };
 
 /**
  * The check run text that carries `record` for `place`, signed with `key`. When the record is too long for
@@ -52,9 +55,23 @@ export function signRecord(record: EnvironmentRecord, key: Buffer, place: Record
  * The record in a check run's text, if it verifies for `place` under one of `keys` (the current key first,
  * then a previous one during a rotation). Every other outcome is a refusal with its reason code; a refusal
  * is never "no record": text without one is refused too (the caller reads only check runs that must hold
- * one). Never throws.
+ * one). Never throws. `former`: a name the caller knows this repository had (github-store.ts formerName): a
+ * record signed for it, for the same environment and deployment, is read as this repository's, named so.
  */
-export function verifyRecord(text: unknown, keys: readonly Buffer[], place: RecordPlace): VerifiedRecord {
+export function verifyRecord(
+  text: unknown,
+  keys: readonly Buffer[],
+  place: RecordPlace,
+  former?: string,
+): VerifiedRecord {
+  const read = verifyAt(text, keys, place);
+  if (read.ok || read.code !== 'state_misplaced' || former === undefined) return read;
+  if (read.signedFor?.repository.toLowerCase() !== former.toLowerCase()) return read;
+  const renamed = verifyAt(text, keys, { ...place, repository: former });
+  return renamed.ok ? { ...renamed, record: { ...renamed.record, repository: place.repository } } : renamed;
+}
+
+function verifyAt(text: unknown, keys: readonly Buffer[], place: RecordPlace): VerifiedRecord {
   const where = `the state of ${place.environment} on deployment ${place.deploymentId}`;
   const read = readSignedMarker(text, KIND, keys, place, claimedPlace);
   if (!read.ok) {
@@ -78,6 +95,7 @@ export function verifyRecord(text: unknown, keys: readonly Buffer[], place: Reco
           message:
             `${where} is a genuine record of ${claimed.repository} ${claimed.environment} ` +
             `deployment ${claimed.deploymentId}, copied here`,
+          signedFor: claimed,
         };
       }
       case 'forged':

@@ -33,6 +33,11 @@ export type StateRead =
        * where a `current` command says what is live.
        */
       newer?: true;
+      /**
+       * A `state_misplaced` record's place, as its signature says (on GitHub): the repository, environment and
+       * deployment it was genuinely signed for.
+       */
+      signedFor?: { repository: string; environment: string; deploymentId: string };
     };
 
 export interface WriteOptions {

@@ -900,3 +900,53 @@ test('key rotation: with the previous state key, the Action reads the record the
     assert.equal(refused((await read(f, [KEY])).read), 'state_forged');
   });
 });
+
+test("a repository renamed since its last run: its record, signed for the former name, is read as its own; another repository's stays misplaced", async () => {
+  await withFake(async (f) => {
+    const signedFor = async (repository: string) => {
+      const d = await f.deployment();
+      const r = { ...record(4, 'v4'), repository };
+      await f.as(WORKFLOW).checks.create({
+        ...where,
+        name: 'deploy / production',
+        head_sha: d.sha,
+        external_id: bindExternalId('deploy-action:1:deploy / production', d.id),
+        status: 'completed',
+        conclusion: 'success',
+        output: {
+          title: 'deploy',
+          summary: 'deployed',
+          text: signRecord(r, KEY, { repository, environment: 'production', deploymentId: String(d.id) }),
+        },
+      });
+    };
+    // GitHub answers a renamed repository's former name with the repository itself (a redirect).
+    const app = f.as(APP);
+    const renamed = {
+      ...app,
+      repos: {
+        ...app.repos,
+        get: async (p: { owner: string; repo: string }) =>
+          p.repo === 'old-web'
+            ? app.repos.get({ ...where })
+            : // Another repository of the owner, which GitHub answers as itself.
+              { data: { full_name: `${p.owner}/${p.repo}` } },
+      },
+    } as typeof app;
+    await signedFor('acme/old-web');
+    const before = await readEnvironmentRecord(f.as(APP), where, 'production', [KEY]);
+    // Without that answer (the fake knows no acme/old-web), a name is not believed: misplaced, as a copy is.
+    assert.equal(refused(before), 'state_misplaced');
+    const r = await readEnvironmentRecord(renamed, where, 'production', [KEY]);
+    assert.ok(r.ok && r.record, JSON.stringify(r));
+    assert.equal(r.record.seq, 4);
+    // Named as the repository is now, so the next write signs it for this name.
+    assert.equal(r.record.repository, 'acme/web');
+    // A genuine record of another repository (one key shared by both) is still a copy: misplaced.
+    await signedFor('acme/other');
+    assert.equal(
+      refused(await readEnvironmentRecord(renamed, where, 'production', [KEY])),
+      'state_misplaced',
+    );
+  });
+});
