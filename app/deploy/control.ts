@@ -609,11 +609,7 @@ export function planControl(input: PlanInput): ControlPlan {
   // request again: nothing new is written, and the run started for it is not started a second time.
   const before = input.verb === 'promote' && !duplicate ? decide(input.existing) : undefined;
   if (before?.action === 'go' && (before.how === 'promoted' || before.how === 'approved')) {
-    const wait = rollout.wait;
-    const ended =
-      before.requests[
-        Math.min(wait?.kind === 'approval' ? (wait.approvals ?? 1) : 1, before.requests.length) - 1
-      ]!;
+    const ended = waitEndedBy(rollout, before)!;
     return repeatPlan(input, { ...rollout, sha }, ended, before, rollout.wait?.handedOff === true);
   }
   const all = duplicate ? input.existing : [...input.existing, request];
@@ -637,6 +633,18 @@ export function planControl(input: PlanInput): ControlPlan {
     startReconcile: rollout.wait?.handedOff === true && goes,
     ...(input.partial ? { partial: true as const } : {}),
   };
+}
+
+/**
+ * The request that ended the wait a decision lets go on: its /promote, or at an `approval: N` wait the
+ * approval that made N (in the signed order every reader uses). Undefined for any other decision.
+ */
+export function waitEndedBy(rollout: Rollout, decision: RolloutDecision): ControlRequest | undefined {
+  if (decision.action !== 'go' || (decision.how !== 'promoted' && decision.how !== 'approved'))
+    return undefined;
+  const wait = rollout.wait;
+  const n = wait?.kind === 'approval' ? (wait.approvals ?? 1) : 1;
+  return decision.requests[Math.min(n, decision.requests.length) - 1];
 }
 
 /**
@@ -1261,10 +1269,33 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
         : {}),
     }));
   }
+  // Two approvals handled at the same moment (two replicas, or two deliveries at once) each read the requests
+  // before the other's was written: each counted one short, and neither started the run the wait's end needs.
+  // Read again once this one is written: whichever is written last sees both, and starts that run.
+  const wait = plan.rollout.wait;
+  if (
+    !plan.duplicate &&
+    !plan.startReconcile &&
+    plan.request.verb === 'promote' &&
+    plan.request.approver === true &&
+    wait?.kind === 'approval' &&
+    wait.handedOff
+  ) {
+    const again = await deps.readRequests(where, place, plan.rollout.sha, keys);
+    if (!again.error && !again.partial) {
+      const decision = decideRollout(plan.rollout, again.requests, deps.now().getTime(), again.recordedIn);
+      if (decision.action === 'go' && decision.how === 'approved')
+        plan = { ...plan, decision, startReconcile: true };
+    }
+  }
   let reconcile: ReconcileStart | undefined;
   if (plan.startReconcile)
     reconcile = await startReconcile(deps.api, where, {
-      claimRef: controlRefName(plan.rollout.deploymentId, plan.request.id),
+      // Claimed by the request that ended the wait: two replicas that each see it ended start one run.
+      claimRef: controlRefName(
+        plan.rollout.deploymentId,
+        (waitEndedBy(plan.rollout, plan.decision) ?? plan.request).id,
+      ),
       sha: plan.rollout.sha,
       environment,
       workflow: config.reconcile?.workflow ?? DEFAULT_RECONCILE_WORKFLOW,
