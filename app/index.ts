@@ -63,7 +63,7 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
     registerScheduleTriggers(app, schedule);
     registerWaitNotice(app, records, channel, keys, now);
     registerPullRequest(app, keys, records, now);
-    registerWorkflowRun(app, records);
+    registerWorkflowRun(app, records, { channel, keys, now });
     // A command written in a review or on the diff is not read; its writer is told where to write it.
     registerReviewCommands(app, keys, now);
     // Only `created`: edited and deleted comments must never act, so they are not even subscribed to here.

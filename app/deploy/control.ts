@@ -17,6 +17,7 @@ import {
   PAUSED_ON_FAILURE,
   requestsOf,
   stepOf,
+  waitEndedBy,
 } from '../../src/control/rollout.ts';
 import type { RolloutDecision } from '../../src/control/rollout.ts';
 import { CONTROL_CLOCK_SKEW_MS, pauseSupersedingPress, requestsFor } from '../../src/control/decide.ts';
@@ -633,18 +634,6 @@ export function planControl(input: PlanInput): ControlPlan {
     startReconcile: rollout.wait?.handedOff === true && goes,
     ...(input.partial ? { partial: true as const } : {}),
   };
-}
-
-/**
- * The request that ended the wait a decision lets go on: its /promote, or at an `approval: N` wait the
- * approval that made N (in the signed order every reader uses). Undefined for any other decision.
- */
-export function waitEndedBy(rollout: Rollout, decision: RolloutDecision): ControlRequest | undefined {
-  if (decision.action !== 'go' || (decision.how !== 'promoted' && decision.how !== 'approved'))
-    return undefined;
-  const wait = rollout.wait;
-  const n = wait?.kind === 'approval' ? (wait.approvals ?? 1) : 1;
-  return decision.requests[Math.min(n, decision.requests.length) - 1];
 }
 
 /**

@@ -21,7 +21,8 @@
 // signed webhook), which is most of them, or one no deployment event started (the reconcile the App dispatches),
 // costs nothing more; one it started (its deployment event's) costs one
 // listing of the commit's deployments and one status read per environment with an App deployment of the commit
-// made before the run; only for a deployment found orphaned, the run read again, the claim and the status.
+// made before the run; only for a deployment found orphaned, the run read again, the claim and the status. A
+// run whose record shows it handed its rollout off costs one read of that rollout's control requests.
 // (The schedule's own look at the same completion, app/schedule/triggers.ts, costs its own request: `npm run
 // bench:app` counts both.)
 import type { Probot } from 'probot';
@@ -29,12 +30,16 @@ import { FactsError, loadConfig } from '../facts/config.ts';
 import type { Api } from '../facts/github.ts';
 import { DEFAULT_RECONCILE_WORKFLOW, startReconcile } from '../reconcile/dispatch.ts';
 import type { ReconcileStart } from '../reconcile/dispatch.ts';
-import { dispatchRefName, orphanedBy } from '../reconcile/trigger.ts';
+import { controlRefName, dispatchRefName, orphanedBy, requestAfterHandOff } from '../reconcile/trigger.ts';
 import type { TriggerDecision } from '../reconcile/trigger.ts';
 import type { RecordReader } from '../state.ts';
 import { endOrphanedDeployments } from '../deploy/run-ended.ts';
 import type { EndedDeployment } from '../deploy/run-ended.ts';
-import { ownBotLogin } from '../facts/own-comments.ts';
+import { ownAppId, ownBotLogin } from '../facts/own-comments.ts';
+import type { ControlChannel, RequestsReader } from '../deploy/control.ts';
+import type { MarkerKeys } from '../../src/github/marker-keys.ts';
+import { stateKeysFor } from '../../src/state/state-key.ts';
+import type { RequestFn } from '../../src/control/github-channel.ts';
 
 interface WorkflowRunPayload {
   action: string;
@@ -69,6 +74,15 @@ export interface WorkflowRunDeps {
   warn: (fields: Record<string, unknown>, message: string) => void;
   /** The App's bot login: only a run it started can be the run of an App deployment. */
   botLogin: () => Promise<string>;
+  /**
+   * The control requests of a rollout the completed run handed off (requestAfterHandOff), read under the state
+   * keys of its environment; without it, none are read.
+   */
+  handOff?: {
+    readRequests: RequestsReader;
+    keys: MarkerKeys;
+    now: () => Date;
+  };
 }
 
 export async function handleWorkflowRun(
@@ -123,6 +137,43 @@ export async function handleWorkflowRun(
         }),
       );
   }
+  // A rollout this run handed off, and a request it never read: written after the job's last poll and before its
+  // hand-off record landed, the App found the rollout not handed off (the job would read it) and started
+  // nothing, and the job ended without it. Its reconcile run starts now, claimed by that request as the App's
+  // /promote claims it (app/deploy/control.ts), so of the two exactly one starts it.
+  for (const d of decisions) {
+    const rollout = d.action === 'none' ? d.handedOffBy : undefined;
+    if (!rollout?.sha || !deps.handOff) continue;
+    const repository = `${where.owner}/${where.repo}`;
+    const sha = rollout.sha.toLowerCase();
+    const poll = await deps.handOff.readRequests(
+      where,
+      { repository, environment: d.environment, deploymentId: rollout.deploymentId },
+      sha,
+      stateKeysFor(deps.handOff.keys, repository, d.environment),
+    );
+    if (poll.error)
+      deps.warn(
+        { repository, environment: d.environment, run: run.id, error: poll.error },
+        'control requests of a handed-off rollout could not be read: the scheduled reconcile goes on with it',
+      );
+    const request = requestAfterHandOff(
+      rollout,
+      poll.requests,
+      deps.handOff.now().getTime(),
+      poll.recordedIn,
+    );
+    if (request)
+      dispatches.push(
+        await startReconcile(api, where, {
+          claimRef: controlRefName(rollout.deploymentId, request.id),
+          sha,
+          environment: d.environment,
+          workflow,
+          branch,
+        }),
+      );
+  }
   // Only a run the App's bot started deploys an App deployment (its deployment event; a re-run keeps the actor
   // and the event): not the reconcile runs the App dispatches (workflow_dispatch), which cost nothing more.
   const event = payload.workflow_run.event;
@@ -151,7 +202,11 @@ export async function handleWorkflowRun(
   return { status: 'checked', decisions, dispatches, deployments };
 }
 
-export function registerWorkflowRun(app: Probot, readRecord: RecordReader): void {
+export function registerWorkflowRun(
+  app: Probot,
+  readRecord: RecordReader,
+  control?: { channel: ControlChannel; keys: MarkerKeys; now: () => Date },
+): void {
   app.on('workflow_run.completed', async (context) => {
     const outcome = await handleWorkflowRun(
       context.octokit.rest as Api,
@@ -160,6 +215,20 @@ export function registerWorkflowRun(app: Probot, readRecord: RecordReader): void
         readRecord,
         warn: (fields, message) => context.log.warn(fields, message),
         botLogin: () => ownBotLogin(context.octokit),
+        ...(control
+          ? {
+              handOff: {
+                // Only the App's own check runs: what the runner and reconcile act on (docs/control.md).
+                readRequests: async (...read) =>
+                  control.channel.readRequests(
+                    context.octokit.request as unknown as RequestFn,
+                    await ownAppId(context.octokit),
+                  )(...read),
+                keys: control.keys,
+                now: control.now,
+              },
+            }
+          : {}),
       },
     );
     context.log.info(

@@ -4,7 +4,9 @@
 // instead of at the next scheduled reconcile. Pure. A record the store refused (forged, misplaced, stale,
 // corrupt, unverifiable) never starts anything: a write-permission user could otherwise write one that
 // claims any run.
-import type { RefusalCode } from '../../src/state/record.ts';
+import { countedRequests, decideRollout, lastHoldOrGo, waitEndedBy } from '../../src/control/rollout.ts';
+import type { ControlRequest } from '../../src/control/request.ts';
+import type { RefusalCode, Rollout } from '../../src/state/record.ts';
 import type { StateRead } from '../../src/state/store.ts';
 
 export interface CompletedRun {
@@ -20,6 +22,11 @@ export type TriggerDecision =
       action: 'none';
       /** handed_off: the job ended with the rollout waiting on purpose (issue 14): not an orphan. */
       why: 'no_record' | 'no_rollout' | 'handed_off' | 'other_owner' | 'later_attempt_owns';
+      /**
+       * With `handed_off`: the run that completed is the one that handed it off (requestAfterHandOff then
+       * looks for a request it did not read), with the rollout.
+       */
+      handedOffBy?: Rollout;
     }
   | { environment: string; action: 'refused'; code: RefusalCode; message: string };
 
@@ -39,14 +46,44 @@ export function orphanedBy(
     if (!rollout) return { environment, action: 'none', why: 'no_rollout' };
     // Its run ended because the rollout waits for people or a bake; a /promote (through the App) or the
     // scheduled reconcile goes on with it, and a dispatch here would be a resume nobody asked for.
-    if (rollout.wait?.handedOff === true) return { environment, action: 'none', why: 'handed_off' };
     const { owner } = rollout;
-    if (owner.kind !== 'workflow' || owner.runId !== String(run.id))
-      return { environment, action: 'none', why: 'other_owner' };
-    if (owner.runAttempt !== undefined && Number(owner.runAttempt) > run.attempt)
-      return { environment, action: 'none', why: 'later_attempt_owns' };
+    const ownedByRun = owner.kind === 'workflow' && owner.runId === String(run.id);
+    const laterAttempt =
+      owner.kind === 'workflow' && owner.runAttempt !== undefined && Number(owner.runAttempt) > run.attempt;
+    if (rollout.wait?.handedOff === true)
+      return {
+        environment,
+        action: 'none',
+        why: 'handed_off',
+        ...(ownedByRun && !laterAttempt ? { handedOffBy: rollout } : {}),
+      };
+    if (!ownedByRun) return { environment, action: 'none', why: 'other_owner' };
+    if (laterAttempt) return { environment, action: 'none', why: 'later_attempt_owns' };
     return { environment, action: 'dispatch' };
   });
+}
+
+/**
+ * Pure: the request that lets a handed-off rollout go on or rolls it back, recorded while the run that handed it
+ * off could no longer read it: a /promote (or the approval that made N, a /resume of a hold) or an /abort
+ * written after the job's last poll and before its hand-off record landed. The App found the rollout not
+ * handed off then (the job would read it), and the job ended without reading it: nothing would start the
+ * reconcile run its wait's end needs until a scheduled one, or ever without a schedule. Undefined when the
+ * requests leave it waiting (or only a bake's time ends it: the scheduled reconcile's, as before).
+ */
+export function requestAfterHandOff(
+  rollout: Rollout,
+  requests: readonly ControlRequest[],
+  now: number,
+  recordedIn?: ReadonlyMap<string, number>,
+): ControlRequest | undefined {
+  if (rollout.wait?.handedOff !== true || rollout.phase === 'rollback') return undefined;
+  const decision = decideRollout(rollout, requests, now, recordedIn);
+  if (decision.action === 'abort') return decision.request;
+  if (decision.action !== 'go') return undefined;
+  if (rollout.wait.kind === 'hold')
+    return lastHoldOrGo(rollout, countedRequests(rollout, requests, recordedIn));
+  return waitEndedBy(rollout, decision);
 }
 
 /**

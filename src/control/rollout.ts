@@ -163,6 +163,18 @@ export function decideRollout(
 }
 
 /**
+ * The request that ended the wait a decision lets go on: its /promote, or at an `approval: N` wait the
+ * approval that made N (in the signed order every reader uses). Undefined for any other decision.
+ */
+export function waitEndedBy(rollout: Rollout, decision: RolloutDecision): ControlRequest | undefined {
+  if (decision.action !== 'go' || (decision.how !== 'promoted' && decision.how !== 'approved'))
+    return undefined;
+  const wait = rollout.wait;
+  const n = wait?.kind === 'approval' ? (wait.approvals ?? 1) : 1;
+  return decision.requests[Math.min(n, decision.requests.length) - 1];
+}
+
+/**
  * Whether a /pause holds the rollout: the latest of /pause, /resume and /promote decides (a /promote made
  * after a /pause goes on); with none of them, the record's own wait (a hold the runner already took up).
  */

@@ -2,9 +2,15 @@
 // reconcile dispatch happen once. Pure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { controlRefName, dispatchRefName, orphanedBy } from '../../../app/reconcile/trigger.ts';
+import {
+  controlRefName,
+  dispatchRefName,
+  orphanedBy,
+  requestAfterHandOff,
+} from '../../../app/reconcile/trigger.ts';
+import type { ControlRequest } from '../../../src/control/request.ts';
 import { emptyRecord } from '../../../src/state/record.ts';
-import type { EnvironmentRecord, RolloutOwner } from '../../../src/state/record.ts';
+import type { EnvironmentRecord, Rollout, RolloutOwner } from '../../../src/state/record.ts';
 import type { StateRead } from '../../../src/state/store.ts';
 
 const NOW = new Date('2025-03-04T10:00:00Z');
@@ -81,9 +87,110 @@ test('a rollout its job handed off (waiting for people or a bake) is not an orph
     },
     source: 'test',
   });
-  assert.deepEqual(decide(read(true)), { environment: 'production', action: 'none', why: 'handed_off' });
+  const handedOff = read(true);
+  // The run that handed it off: named, so its completion looks for a request it never read.
+  assert.deepEqual(decide(handedOff), {
+    environment: 'production',
+    action: 'none',
+    why: 'handed_off',
+    handedOffBy: handedOff.ok && handedOff.record!.rollout,
+  });
+  // Another run's completion, or an earlier attempt's once a later one owns it, names none.
+  assert.deepEqual(decide(handedOff, { id: 43, attempt: 1 }), {
+    environment: 'production',
+    action: 'none',
+    why: 'handed_off',
+  });
+  const later = { ...rollout!, owner: { kind: 'workflow' as const, runId: '42', runAttempt: '2' } };
+  assert.deepEqual(
+    decide({
+      ok: true,
+      record: {
+        ...emptyRecord('acme/web', 'production', NOW),
+        rollout: { ...later, wait: { ...wait, handedOff: true } },
+      },
+      source: 'test',
+    }),
+    { environment: 'production', action: 'none', why: 'handed_off' },
+  );
   // Waiting in the job (not handed off) when the run died: still an orphan.
   assert.equal(decide(read(false))?.action, 'dispatch');
+});
+
+test('requestAfterHandOff: the request that lets a handed-off rollout go on or rolls it back, else none', () => {
+  const at = (minute: number) => new Date(NOW.getTime() + minute * 60_000).toISOString();
+  const rollout = (wait: Omit<NonNullable<Rollout['wait']>, 'handedOff'>, handedOff = true): Rollout => ({
+    deploymentId: '1',
+    version: 'v2',
+    strategy: 'canary',
+    phase: 'production',
+    step: 2,
+    steps: 5,
+    startedAt: NOW.toISOString(),
+    owner: { kind: 'workflow', runId: '42', runAttempt: '1' },
+    recovery: [],
+    wait: { ...wait, handedOff },
+  });
+  const request = (
+    id: string,
+    verb: ControlRequest['verb'],
+    minute: number,
+    o: Partial<ControlRequest> = {},
+  ) =>
+    ({
+      id,
+      verb,
+      by: 'alice',
+      at: at(minute),
+      deploymentId: '1',
+      step: 2,
+      source: 'comment',
+      ...o,
+    }) as ControlRequest;
+  const later = NOW.getTime() + 30 * 60_000;
+  const manual = rollout({ kind: 'manual', step: 2, since: at(1) });
+  assert.equal(requestAfterHandOff(manual, [], later), undefined, 'nothing asked');
+  assert.equal(requestAfterHandOff(manual, [request('comment:1', 'promote', 2)], later)?.id, 'comment:1');
+  assert.equal(requestAfterHandOff(manual, [request('comment:2', 'abort', 2)], later)?.id, 'comment:2');
+  assert.equal(
+    requestAfterHandOff(manual, [request('comment:3', 'promote', 2, { step: 1 })], later),
+    undefined,
+    "an earlier step's /promote, which the job read",
+  );
+  assert.equal(
+    requestAfterHandOff(
+      rollout({ kind: 'manual', step: 2, since: at(1) }, false),
+      [request('comment:1', 'promote', 2)],
+      later,
+    ),
+    undefined,
+    'not handed off: the job reads it',
+  );
+  assert.equal(
+    requestAfterHandOff({ ...manual, phase: 'rollback' }, [request('comment:2', 'abort', 2)], later),
+    undefined,
+    'already rolling back',
+  );
+  const two = rollout({ kind: 'approval', approvals: 2, step: 2, since: at(1) });
+  const approve = (id: string, by: string, minute: number) =>
+    request(id, 'promote', minute, { by, approver: true });
+  assert.equal(requestAfterHandOff(two, [approve('comment:4', 'carol', 2)], later), undefined, 'one of two');
+  assert.equal(
+    requestAfterHandOff(two, [approve('comment:4', 'carol', 2), approve('comment:5', 'dave', 3)], later)?.id,
+    'comment:5',
+    'the approval that made two',
+  );
+  const hold = rollout({ kind: 'hold', step: 2, since: at(1), by: 'alice' });
+  assert.equal(
+    requestAfterHandOff(hold, [request('comment:6', 'pause', 1)], later),
+    undefined,
+    'still paused',
+  );
+  assert.equal(
+    requestAfterHandOff(hold, [request('comment:6', 'pause', 1), request('comment:7', 'resume', 2)], later)
+      ?.id,
+    'comment:7',
+  );
 });
 
 test('the control claim ref is per deployment and request, one ref component each', () => {
