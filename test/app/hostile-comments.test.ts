@@ -9,9 +9,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { fakeSha } from '../fake-github/index.ts';
+import { fakeSha, webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { commentOnPull, deployYml, owner, PR, repo, seededApp, testTrust } from './helpers.ts';
+import {
+  approvePress,
+  deliveryTarget,
+  protectionRulePayload,
+  receive,
+  reviewOf,
+} from './delivery-helpers.ts';
 import { readAppComments } from '../../app/facts/own-comments.ts';
 import type { Octokit } from '../../app/facts/github.ts';
 import { acquireLock } from '../../app/locks.ts';
@@ -79,6 +86,16 @@ const HOSTILE: Record<string, string> = {
   'a Cyrillic look-alike': '\u0440roduction',
   'a fullwidth look-alike': '\uFF50roduction',
   '100 KB': `A${'@x<'.repeat(25_000)}`,
+  'a javascript: link and angle-bracket autolinks':
+    '[x](javascript:alert(1)) <javascript:alert(1)> <https://evil.example> [y]: javascript:alert(2)',
+  'headings and a rule': '# Heading ### h3 --- *** ___',
+  'emoji shortcodes': ':rocket: :+1: :shipit:',
+  'HTML entities': '&lt;!-- &#60;img src=x&#62; &amp;lt; &#x40;octocat &#35;1 &nbsp;',
+  'a list item': '- item',
+  'a numbered item': '1. item',
+  'a heading underline': '=== x',
+  'a block quote': '> quoted',
+  backslashes: '\\<!-- \\[click](https://evil.example) \\@octocat \\',
 };
 
 /** For some values, how they read once escaped: proof that the value was shown, not silently dropped. */
@@ -92,6 +109,12 @@ const ECHOED: Record<string, string> = {
   'a table row and emphasis': '\\| a \\| b \\| \\*\\*bold\\*\\*',
   'a code fence': '\\~\\~\\~ fence',
   'a fake approval line': 'Approval by @\u200Dcarol recorded',
+  'a javascript: link and angle-bracket autolinks':
+    '\\[x\\]\\(javascript\u200D:alert\\(1\\)\\) &lt;javascript',
+  'headings and a rule': '\\# Heading \\#\\#\\# h3',
+  'emoji shortcodes': '\u200D:rocket\u200D: \u200D:+1\u200D:',
+  'HTML entities': '&amp;lt;\\!-- &amp;\\#\u200D60;img',
+  backslashes: '\\\\&lt;\\!-- \\\\\\[click\\]',
 };
 
 /** Every command and argument position; V is where the value goes. [who says it, the comment]. */
@@ -297,6 +320,305 @@ test('a lock tag pushed by hand with every hostile value as holder and reason is
     assertInert(writes[0]!, 'lock refs named by hand');
     // Lock refs at a commit of no deployment: one being started, or kept by a start that could not tell.
     assert.equal(writes[0]!.match(/is locked for a deployment of/g)?.length, names.length, writes[0]);
+  } finally {
+    await run.fake.stop();
+  }
+});
+
+/**
+ * The values a command stores and later events echo: each one the parser takes as quoted text (controls,
+ * command substitution and 100 KB are refused before anything is stored, above).
+ */
+const STORED = [
+  'a forged marker line',
+  'HTML tags',
+  'Markdown links and images',
+  'mentions',
+  'references',
+  'autolinks',
+  'a table row and emphasis',
+  'a code fence',
+  'a fake approval line',
+  'a javascript: link and angle-bracket autolinks',
+  'headings and a rule',
+  'emoji shortcodes',
+  'HTML entities',
+  'a numbered item',
+  'a heading underline',
+  'a block quote',
+  'backslashes',
+];
+
+/** The deployment_status delivery of `deployment` reaching `state`, posted by a workflow's token, saying `description`. */
+function statusDelivery(run: Run, deployment: Record<string, unknown>, state: string, description: string) {
+  const environment = String(deployment.environment);
+  return webhookPayload(
+    'deployment_status',
+    'created',
+    {
+      repository: { default_branch: 'main' },
+      deployment: {
+        id: deployment.id,
+        sha: deployment.sha,
+        environment,
+        payload: deployment.payload,
+        creator: { login: (deployment.creator as { login: string }).login, type: 'Bot' },
+      },
+      deployment_status: {
+        creator: { login: 'github-actions[bot]', type: 'Bot' },
+        state,
+        environment,
+        description,
+        created_at: NOW.toISOString(),
+        log_url: `${run.fake.url}/_html/acme/web/actions/runs/99`,
+      },
+    },
+    deliveryTarget(run.fake),
+  );
+}
+
+// A stored value is echoed by other events than the comment that stored it: a workflow's deployment the
+// protection rule judges under a lock or a veto, a press of the gate's Approve button, the statuses of the
+// deployment a hotfix made, a schedule listed and cancelled, a global lock. Every write of each is checked.
+for (const name of STORED) {
+  test(`a hostile value a command stores reaches every later write inert (protection rule, Approve button, deployment statuses, schedules): ${name}`, async () => {
+    const run = await startRun();
+    const value = HOSTILE[name]!;
+    const q = quoted(value);
+    // A parameter's value holds at most 256 characters.
+    const qn = quoted(value.slice(0, 256));
+    const bodies: string[] = [];
+    let from = run.fake.requests.length;
+    /** Every write since the last look, checked: what GitHub renders, and what it shows as plain text. */
+    const written = (where: string): void => {
+      const requests = run.fake.requests.slice(from);
+      from = run.fake.requests.length;
+      for (const body of renderedWrites(requests)) {
+        assertInert(body, where);
+        bodies.push(body);
+      }
+      for (const [field, text] of otherWrites(requests)) assertRecordInert(text, `${where}: ${field}`);
+    };
+    const comment = async (user: string, body: string): Promise<boolean> => {
+      const { payload } = commentOnPull(run.fake, body, { user });
+      await receive(run.probot, 'issue_comment', payload);
+      const refused = run.fake.requests
+        .slice(from)
+        .some(
+          (r) =>
+            r.operationId === 'reactions/create-for-issue-comment' &&
+            (r.body as { content: string }).content === 'confused',
+        );
+      written(`${user}: ${body.slice(0, 160)}`);
+
+      return refused;
+    };
+    const protectionRule = async (id: number): Promise<string | undefined> => {
+      await receive(
+        run.probot,
+        'deployment_protection_rule',
+        protectionRulePayload(run.fake, { run: id, pullRequests: [PR], sha: HEAD }),
+      );
+      written(`protection rule of run ${id}`);
+      return reviewOf(run.fake, id)?.state;
+    };
+    try {
+      // A lock's reason: the protection rule's rejection and a dry run name it.
+      assert.equal(await comment('bob', `/lock production --reason ${q}`), false, 'locked');
+      assert.equal(await protectionRule(1), 'rejected');
+      await comment('alice', '/deploy production --dry-run');
+      assert.equal(await comment('bob', '/unlock production'), false);
+      // The gate a workflow's deployment waits at, approved by a press of its button.
+      assert.equal(await protectionRule(2), undefined, 'it waits for an approval');
+      const gate = [...run.fake.repo().checkRuns.values()].find((r) => String(r.name).startsWith('approval'));
+      assert.ok(gate, 'the gate check run');
+      await receive(run.probot, 'check_run', approvePress(run.fake, gate, 'carol'));
+      written('the Approve button');
+      assert.equal(reviewOf(run.fake, 2)?.state, 'approved');
+      // A hotfix's reason and parameters in a deployment, then its statuses (the workflow's words, the value too).
+      assert.equal(
+        await comment('alice', `/deploy staging --hotfix --reason ${q} | note=${qn}`),
+        false,
+        'the hotfix deploys',
+      );
+      const hotfix = [...run.fake.repo().deployments.values()].find((d) => d.environment === 'staging');
+      assert.ok(hotfix, 'the deployment to staging');
+      for (const state of ['in_progress', 'failure']) {
+        await receive(
+          run.probot,
+          'deployment_status',
+          statusDelivery(run, hotfix, state, value.slice(0, 140)),
+        );
+        written(`a ${state} status`);
+      }
+      // A veto's reason: a dry run and the protection rule's rejection name it.
+      assert.equal(await comment('dave', `/reject-deploy production ${q}`), false, 'vetoed');
+      await comment('alice', '/deploy production --dry-run');
+      assert.equal(await protectionRule(3), 'rejected');
+      // A scheduled request's parameters, listed and cancelled; a global lock's reason.
+      assert.equal(await comment('alice', `/deploy staging at 2025-03-05 10:00 | note=${qn}`), false);
+      await comment('mallory', '/status');
+      assert.equal(await comment('alice', '/cancel-deploy staging'), false);
+      assert.equal(await comment('dave', `/lock --global --reason ${q}`), false);
+      assert.equal(await comment('alice', '/deploy staging'), true);
+      await comment('mallory', '/status');
+      // The value was shown, escaped, where it was stored and where it was read back: the lock's reason and the
+      // veto's in the protection rule's rejections, the veto's and the global lock's in the replies, the
+      // workflow's words in the status comment.
+      const shown = ECHOED[name];
+      if (shown) {
+        for (const id of [1, 3])
+          assert.ok(reviewOf(run.fake, id)?.comment?.includes(shown), `run ${id}'s rejection shows ${shown}`);
+        const all = bodies.join('\n');
+        assert.ok(all.includes(`> ${shown}`), `the status comment quotes ${shown}`);
+        assert.ok(all.includes(`vetoed by @\u200Ddave (${shown}`), `the dry run shows the veto's ${shown}`);
+        assert.ok(
+          all.includes(`every environment is locked by @\u200Ddave (PR #7) since`),
+          'the global lock',
+        );
+      }
+      const warnings: Array<Record<string, unknown>> = [];
+      await readAppComments(run.octokit.rest, { owner, repo }, PR, run.bot, testTrust(warnings));
+      assert.deepEqual(warnings, [], 'no marker outside a block, none without a valid MAC');
+      run.fake.assertNoViolations();
+    } finally {
+      await run.fake.stop();
+    }
+  });
+}
+
+// Anyone with deployments: write makes a deployment to any environment (a free string on GitHub, not a config
+// name) and posts its statuses with any description; GitHub asks the protection rule about a run deploying to
+// any environment of the repository. The status comment and the rule's answer name both.
+test('a deployment someone else made, its environment and status description hostile: the status comment and the protection rule answer inert', async () => {
+  const run = await startRun();
+  try {
+    let id = 5000;
+    let gate = 10;
+    for (const [name, value] of Object.entries(HOSTILE)) {
+      const environment = [...value].slice(0, 255).join('');
+      const deployment = {
+        id: id++,
+        sha: HEAD,
+        environment,
+        payload: { pr: PR },
+        creator: { login: 'github-actions[bot]' },
+      };
+      const from = run.fake.requests.length;
+      for (const state of ['in_progress', 'success'])
+        await receive(
+          run.probot,
+          'deployment_status',
+          statusDelivery(run, deployment, state, value.slice(0, 140)),
+        );
+      await receive(
+        run.probot,
+        'deployment_protection_rule',
+        protectionRulePayload(run.fake, { run: gate++, environment, pullRequests: [PR], sha: HEAD }),
+      );
+      const requests = run.fake.requests.slice(from);
+      const writes = renderedWrites(requests);
+      assert.ok(
+        writes.some((body) => body.startsWith('<!-- deploy-action:status ')),
+        `${name}: the status comment is written`,
+      );
+      assert.equal(reviewOf(run.fake, gate - 1)?.state, 'rejected', `${name}: no such environment`);
+      for (const body of writes) assertInert(body, name);
+      // The review names the environment its run waits on: GitHub's own name, not an echo.
+      for (const [field, text] of otherWrites(requests))
+        if (!field.endsWith('.environment_name')) assertRecordInert(text, `${name}: ${field}`);
+    }
+    run.fake.assertNoViolations();
+  } finally {
+    await run.fake.stop();
+  }
+});
+
+// Flags smuggled past the parser: quoted, escaped, glued with `=`, repeated, look-alike dashes, a `--` end of
+// options, case and abbreviation. Whatever the parser makes of each, a writer who may not force an /unlock or
+// lock everything is refused, and nothing changes; a parameter never sets the payload's own fields.
+test('option injection: a smuggled --force, --global or payload field does nothing its writer may not do', async () => {
+  const run = await startRun();
+  try {
+    const held = await say(run, 'dave', '/lock production --reason held');
+    assert.equal(held.refused, false);
+    const smuggled: Array<[string, string]> = [
+      ['bob', "/unlock production '--force'"],
+      ['bob', '/unlock production "--force"'],
+      ['bob', '/unlock production -\\-force'],
+      ['bob', "/unlock production -'-force'"],
+      ['bob', '/unlock --force production'],
+      ['bob', '/unlock production --force=true'],
+      ['bob', '/unlock production --force='],
+      ['bob', '/unlock production --force --force'],
+      ['bob', '/unlock production -- --force'],
+      ['bob', '/unlock production --FORCE'],
+      ['bob', '/unlock production --forc'],
+      ['bob', '/unlock production -f'],
+      ['bob', '/unlock production \u2014force'],
+      ['bob', '/unlock production \u2013\u2013force'],
+      ['bob', '/unlock production \u2212\u2212force'],
+      ['bob', '/unlock production \uFE63\uFE63force'],
+      ['bob', '/unlock production \uFF0D\uFF0Dforce'],
+      ['bob', '/unlock production --f\u200Borce'],
+      ['bob', "/unlock 'production --force'"],
+      ['bob', '/unlock production\\ --force'],
+      ['bob', '/unlock --global'],
+      ['bob', "/unlock '--global' --force"],
+      ['bob', "/lock '--global'"],
+      ['bob', '/lock production --reason x --global'],
+      ['bob', '/lock production --reason=--global'],
+      ['bob', '/lock production --reason --global'],
+      ['bob', '/lock --global=true'],
+      ['mallory', "/unlock production '--force'"],
+      ['mallory', "/lock '--global'"],
+      ['carol', '/approve-deploy production --force'],
+      ['alice', '/deploy production --hotfix=true --reason now'],
+      ['alice', "/deploy production '--hotfix' --reason now"],
+    ];
+    for (const [user, comment] of smuggled) {
+      const before = stateOf(run.fake);
+      const { writes, refused } = await say(run, user, comment);
+      const where = `${user}: ${JSON.stringify(comment)}`;
+      for (const body of writes) assertInert(body, where);
+      // alice's hotfix waits for an approval like any deployment to production: nothing is deployed either way.
+      if (user !== 'alice') assert.equal(refused, true, `${where}: ${writes.join('\n')}`);
+      assert.equal(stateOf(run.fake), before, `${where} changed state: ${writes.join('\n')}`);
+    }
+    assert.ok(run.fake.repo().refs.has('deploy-locks/production'), "dave's lock stands");
+    assert.equal(run.fake.repo().deployments.size, 0);
+    // Parameters named like the payload's own fields stay parameters: the deployment is alice's standard one
+    // of this pull request.
+    const { refused } = await say(
+      run,
+      'alice',
+      '/deploy staging | type=rollback pr=8 requested_by=carol approved_by=carol comment_id=1 staging=production hotfix_reason=x dry_run=true dedupe_key=x',
+    );
+    assert.equal(refused, false);
+    const [made] = [...run.fake.repo().deployments.values()];
+    assert.ok(made, 'the deployment to staging');
+    const payload = made.payload as Record<string, unknown>;
+    assert.equal(payload.type, 'standard');
+    assert.equal(payload.pr, PR);
+    assert.equal(payload.requested_by, 'alice');
+    assert.deepEqual(payload.approved_by, []);
+    assert.equal(payload.hotfix_reason, undefined);
+    assert.equal(payload.dry_run, undefined);
+    assert.equal(payload.staging, undefined);
+    assert.notEqual(payload.dedupe_key, 'x');
+    assert.notEqual(payload.comment_id, 1);
+    assert.deepEqual(payload.params, {
+      type: 'rollback',
+      pr: '8',
+      requested_by: 'carol',
+      approved_by: 'carol',
+      comment_id: '1',
+      staging: 'production',
+      hotfix_reason: 'x',
+      dry_run: 'true',
+      dedupe_key: 'x',
+    });
+    run.fake.assertNoViolations();
   } finally {
     await run.fake.stop();
   }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { RecordedRequest } from '../fake-github/index.ts';
 import { helpText } from '../../app/commands/help.ts';
 import { COMMAND_NAMES, usage } from '../../app/commands/parse.ts';
+import { statusCommentEnvironment, statusMarker } from '../../src/github/status-comment.ts';
 
 // The app's own marker lines (the tests that read them back check their MACs), its tags and code spans.
 export const OWN_MARKER_LINE =
@@ -28,7 +29,10 @@ export function assertInert(mayMention: ReadonlySet<string>, body: string, where
   // Only where the app puts its markers: the trailing block, and a status comment's first line.
   const lines = body.split('\n');
   while (lines.length && OWN_MARKER_LINE.test(lines.at(-1)!)) lines.pop();
-  if (/^<!-- deploy-action:status /.test(lines[0] ?? '') && OWN_MARKER_LINE.test(lines[0]!)) lines.shift();
+  // A status comment's first line names any deployment's environment (a free string on GitHub), `<` and `>`
+  // escaped: the line is the App's own when it is exactly what statusMarker writes for the name it holds.
+  const environment = statusCommentEnvironment(lines[0] ?? '');
+  if (environment !== undefined && lines[0] === statusMarker(environment)) lines.shift();
   let text = lines.join('\n');
   for (const own of [helpText(), ...OWN_TAGS, ...OWN_CODE]) text = text.split(own).join('');
   text = text.replace(PLAIN_CODE_SPAN, '`code`');
@@ -42,6 +46,17 @@ export function assertInert(mayMention: ReadonlySet<string>, body: string, where
   for (const name of mentionsIn(text)) assert.ok(mayMention.has(name), `a mention of @${name}: ${at}`);
   assert.doesNotMatch(text, /(?<!PR )#\d|\bGH-\d|\w#\d/i, `an issue reference: ${at}`);
   assert.doesNotMatch(text, /https?:\/\/evil|www\.evil|x@evil/, `an autolink: ${at}`);
+  assert.doesNotMatch(text, /javascript:/i, `a javascript: URL: ${at}`);
+  // An emoji shortcode from the input (times such as 10:30:00 are digits, never a shortcode).
+  assert.doesNotMatch(text, /:(?:rocket|\+1|shipit):/, `an emoji shortcode: ${at}`);
+  // An HTML entity GitHub would decode: only the app's own escapes (&amp; &lt; &gt;) are written.
+  assert.doesNotMatch(text, /&(?!(?:amp|lt|gt);)#?[A-Za-z0-9]+;/, `an HTML entity from the input: ${at}`);
+  // A block the input starts where a value begins a line (a status comment quotes a description: `> …`).
+  assert.doesNotMatch(
+    text,
+    /^ {0,3}(?:> ?)*(?:#{1,6}\s+(?:Heading|h3)|[-+*]\s+item|\d{1,9}[.)]\s+item|=+\s+x|>\s*quoted)/m,
+    `a heading, list item, rule or quote from the input: ${at}`,
+  );
   assert.doesNotMatch(text, INVISIBLE, `an invisible or bidirectional character: ${at}`);
   // The app's own zero-width joiners follow @ and #, precede `:` and `-`, and split `www.`.
   for (const m of text.matchAll(/\u200D/g)) {
