@@ -2,6 +2,7 @@
 // renders (comments, check-run output), and the records it keeps in git (tag messages) and other fields
 // GitHub shows (deployment descriptions, check-run names, external ids). Shared by the hostile-input tests.
 import assert from 'node:assert/strict';
+import { marked } from 'marked';
 import type { RecordedRequest } from '../fake-github/index.ts';
 import { helpText } from '../../app/commands/help.ts';
 import { COMMAND_NAMES, usage } from '../../app/commands/parse.ts';
@@ -72,6 +73,35 @@ export function assertInert(mayMention: ReadonlySet<string>, body: string, where
   assert.doesNotMatch(text, /\$\(id\)|(?<!\\)`id`/, `shell text unescaped: ${at}`);
   // A fence opened by a value would swallow the rest of the body, the marker block included.
   assert.doesNotMatch(text, /^ {0,3}(?:`{3,}|~{3,})/m, `a code fence from the input: ${at}`);
+  assertRendersInert(body, at);
+}
+
+/**
+ * Elements GFM makes that no reply of the App's own holds (its headings are h3 and h4, its lists unordered, its
+ * emphasis bold): from a reply, only a value could have made one.
+ */
+const FOREIGN_ELEMENTS = /<(?:img|del|em|s|h[1256]|hr|ol|input|iframe|script|style)\b/;
+/** The App links only to GitHub: its runs and comments (the fake GitHub's address in these tests). */
+const OWN_LINK = /^(?:https:\/\/github\.com\/|http:\/\/(?:127\.0\.0\.1|localhost)[:/])/;
+
+/**
+ * A second opinion on `body`: rendered by a GFM renderer (marked), as GitHub would, it holds no element a
+ * value could have made and links nowhere but GitHub. The checks above read the Markdown; this reads what
+ * it becomes, so an escape that Markdown undoes in some context (a value after `**`, in a quote) is caught.
+ */
+function assertRendersInert(body: string, at: string): void {
+  const text = body
+    .split('\n')
+    .filter((line) => !OWN_MARKER_LINE.test(line))
+    .join('\n');
+  const html = marked.parse(text, { gfm: true, async: false }) as string;
+  assert.doesNotMatch(
+    html,
+    FOREIGN_ELEMENTS,
+    `rendered, an element from the input: ${at}\n--- html ---\n${html}`,
+  );
+  for (const [, href] of html.matchAll(/<a\b[^>]*\bhref="([^"]*)"/g))
+    assert.match(href!, OWN_LINK, `rendered, a link from the input: ${at}`);
 }
 
 /** Everything the app wrote that GitHub renders as Markdown: comment bodies and check-run output. */
