@@ -222,6 +222,61 @@ test('a deploy.yml whose errors quote hostile values: the config_invalid reply q
   }
 });
 
+// Where the config takes only plain names, a hostile one is a config error, and the error quotes it: each
+// field on its own, so each error is the one the reply gives (it names the first).
+test('a deploy.yml with a hostile name where only plain ones go (an environment, a person, a group, a time zone, a time, a strategy, a top-level key): every reply quoting it is inert', async () => {
+  const fields: Record<string, (v: string) => string> = {
+    'an environment': (v) => deployYml(`\n  ${v}: {}\n  checked: {}\n`),
+    'a deployer': (v) => deployYml(`\n  checked:\n    approvals:\n      deployers: [${v}, alice]\n`),
+    'an approver': (v) => deployYml(`\n  checked:\n    approvals:\n      approvers: [${v}]\n`),
+    "a hotfix's approver": (v) =>
+      deployYml(`\n  checked:\n    approvals:\n      hotfix: { approvers: [${v}] }\n`),
+    'a group': (v) =>
+      deployYml(`\n  checked:\n    approvals:\n      groups: [{ name: ${v}, approvers: [carol] }]\n`),
+    'a time zone': (v) => deployYml(`\n  checked:\n    approvals:\n      timezone: ${v}\n`),
+    "a window's start": (v) =>
+      deployYml(
+        `\n  checked:\n    approvals:\n      windows: [{ days: [mon], start: ${v}, end: "17:00" }]\n`,
+      ),
+    "a freeze's start": (v) =>
+      deployYml(`\n  checked:\n    approvals:\n      freezes: [{ from: ${v}, to: "2030-01-01T00:00" }]\n`),
+    'a strategy': (v) => deployYml(`\n  checked:\n    strategy: ${v}\n`),
+    'a top-level key': (v) => `${v}: 1\n${deployYml('\n  checked: {}\n')}`,
+  };
+  for (const [name, value] of Object.entries(HOSTILE)) {
+    const v = JSON.stringify(value);
+    const { fake, probot } = await seededApp({
+      config: deployYml('\n  checked: {}\n'),
+      collaborators: { alice: 'write', carol: 'write' },
+      pulls: [{ number: PR, head: HEAD, user: 'alice' }],
+      app: { now: () => NOW },
+    });
+    try {
+      for (const [field, config] of Object.entries(fields)) {
+        fake.setFile('.github/deploy.yml', config(v));
+        for (const [user, comment] of [
+          ['alice', '/deploy checked'],
+          ['mallory', '/help'],
+        ] as const) {
+          const where = `${name} as ${field}: ${user}: ${comment}`;
+          const from = fake.requests.length;
+          const { payload } = commentOnPull(fake, comment, { user });
+          await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+          const requests = fake.requests.slice(from);
+          const writes = renderedWrites(requests);
+          assert.equal(writes.length, 1, `answered: ${where}`);
+          assert.match(writes[0]!, /is invalid/, `${where}: ${writes[0]!.slice(0, 300)}`);
+          assertInert(MAY_MENTION, writes[0]!, where);
+          for (const [f, text] of otherWrites(requests)) assertRecordInert(text, `${where}: ${f}`);
+        }
+      }
+      fake.assertNoViolations();
+    } finally {
+      await fake.stop();
+    }
+  }
+});
+
 test('a required check name longer than any GitHub runs (100 KB) is a config error at its path, answered, never a request', async () => {
   // Before, the name went into the URL of the check-run lookup, which failed: the /deploy got no answer of its own.
   const config = deployYml(`
