@@ -88,7 +88,9 @@ export function recordStatus(environment: string, read: StateRead, now: Date): s
   }
   const recent = r.history.slice(-STATUS_HISTORY).reverse();
   if (recent.length) {
-    lines.push(`- **recent history** (newest first, record #${r.seq}):`);
+    // The record's number as text, not `#7`: GitHub would link issue 7 of the repository (and list the pull
+    // request in its timeline).
+    lines.push(`- **recent history** (newest first, record ${userText(`#${r.seq}`)}):`);
     for (const h of recent) {
       const version = h.version ? ` ${userText(h.version, { max: 200 })}` : '';
       const detail = h.detail ? `: ${userText(h.detail, { max: 200 })}` : '';

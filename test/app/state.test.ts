@@ -242,6 +242,10 @@ test('/status shows each environment from its record: live, previous, rollout, r
       prod,
       /\*\*retired slot\*\* `purple`: teardown at `2025-03-04T09:00:00.000Z` \(due now\); being torn down by `reconcile:77` since `2025-03-04T09:05:00.000Z`/,
     );
+    // The record's number is no issue reference: GitHub would link #7 to issue 7 of the repository (and list
+    // this pull request in that issue's timeline), which has nothing to do with it.
+    assert.match(prod, /\*\*recent history\*\* \(newest first, record \\#\u200D7\):/);
+    assert.doesNotMatch(prod, /#\d/, 'no issue reference');
     // The five newest history entries, newest first; the two oldest are left out.
     const history = prod.split('\n').filter((l) => l.startsWith('  - '));
     assert.equal(history.length, 5);
@@ -258,7 +262,7 @@ test('/status shows a forged record as not trusted with its reason code, and not
     await w.records.forged('production');
     // staging: a genuine record number 7 is seen, then a newer deployment carries number 3 (a late write).
     await w.records.valid('staging', record());
-    assert.match(section(await say(w, '/status staging', 'erin'), 'staging'), /record #7/);
+    assert.match(section(await say(w, '/status staging', 'erin'), 'staging'), /record \\#\u200D7/);
     await w.records.valid('staging', record({ seq: 3 }));
     const reply = await say(w, '/status', 'erin');
     const prod = section(reply, 'production');
