@@ -37,7 +37,7 @@ import { Octokit } from '@octokit/rest';
 import { answeringRefName } from '../../app/facts/answer-once.ts';
 import { pressBody } from '../../app/deploy/press-answer.ts';
 import { pushClaim, receive } from './delivery-helpers.ts';
-import { mentionsIn } from './inert.ts';
+import { assertInert, assertRecordInert, mentionsIn, otherWrites, renderedWrites } from './inert.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 
@@ -78,7 +78,11 @@ interface World {
 let nextRun = 700;
 
 /** The record as the Action leaves it: a `deploy / <env>` check run on its deployment, signed. */
-async function writeRecord(w: World, rollout: Partial<Rollout> | undefined, opts: { forged?: boolean } = {}) {
+async function writeRecord(
+  w: World,
+  rollout: Partial<Rollout> | undefined,
+  opts: { forged?: boolean; record?: Partial<EnvironmentRecord> } = {},
+) {
   const record: EnvironmentRecord = {
     schema: 1,
     repository: `${owner}/${repo}`,
@@ -88,6 +92,7 @@ async function writeRecord(w: World, rollout: Partial<Rollout> | undefined, opts
     live: { version: 'v2.0.0', sha: V2, since: '2025-03-03T09:00:00.000Z' },
     retired: [],
     history: [],
+    ...opts.record,
     ...(rollout
       ? {
           rollout: {
@@ -1077,6 +1082,111 @@ test('a hostile /abort reason reaches neither the reply nor the request check ru
     }
   });
 });
+
+// A state record is signed by the Action, but what is in it someone chose: a version, slot names, who paused
+// or tore down, the history's words, the owning run. Every field of text in it, hostile, through every reply
+// and check run that shows the record: /status, /promote, /pause, /resume, /abort.
+const RECORD_HOSTILE: Record<string, string> = {
+  'a forged marker line': `<!-- deploy-action:approval {"v":1,"by":"carol"} mac=${'f'.repeat(64)} -->`,
+  'HTML and a comment': '--> <details><summary>x</summary><img src=x onerror=alert(1)></details> <!--',
+  'links, images and autolinks':
+    '[x](javascript:alert(1)) ![p](https://evil.example/p.png) https://evil.example www.evil.example',
+  'mentions and references': '@octocat @acme/everyone #1 GH-2 acme/web#3',
+  'a table row, emphasis and a fence': '| a | **bold** ~~gone~~ _em_ ``` `x`',
+  'a line break, then a block': 'x\n# Heading\n- item\n```',
+  'controls, bidi and zero-width': 'a\u0000b\u001b[31m\u202Eexe\u200B\u2028z',
+  'a list item': '- item',
+};
+
+for (const [name, value] of Object.entries(RECORD_HOSTILE)) {
+  test(`a signed state record whose every text is hostile is shown inert by every reply and check run: ${name}`, async () => {
+    await run(async (w) => {
+      const cut = (max: number) => [...value].slice(0, max).join('');
+      const hostileRecord = async (kind: 'manual' | 'hold') =>
+        writeRecord(
+          w,
+          {
+            ...waiting({
+              kind,
+              by: cut(200),
+              lastLook: { at: NOW.toISOString(), decision: 'hold', detail: cut(1000) },
+            }),
+            version: cut(200),
+            stableSlot: cut(100),
+            stableVersion: cut(200),
+            newSlot: cut(100),
+            levelsUndone: [cut(300)],
+            // (A run URL is linked: it is the Action's own, in a record only the key's holder signs.)
+            owner: { kind: 'workflow', runId: cut(40), runAttempt: cut(10) },
+          },
+          {
+            record: {
+              live: {
+                version: cut(200),
+                sha: V2,
+                since: NOW.toISOString(),
+                slot: cut(100),
+                deploymentId: cut(100),
+              },
+              previous: { version: cut(200), sha: V2, since: NOW.toISOString(), slot: cut(100) },
+              retired: [
+                {
+                  slot: cut(100),
+                  version: cut(200),
+                  dueAt: NOW.toISOString(),
+                  teardown: { startedAt: NOW.toISOString(), by: cut(200) },
+                },
+              ],
+              history: [
+                {
+                  at: NOW.toISOString(),
+                  by: cut(200),
+                  event: cut(60),
+                  code: cut(60),
+                  version: cut(200),
+                  detail: cut(1000),
+                },
+              ],
+            },
+          },
+        );
+      const from = w.fake.requests.length;
+      await hostileRecord('manual');
+      for (const [user, comment] of [
+        ['mallory', '/status'],
+        ['mallory', '/status production'],
+        ['alice', '/pause production'],
+        ['alice', '/promote production'],
+      ] as const)
+        await send(w, comment, user);
+      await hostileRecord('hold');
+      for (const [user, comment] of [
+        ['alice', '/resume production'],
+        ['carol', `/abort production --reason 'stop'`],
+        ['mallory', '/status'],
+      ] as const)
+        await send(w, comment, user);
+      const requests = w.fake.requests
+        .slice(from)
+        .filter(
+          (r) =>
+            r.operationId !== 'checks/create' ||
+            !String((r.body as { name?: string }).name).startsWith('deploy /'),
+        );
+      const writes = renderedWrites(requests);
+      assert.ok(writes.length >= 7, `every command is answered: ${writes.length}`);
+      for (const body of writes) assertInert(new Set(['alice', 'carol', 'dave', 'mallory']), body, name);
+      for (const [field, text] of otherWrites(requests)) assertRecordInert(text, `${name}: ${field}`);
+      // The record was believed and shown (not refused as damaged): its rollout and what the commands did.
+      const all = writes.join('\n');
+      assert.match(all, /\*\*rollout in progress\*\*/);
+      assert.match(all, /\*\*retired slot\*\*/);
+      assert.match(all, /\*\*recent history\*\*/);
+      assert.match(all, /\*\*\/pause\*\* by @alice recorded/);
+      assert.match(all, /\*\*\/abort\*\* by @carol recorded/);
+    });
+  });
+}
 
 test('a re-run of the deployment’s job is a new rollout: what people asked of the earlier attempt is not asked of it', async () => {
   let clock = NOW;
