@@ -65,6 +65,7 @@ import { historyAgainstAnchor, newestAnchor } from './head-anchor.ts';
 
 import type { PendingRequest } from './pending.ts';
 import {
+  deploymentNumber,
   lockedMessage,
   lockHolder,
   lockOwner,
@@ -186,12 +187,12 @@ function startedReply(outcome: StartOutcome, request: PendingRequest, prefix = '
       // No second reaction: the reply itself says it started (one request fewer per deployment).
       return {
         reaction: 'eyes',
-        body: `${lead}Deployment **#${outcome.deploymentId}** created: ${env(request.environment)} ← ${short(request.sha)} (${userText(request.type)}${request.strategy ? `, ${userText(request.strategy)}` : ''}). Progress is in the status comment.`,
+        body: `${lead}Deployment **${deploymentNumber(outcome.deploymentId)}** created: ${env(request.environment)} ← ${short(request.sha)} (${userText(request.type)}${request.strategy ? `, ${userText(request.strategy)}` : ''}). Progress is in the status comment.`,
       };
     case 'already_deployed':
       return {
         reaction: 'eyes',
-        body: `${lead}This request already created deployment #${outcome.deploymentId}; nothing more to do.`,
+        body: `${lead}This request already created deployment ${deploymentNumber(outcome.deploymentId)}; nothing more to do.`,
       };
     case 'in_progress':
       return { reaction: 'eyes', body: `${lead}This request is already being handled (\`in_progress\`).` };
@@ -988,7 +989,7 @@ async function lock(
       if (late && settled === 'running')
         return {
           reaction: '+1',
-          body: `${unlocked} Deployment **#${late.deployment}** made under that lock is still running: it keeps ${name} locked until it ends.`,
+          body: `${unlocked} Deployment **${deploymentNumber(late.deployment)}** made under that lock is still running: it keeps ${name} locked until it ends.`,
         };
       // --force released it under a deployment that still runs: said, since nothing now keeps another out.
       const unlockedRunning = command.force
@@ -1011,12 +1012,12 @@ async function lock(
       }
       return {
         reaction: '+1',
-        body: `Unlocked ${name} (was held by ${holder}). Deployment **#${released.to.deployment}** made under that lock is still running: it keeps ${name} locked until it ends.`,
+        body: `Unlocked ${name} (was held by ${holder}). Deployment **${deploymentNumber(released.to.deployment)}** made under that lock is still running: it keeps ${name} locked until it ends.`,
       };
     }
     case 'deployments_running': {
       // The lock can go to one of them only: the others would run unlocked once that one ended.
-      const ids = released.deployments.map((id) => `**#${id}**`);
+      const ids = released.deployments.map((id) => `**${deploymentNumber(id)}**`);
       const again = userText(
         target.scope === 'global' ? '/unlock --global' : `/unlock ${target.environment}`,
         { as: 'code' },
@@ -1087,7 +1088,7 @@ async function stillRunningAfterForce(
     if (described.endedDeployment !== undefined || described.noDeploymentSeen) return '';
     const which =
       described.heldByDeployment !== undefined
-        ? `Deployment **#${described.heldByDeployment}**`
+        ? `Deployment **${deploymentNumber(described.heldByDeployment)}**`
         : 'That deployment';
     // A deployment the App did not make (holderUnverified): its statuses were not read (anyone may post one),
     // so it is not said to run, only that it may.
@@ -1113,7 +1114,7 @@ async function stillRunningAfterForce(
       return notLooked === 0
         ? ''
         : ` The newest ${looked.length} deployments made under that lock have ended; the statuses of ${older} were not read, and ${notLooked === 1 ? 'it' : 'any of them'} may still be running, now without a lock: another deployment may start beside ${notLooked === 1 ? 'it' : 'them'}.`;
-    const ids = running.map((r) => `**#${r.deployment}**`);
+    const ids = running.map((r) => `**${deploymentNumber(r.deployment)}**`);
     const unread = notLooked
       ? ` (of the newest ${looked.length}; the statuses of ${older} were not read: there may be more)`
       : '';

@@ -6,6 +6,13 @@ import type { ApprovalRule, PolicyRefusal, Policy, Principal } from '../../src/p
 import { UNKNOWN_HOLDER, type LockInfo } from '../locks.ts';
 import type { Reply } from '../handlers/comment.ts';
 
+/**
+ * A deployment's number as a reply writes it, `#123` with a zero-width joiner after the `#` (userText): GitHub
+ * would link `#123` to issue or pull request 123 of the repository (and list the pull request in its timeline).
+ * A deployment's id is no issue number; on GitHub Enterprise Server both are small enough to meet.
+ */
+export const deploymentNumber = (id: number | string): string => userText(`#${id}`);
+
 /** `message` is the app's sentence: every value in it already went through userText. */
 export function refusal(code: string, message: string): Reply {
   return { reaction: 'confused', body: `**Not accepted** (\`${code}\`): ${message}` };
@@ -63,7 +70,9 @@ export function lockHolder(lock: LockInfo): string {
         ? ` created by ${holder}`
         : ` for ${holder}`;
   const which =
-    lock.heldByDeployment !== undefined ? `deployment **#${lock.heldByDeployment}**` : 'a deployment';
+    lock.heldByDeployment !== undefined
+      ? `deployment **${deploymentNumber(lock.heldByDeployment)}**`
+      : 'a deployment';
   // A staging environment's lock held by a deployment to the environment that deploys it first.
   const to = lock.heldFor !== undefined ? ` to ${userText(lock.heldFor, { as: 'code' })}` : '';
   return `the running ${which}${to} of ${sha}${by}`;

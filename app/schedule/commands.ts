@@ -11,7 +11,13 @@ import type { PullFacts } from '../facts/pull-request.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import { blockingLock, readLocks } from '../locks.ts';
 import type { PendingRequest } from '../deploy/pending.ts';
-import { approvalsNeededText, lockedMessage, policyRefusal, refusal } from '../deploy/replies.ts';
+import {
+  approvalsNeededText,
+  deploymentNumber,
+  lockedMessage,
+  policyRefusal,
+  refusal,
+} from '../deploy/replies.ts';
 import { deploymentLockOwner } from '../deploy/lock.ts';
 import type { RawConfig } from '../../src/config/schema.ts';
 import {
@@ -441,7 +447,7 @@ export async function cancelDeploy(
       if (deployed !== undefined) {
         await releaseClaim(deps.api, where, request);
         lines.push(
-          `- **Not cancelled** (\`already_ended\`): ${describeRequest(request)} has already started (deployment **#${deployed}**); the App removes it from the list when it next looks.`,
+          `- **Not cancelled** (\`already_ended\`): ${describeRequest(request)} has already started (deployment **${deploymentNumber(deployed)}**); the App removes it from the list when it next looks.`,
         );
         continue;
       }

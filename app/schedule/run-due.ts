@@ -25,7 +25,7 @@ import { decide } from '../deploy/decide.ts';
 import type { Base } from '../deploy/decide.ts';
 import { startDeployment } from '../deploy/start.ts';
 import { askedOf, type PendingRequest } from '../deploy/pending.ts';
-import { lockOwner, lockedMessage, releasedLockUnlock } from '../deploy/replies.ts';
+import { deploymentNumber, lockOwner, lockedMessage, releasedLockUnlock } from '../deploy/replies.ts';
 import { explainRefusal, resolvePolicy, stagingChanged } from '../../src/policy/index.ts';
 import { userText } from '../../src/github/user-text.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
@@ -609,7 +609,7 @@ async function settleStarted(
       deps,
       where,
       request,
-      `**Started** (\`${code}\`): ${describeRequest(request)}, checked again against the policy now: deployment **#${deploymentId}**. Progress is in the status comment.`,
+      `**Started** (\`${code}\`): ${describeRequest(request)}, checked again against the policy now: deployment **${deploymentNumber(deploymentId)}**. Progress is in the status comment.`,
       [serializeStartedNotice(request, deploymentId, deps.markers.keys, markerScope(where, request.pr))],
     );
   const settled = await onStarted().then(

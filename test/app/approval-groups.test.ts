@@ -69,7 +69,7 @@ test('a hotfix waits for the Security group after two managers approved, and dep
     // sam, in acme/security with read permission only, may approve as a listed group member.
     assert.match(
       await say(fake, probot, '/approve-deploy production', 'sam'),
-      /Deployment \*\*#\d+\*\* created/,
+      /Deployment \*\*\\#\u200D\d+\*\* created/,
     );
     assert.equal(deployments(fake).length, 1);
   });

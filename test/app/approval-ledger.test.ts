@@ -157,7 +157,7 @@ test('an approval whose App comment was deleted still counts', async () => {
     assert.equal(await deleteRecordComments(fake), 1);
     assert.match(
       await say(fake, probot, '/approve-deploy production', 'dave'),
-      /Deployment \*\*#\d+\*\* created/,
+      /Deployment \*\*\\#\u200D\d+\*\* created/,
     );
     const [d] = deployments(fake);
     assert.deepEqual(parseDeploymentPayload(d!.payload).approved_by, ['carol', 'dave'], 'each counted once');

@@ -90,7 +90,7 @@ test('an approver who left the approvers’ team after approving no longer count
     // With a second approver who is still in the team, it deploys.
     assert.match(
       await say(fake, probot, '/approve-deploy production', 'erin'),
-      /Deployment \*\*#\d+\*\* created/,
+      /Deployment \*\*\\#\u200D\d+\*\* created/,
     );
     assert.equal(deployments(fake).length, 1);
   });
@@ -142,7 +142,7 @@ test('a self-approver lifts their own veto by approving; the approval does not c
     assert.match(await say(fake, probot, '/approve-deploy production', 'carol'), /\*\*Not accepted\*\*/);
     assert.match(
       await say(fake, probot, '/approve-deploy production', 'erin'),
-      /Deployment \*\*#\d+\*\* created/,
+      /Deployment \*\*\\#\u200D\d+\*\* created/,
     );
     assert.deepEqual((deployments(fake)[0]!.payload as { approved_by: string[] }).approved_by.toSorted(), [
       'dave',

@@ -103,7 +103,7 @@ test('happy path: /deploy production waits, two approvals create exactly one dep
     mark = fake.requests.length;
     assert.match(
       await say(fake, probot, '/approve-deploy production', 'dave'),
-      /Deployment \*\*#\d+\*\* created/,
+      /Deployment \*\*\\#\u200D\d+\*\* created/,
     );
     const finalApproveRequests = countSince(fake, mark);
 
@@ -179,7 +179,10 @@ test('a /deploy allowed at once: its answer is the status comment, the lock is t
     // the existing status comment is passed on, and the answer is a reply.
     fake.repo().refs.delete('deploy-locks/staging');
     const mark2 = fake.requests.length;
-    assert.match(await say(fake, probot, '/deploy staging', 'alice'), /Deployment \*\*#\d+\*\* created/);
+    const created = await say(fake, probot, '/deploy staging', 'alice');
+    assert.match(created, /Deployment \*\*\\#\u200D\d+\*\* created/);
+    // A deployment's id is no issue number: GitHub would link #<id> to that issue of the repository.
+    assert.doesNotMatch(created, /#\d/, 'no issue reference');
     // As the first: the App's status comment shows no head, so the history and the anchors are read again.
     assert.ok(countSince(fake, mark2) <= 16);
     assert.equal(statusComments(fake).length, 1);
@@ -313,7 +316,10 @@ test("a deployment someone else made carrying a request's key does not stand in 
     assert.equal(forged.status, 201);
     const forgedId = ((await forged.json()) as { id: number }).id;
     assert.match(await say(fake, probot, '/approve-deploy', 'carol'), /Still waiting for 1/);
-    assert.match(await say(fake, probot, '/approve-deploy', 'dave'), /Deployment \*\*#\d+\*\* created/);
+    assert.match(
+      await say(fake, probot, '/approve-deploy', 'dave'),
+      /Deployment \*\*\\#\u200D\d+\*\* created/,
+    );
     const made = deployments(fake).filter((d) => (d.creator as { login: string }).login === BOT);
     assert.equal(made.length, 1, 'the App made its own deployment for the request');
     assert.notEqual(made[0]!.id, forgedId);

@@ -124,7 +124,7 @@ function decisionOf(reply: string): string {
   const kinds = [
     /Waiting for (\d+) approval/.exec(reply)?.[0],
     /Still waiting for (\d+)/.exec(reply)?.[0],
-    /Deployment \*\*#\d+\*\* created/.test(reply) ? 'created' : undefined,
+    /Deployment \*\*\\#\u200D\d+\*\* created/.test(reply) ? 'created' : undefined,
     /Approval by \S+ recorded/.test(reply) ? 'approval recorded' : undefined,
     /\*\*Veto\*\* by \S+ recorded/.test(reply) ? 'veto recorded' : undefined,
     /^Locked /m.test(reply) ? 'locked' : undefined,

@@ -79,7 +79,7 @@ test('vetoes with long reasons never push the ledger check run past GitHub limit
     assert.match(await say('/approve-deploy production', 'dave'), /Approval by @dave/);
     const last = await say('/approve-deploy production', 'carol');
     assert.match(last, /Approval by @carol recorded/);
-    assert.match(last, /Deployment \*\*#\d+\*\* created/);
+    assert.match(last, /Deployment \*\*\\#\u200D\d+\*\* created/);
     const started = (run: Record<string, unknown>) => String(run.external_id).includes(':started-');
     assert.equal(
       ledgerRuns(fake).filter((r) => !started(r)).length,

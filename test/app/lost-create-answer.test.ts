@@ -216,7 +216,9 @@ test("/deploy under the requester's own /lock, made with its answer lost and no 
     const [made] = [...fake.repo().deployments.values()];
     assert.match(
       await repliesTo(fake, probot, '/unlock staging', 'alice'),
-      new RegExp(`Deployment \\*\\*#${String(made!.id)}\\*\\* made under that lock is still running`),
+      new RegExp(
+        `Deployment \\*\\*\\\\#\u200D${String(made!.id)}\\*\\* made under that lock is still running`,
+      ),
     );
   });
 });

@@ -50,7 +50,7 @@ test('a request an approval started is not started again by a later approval onc
     assert.equal(deployments(fake).length, 0, `nothing deployed again: ${reply}`);
     assert.match(
       reply,
-      new RegExp(`This request already created deployment #${first.id}; nothing more to do`),
+      new RegExp(`This request already created deployment \\\\#\u200D${first.id}; nothing more to do`),
     );
   });
 });

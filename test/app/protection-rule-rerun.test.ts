@@ -259,7 +259,9 @@ test("a re-run under its deployer's own /lock deploys under it; their /unlock wh
       const unlocked = await repliesTo(fake, probot, '/unlock production', 'alice');
       assert.match(
         unlocked,
-        new RegExp(`Deployment \\*\\*#${String(own.id)}\\*\\* made under that lock is still running`),
+        new RegExp(
+          `Deployment \\*\\*\\\\#\u200D${String(own.id)}\\*\\* made under that lock is still running`,
+        ),
       );
       assert.equal(lockOf(fake, 'production'), HEAD, 'handed to the re-run');
       const refused = await repliesTo(fake, probot, '/deploy production', 'bob', OTHER_PR);
@@ -297,7 +299,7 @@ test("a re-run under its deployer's own /lock is named running, now without a lo
       assert.match(
         forced,
         new RegExp(
-          `Deployment \\*\\*#${String(own.id)}\\*\\* made under that lock is still running, now without a lock`,
+          `Deployment \\*\\*\\\\#\u200D${String(own.id)}\\*\\* made under that lock is still running, now without a lock`,
         ),
       );
     },

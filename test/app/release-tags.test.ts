@@ -142,7 +142,7 @@ test('an approval that completes a request decides again on the tags as they are
     // Tagged again: the next approval completes it.
     fake.addTag('v1.0.0', HEAD);
     const replies = await repliesTo(fake, probot, '/approve-deploy gated', 'dave');
-    assert.match(replies, /Deployment \*\*#\d+\*\* created/);
+    assert.match(replies, /Deployment \*\*\\#\u200D\d+\*\* created/);
     assert.equal(deployments(fake).length, 1);
   });
 });

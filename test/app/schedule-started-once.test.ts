@@ -157,7 +157,7 @@ test('a /cancel-deploy after its end mark failed leaves it: it started; the next
     );
     assert.match(
       reply.body ?? '',
-      /\*\*Not cancelled\*\* \(`already_ended`\): the deployment of .* has already started \(deployment \*\*#\d+\*\*\)/,
+      /\*\*Not cancelled\*\* \(`already_ended`\): the deployment of .* has already started \(deployment \*\*\\#\u200D\d+\*\*\)/,
     );
     assert.equal(endMarks(w.fake).length, 0, 'not marked cancelled');
     assert.ok(w.fake.repo().refs.has(scheduleRefName('staging', 'c2')!), 'still listed, for the due check');

@@ -95,7 +95,7 @@ test('a schedule starts once at its time, after the policy is checked again, eve
       [],
       'the others found it claimed and said nothing',
     );
-    assert.match(started[0]!, new RegExp(`deployment \\*\\*#${d!.id}\\*\\*`));
+    assert.match(started[0]!, new RegExp(`deployment \\*\\*\\\\#\u200D${d!.id}\\*\\*`));
     assert.deepEqual(scheduleRefs(w.fake), [], 'the request is gone');
     await runCompletes(w);
     assert.equal(deployments(w.fake).length, 1);

@@ -30,7 +30,7 @@ test('a comment with a command below the first line: the first runs, the answer 
     // counts, the /deploy on line 2 is not a second request).
     const approved = await repliesTo(fake, probot, '/approve-deploy production\n\n/deploy staging\n', 'dave');
     assert.match(approved, /Approval by @dave recorded for `production`/);
-    assert.match(approved, /Deployment \*\*#\d+\*\* created: `production`/);
+    assert.match(approved, /Deployment \*\*\\#\u200D\d+\*\* created: `production`/);
     assert.match(approved, /\*\*Not run\*\*: .* line 3 \(`\/deploy`\) was not run/);
     assert.match(approved, /<!-- deploy-action:approval [^\n]+ -->$/);
     const environments = () => [...fake.repo().deployments.values()].map((d) => d.environment);

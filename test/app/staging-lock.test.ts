@@ -161,7 +161,7 @@ test("/unlock production by its holder while their /deploy preview made under it
     assert.match(
       await repliesTo(fake, probot, '/unlock production', 'alice'),
       new RegExp(
-        `^Unlocked \`production\` \\(was held by \`alice\`\\)\\. Deployment \\*\\*#${String(preview!.id)}\\*\\* made under that lock is still running: it keeps \`production\` locked until it ends\\.$`,
+        `^Unlocked \`production\` \\(was held by \`alice\`\\)\\. Deployment \\*\\*\\\\#\u200D${String(preview!.id)}\\*\\* made under that lock is still running: it keeps \`production\` locked until it ends\\.$`,
       ),
     );
     assert.equal(lockOf(fake, 'production'), HEAD, "production's lock is now the deployment of preview's");
@@ -199,7 +199,9 @@ test("/unlock production by its holder while their /deploy preview runs, after 5
         );
       assert.match(
         await repliesTo(fake, probot, '/unlock production', 'alice'),
-        new RegExp(`Deployment \\*\\*#${String(preview!.id)}\\*\\* made under that lock is still running`),
+        new RegExp(
+          `Deployment \\*\\*\\\\#\u200D${String(preview!.id)}\\*\\* made under that lock is still running`,
+        ),
       );
       assert.equal(lockOf(fake, 'production'), HEAD, "production's lock is now preview's deployment's");
       assert.match(await repliesTo(fake, probot, '/deploy production', 'bob', OTHER_PR), /`locked`/);

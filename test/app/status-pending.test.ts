@@ -47,7 +47,7 @@ test('/status no longer lists a request as pending once the approval that comple
 
     assert.match(
       await sayOnPull(fake, probot, '/approve-deploy production', 'dave'),
-      /Deployment \*\*#\d+\*\* created: `production`/,
+      /Deployment \*\*\\#\u200D\d+\*\* created: `production`/,
     );
     const deployment = [...fake.repo().deployments.values()].find((d) => d.environment === 'production')!;
     assert.equal((deployment.payload as { dedupe_key?: string }).dedupe_key, `comment:${source}`);

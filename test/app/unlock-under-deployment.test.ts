@@ -46,7 +46,7 @@ test('/unlock by the holder while the deployment they made under the lock runs: 
 
     assert.match(
       await repliesTo(fake, probot, '/unlock staging', 'bob'),
-      /^Unlocked `staging` \(was held by `bob`\)\. Deployment \*\*#\d+\*\* made under that lock is still running: it keeps `staging` locked until it ends\.$/,
+      /^Unlocked `staging` \(was held by `bob`\)\. Deployment \*\*\\#\u200D\d+\*\* made under that lock is still running: it keeps `staging` locked until it ends\.$/,
     );
     assert.equal(lock(), HEAD, "the ref is now the running deployment's own lock: its commit");
     assert.match(await repliesTo(fake, probot, '/deploy staging', 'alice', 8), /`locked`/);
@@ -82,7 +82,7 @@ test('/unlock handing the lock over, GitHub moving the ref but answering 502: re
     fake.failNext({ status: 502, afterWrite: true, operationId: 'graphql' });
     assert.match(
       await repliesTo(fake, probot, '/unlock staging', 'bob'),
-      /^Unlocked `staging` \(was held by `bob`\)\. Deployment \*\*#\d+\*\* made under that lock is still running/,
+      /^Unlocked `staging` \(was held by `bob`\)\. Deployment \*\*\\#\u200D\d+\*\* made under that lock is still running/,
     );
     assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD);
   });
@@ -143,7 +143,9 @@ test("/unlock hands the lock to a running deployment whose later redeploy of the
 
     assert.match(
       await repliesTo(fake, probot, '/unlock staging', 'bob'),
-      new RegExp(`Deployment \\*\\*#${String(first!.id)}\\*\\* made under that lock is still running`),
+      new RegExp(
+        `Deployment \\*\\*\\\\#\u200D${String(first!.id)}\\*\\* made under that lock is still running`,
+      ),
     );
     // Whoever finds the environment locked is told which deployment runs, not to --force a lock left behind.
     const refused = await repliesTo(fake, probot, '/deploy staging', 'alice', 8);
@@ -219,7 +221,10 @@ test('/unlock while two deployments its holder made under the lock both run: the
       reply,
       /`?\/unlock staging --force`? \(a maintainer, admin or global locker\) releases it now anyway, but then none of them holds a lock: another deployment may start beside them/,
     );
-    assert.ok(reply.includes(`#${String(first.id)}`) && reply.includes(`#${String(second.id)}`), reply);
+    assert.ok(
+      reply.includes(`\\#\u200D${String(first.id)}`) && reply.includes(`\\#\u200D${String(second.id)}`),
+      reply,
+    );
     assert.equal(lock(), held, "bob's lock stays as it was");
 
     // One ends; before, its final status released the lock handed to it while the other still ran.
@@ -231,7 +236,9 @@ test('/unlock while two deployments its holder made under the lock both run: the
     // bob's /unlock now hands the lock to the one left, which its final status releases.
     assert.match(
       await repliesTo(fake, probot, '/unlock staging', 'bob'),
-      new RegExp(`Deployment \\*\\*#${String(first.id)}\\*\\* made under that lock is still running`),
+      new RegExp(
+        `Deployment \\*\\*\\\\#\u200D${String(first.id)}\\*\\* made under that lock is still running`,
+      ),
     );
     assert.match(await repliesTo(fake, probot, '/deploy staging', 'alice', 8), /`locked`/);
     await rest(fake, 'POST', `/deployments/${first.id}/statuses`, { state: 'success' });
@@ -322,7 +329,7 @@ test('/unlock by the holder that looked for deployments under the lock before th
     assert.match(
       await unlock,
       new RegExp(
-        `^Unlocked \`staging\` \\(was held by \`bob\`\\)\\. Deployment \\*\\*#${String(running!.id)}\\*\\* made under that lock`,
+        `^Unlocked \`staging\` \\(was held by \`bob\`\\)\\. Deployment \\*\\*\\\\#\u200D${String(running!.id)}\\*\\* made under that lock`,
       ),
     );
 
@@ -392,7 +399,7 @@ test("/unlock --force of a person's lock while a deployment made under it runs: 
       // Released, and said that bob's deployment now runs with nothing keeping another out.
       assert.equal(
         await repliesTo(fake, probot, '/unlock staging --force', 'mia'),
-        `Unlocked \`staging\` (was held by \`bob\`). Deployment **#${String(running!.id)}** made under that lock is still running, now without a lock: another deployment may start beside it.`,
+        `Unlocked \`staging\` (was held by \`bob\`). Deployment **\\#\u200D${String(running!.id)}** made under that lock is still running, now without a lock: another deployment may start beside it.`,
       );
       assert.equal(fake.repo().refs.get('deploy-locks/staging'), undefined, '--force deletes whatever runs');
       assert.ok(
@@ -466,12 +473,12 @@ test("/unlock --force of a person's lock with many App deployments made under it
   await withAppDeploymentsUnderLock(25, async (fake, probot, made) => {
     const before = fake.requestsFor('repos/list-deployment-statuses').length;
     const reply = await repliesTo(fake, probot, '/unlock staging --force', 'mia');
-    assert.match(reply, /^Unlocked `staging` \(was held by `bob`\)\. Deployments \*\*#\d+\*\*, /);
+    assert.match(reply, /^Unlocked `staging` \(was held by `bob`\)\. Deployments \*\*\\#\u200D\d+\*\*, /);
     assert.match(
       reply,
       /made under that lock are still running \(of the newest 10; the statuses of 15 older deployments made under that lock were not read: there may be more\), now without a lock/,
     );
-    const named = [...reply.matchAll(/\*\*#(\d+)\*\*/g)].map((m) => Number(m[1]));
+    const named = [...reply.matchAll(/\*\*\\#\u200D(\d+)\*\*/g)].map((m) => Number(m[1]));
     assert.deepEqual(named, made.slice(-10).reverse(), 'the newest ten');
     assert.ok(fake.requestsFor('repos/list-deployment-statuses').length - before <= 10);
   });
@@ -504,7 +511,7 @@ test('two /unlock by the holder at once (two replicas, or a comment redelivered)
       repliesTo(fake, other, '/unlock staging', 'bob'),
     ]);
     const handed = new RegExp(
-      `Deployment \\*\\*#${String(running!.id)}\\*\\* made under that lock is still running`,
+      `Deployment \\*\\*\\\\#\u200D${String(running!.id)}\\*\\* made under that lock is still running`,
     );
     assert.equal(appReplies(fake).filter((r) => handed.test(r)).length, 2, answers.join('\n---\n'));
     assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD);
@@ -528,7 +535,9 @@ test("/unlock by the holder while their deployment runs, after more than 20 depl
       );
     assert.match(
       await repliesTo(fake, probot, '/unlock staging', 'bob'),
-      new RegExp(`Deployment \\*\\*#${String(running!.id)}\\*\\* made under that lock is still running`),
+      new RegExp(
+        `Deployment \\*\\*\\\\#\u200D${String(running!.id)}\\*\\* made under that lock is still running`,
+      ),
     );
     assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD);
     assert.match(await repliesTo(fake, probot, '/deploy staging', 'alice', 8), /`locked`/);
@@ -546,7 +555,7 @@ test("/unlock --force of a deployment's own lock names that deployment and its c
       const forced = await repliesTo(fake, probot, '/unlock staging --force', 'mia');
       assert.equal(
         forced,
-        `Unlocked \`staging\` (was held by the running deployment **#${String(running!.id)}** of \`${short}\` for \`bob\`). Deployment **#${String(running!.id)}** is still running, now without a lock: another deployment may start beside it.`,
+        `Unlocked \`staging\` (was held by the running deployment **\\#\u200D${String(running!.id)}** of \`${short}\` for \`bob\`). Deployment **\\#\u200D${String(running!.id)}** is still running, now without a lock: another deployment may start beside it.`,
       );
       assert.equal(fake.repo().refs.get('deploy-locks/staging'), undefined);
 
@@ -573,7 +582,7 @@ test("/unlock --force of a deployment's own lock names that deployment and its c
       assert.match(
         unverified,
         new RegExp(
-          `Deployment \\*\\*#${String(theirs.id)}\\*\\*, of that commit and not made by this App, may still be running \\(its statuses were not read\\), now without a lock`,
+          `Deployment \\*\\*\\\\#\u200D${String(theirs.id)}\\*\\*, of that commit and not made by this App, may still be running \\(its statuses were not read\\), now without a lock`,
         ),
       );
       assert.doesNotMatch(unverified, /is still running/);

@@ -78,7 +78,7 @@ describe("a staging environment's lock held by a deployment of another environme
     assert.equal(owner.holderUnverified, undefined);
     assert.match(
       lockHolder(owner),
-      /^the running deployment \*\*#41\*\* to `preview` of `c{12}` for `alice`$/,
+      /^the running deployment \*\*\\#\u200D41\*\* to `preview` of `c{12}` for `alice`$/,
     );
   });
 
