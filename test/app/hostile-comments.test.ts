@@ -15,9 +15,11 @@ import { commentOnPull, deployYml, owner, PR, repo, seededApp, testTrust } from 
 import {
   approvePress,
   deliveryTarget,
+  diffCommentPayload,
   protectionRulePayload,
   receive,
   reviewOf,
+  reviewPayload,
 } from './delivery-helpers.ts';
 import { readAppComments } from '../../app/facts/own-comments.ts';
 import type { Octokit } from '../../app/facts/github.ts';
@@ -528,6 +530,47 @@ test('a deployment someone else made, its environment and status description hos
       for (const [field, text] of otherWrites(requests))
         if (!field.endsWith('.environment_name')) assertRecordInert(text, `${name}: ${field}`);
     }
+    run.fake.assertNoViolations();
+  } finally {
+    await run.fake.stop();
+  }
+});
+
+// A command in a review or in a comment on the diff is not read, but answered in the conversation, its first
+// line quoted: the same hostile values there.
+test('a command with a hostile value in a review or a comment on the diff: the answer quotes it inert', async () => {
+  const run = await startRun();
+  try {
+    let id = 900;
+    for (const [name, value] of Object.entries(HOSTILE))
+      for (const [event, payload] of [
+        [
+          'pull_request_review',
+          reviewPayload(run.fake, { id: id++, pr: PR, body: `/deploy ${value}`, login: 'carol' }),
+        ],
+        [
+          'pull_request_review_comment',
+          diffCommentPayload(run.fake, {
+            id: id++,
+            pr: PR,
+            body: `/lock production --reason '${value}'`,
+            login: 'bob',
+          }),
+        ],
+      ] as const) {
+        const from = run.fake.requests.length;
+        await receive(run.probot, event, payload);
+        const requests = run.fake.requests.slice(from);
+        const writes = renderedWrites(requests);
+        const where = `${name} in a ${event}`;
+        // Only what the parser takes for a command is answered: every one of these starts with one.
+        assert.equal(writes.length, 1, `answered once: ${where}`);
+        assert.match(writes[0]!, /where the App reads no commands: \*\*nothing was done\*\*/, where);
+        assertInert(writes[0]!, where);
+        for (const [field, text] of otherWrites(requests)) assertRecordInert(text, `${where}: ${field}`);
+      }
+    assert.equal(run.fake.repo().deployments.size, 0);
+    assert.equal(run.fake.repo().refs.has('deploy-locks/production'), false);
     run.fake.assertNoViolations();
   } finally {
     await run.fake.stop();

@@ -8,9 +8,10 @@ import { helpText } from '../../app/commands/help.ts';
 import { COMMAND_NAMES, usage } from '../../app/commands/parse.ts';
 import { statusCommentEnvironment, statusMarker } from '../../src/github/status-comment.ts';
 
-// The app's own marker lines (the tests that read them back check their MACs), its tags and code spans.
+// The app's own marker lines (the tests that read them back check their MACs; the answer to a misplaced command
+// is tagged with what it answers), its tags and code spans.
 export const OWN_MARKER_LINE =
-  /^<!-- deploy-action:(status environment="[A-Za-z0-9._-]+"|data [A-Za-z0-9+/=]+|[a-z]+ \{[^\r\n]*\} mac=[0-9a-f]{64}) -->$/;
+  /^<!-- deploy-action(?::(?:status environment="[A-Za-z0-9._-]+"|data [A-Za-z0-9+/=]+|[a-z]+ \{[^\r\n]*\} mac=[0-9a-f]{64})|-misplaced-command (?:review|diff):\d+) -->$/;
 // The app's own code spans: the usage of every command, and values userText shows as plain names.
 const OWN_CODE = [...COMMAND_NAMES.map((name) => `\`${usage(name)}\``), '`to <sha>`'];
 const PLAIN_CODE_SPAN = /`[A-Za-z0-9._/=:+-]+…?`/g;
