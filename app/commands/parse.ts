@@ -409,7 +409,9 @@ function parseParams(tokens: string[]): Record<string, string> {
         `/deploy: parameter name ${showInput(key)} must be lowercase letters, digits and '_' (not starting with a digit).`,
       );
     }
-    if (Object.hasOwn(params, key)) refuse('duplicate_param', `/deploy: parameter ${key} is given twice.`);
+    // The name is shown as code: a valid name still makes emphasis (`_em_`, `__bold__`) written raw.
+    if (Object.hasOwn(params, key))
+      refuse('duplicate_param', `/deploy: parameter ${showInput(key)} is given twice.`);
     // The Action refuses them too (config/resolve.ts): said here, before a deployment is made to fail.
     if (key !== 'version' && (TEMPLATE_VARIABLES as readonly string[]).includes(key))
       refuse(
@@ -419,7 +421,7 @@ function parseParams(tokens: string[]): Record<string, string> {
     if (value.length > MAX_PARAM_VALUE_LENGTH) {
       refuse(
         'invalid_param',
-        `/deploy: the value of ${key} is longer than ${MAX_PARAM_VALUE_LENGTH} characters.`,
+        `/deploy: the value of ${showInput(key)} is longer than ${MAX_PARAM_VALUE_LENGTH} characters.`,
       );
     }
     // `version` becomes the deployment payload's version: the payload's own rule decides.
@@ -427,7 +429,8 @@ function parseParams(tokens: string[]): Record<string, string> {
       refuse('invalid_param', `/deploy: version ${showInput(value)}: ${VERSION_RULE_TEXT}.`);
     // The payload's rule for every value (e.g. no leading "-"), so a refused value never becomes a deployment.
     const problem = parameterValueProblem(value);
-    if (problem) refuse('invalid_param', `/deploy: the value of ${key} ${showInput(value)}: ${problem}.`);
+    if (problem)
+      refuse('invalid_param', `/deploy: the value of ${showInput(key)} ${showInput(value)}: ${problem}.`);
     params[key] = value;
   }
   // A name JSON read back into an object drops (the payload, the pending request): it would vanish unsaid.

@@ -577,6 +577,37 @@ test('a command with a hostile value in a review or a comment on the diff: the a
   }
 });
 
+// A parameter's name is lowercase letters, digits and `_`: no markup but emphasis, which `_em_` and `__bold__`
+// make. Every refusal that names a parameter shows its name escaped, as the one for a name that is no name does.
+test('a parameter named like emphasis is shown escaped by every refusal that names it', async () => {
+  const run = await startRun();
+  try {
+    for (const [comment, code] of [
+      ['/deploy staging | _em_=1 _em_=2', 'duplicate_param'],
+      ['/deploy staging | __bold__=1 __bold__=2', 'duplicate_param'],
+      [`/deploy staging | _em_=${'x'.repeat(257)}`, 'invalid_param'],
+      ['/deploy staging | __bold__=-x', 'invalid_param'],
+      ['/deploy staging | _em_=1 __proto__=1 __proto__=2', 'duplicate_param'],
+    ] as const) {
+      const { writes, refused } = await say(run, 'alice', comment);
+      assert.equal(refused, true, comment);
+      assert.equal(writes.length, 1, comment);
+      assert.match(writes[0]!, new RegExp(`^\\*\\*Not accepted\\*\\* \\(\`${code}\`\\)`), comment);
+      assertInert(writes[0]!, comment);
+      // Shown, as code: `_em_` reads as written, not as an emphasised "em".
+      assert.match(
+        writes[0]!,
+        /parameter `_em_`|parameter `__bold__`|of `_em_`|of `__bold__`|parameter `__proto__`/,
+        writes[0],
+      );
+      assert.doesNotMatch(writes[0]!, /(?<![\\`])(?:__bold__|_em_|__proto__)/, writes[0]);
+    }
+    assert.equal(run.fake.repo().deployments.size, 0);
+  } finally {
+    await run.fake.stop();
+  }
+});
+
 // Flags smuggled past the parser: quoted, escaped, glued with `=`, repeated, look-alike dashes, a `--` end of
 // options, case and abbreviation. Whatever the parser makes of each, a writer who may not force an /unlock or
 // lock everything is refused, and nothing changes; a parameter never sets the payload's own fields.

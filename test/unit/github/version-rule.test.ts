@@ -71,9 +71,9 @@ test('the App refuses /deploy versions and parameter values that start with "-",
     ['/deploy production | version=', /version `""` \(empty\): a version is 1-128/],
     [
       '/deploy production | region=-x',
-      /the value of region \S*-x\S*: parameter values may not start with "-"/,
+      /the value of `region` \S*-x\S*: parameter values may not start with "-"/,
     ],
-    ['/deploy production | region=--import=data:x', /the value of region \S*--import=data:x/],
+    ['/deploy production | region=--import=data:x', /the value of `region` \S*--import=data:x/],
   ] as const) {
     const result = parseCommand(body);
     assert.equal(result.kind, 'invalid', body);
