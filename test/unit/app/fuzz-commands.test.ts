@@ -3,7 +3,8 @@
 // mentions and code fences, long values, CRLF, and the same bodies quoted (`> /deploy`), fenced, indented as
 // code or behind other text. The parser never throws; a command in a quote or code is never taken; the
 // refusal reply and the note on commands below the first line carry no user text that renders
-// (test/app/hostile-comments.test.ts checks the same end to end, for chosen values).
+// (test/app/hostile-comments.test.ts checks the same end to end, for chosen values). Parameter lists are made
+// on purpose too: random words seldom make one the parser reads.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { helpText } from '../../../app/commands/help.ts';
@@ -140,7 +141,7 @@ const RENDERS: Array<[RegExp, string]> = [
     'an invisible character',
   ],
   [/[\p{Cc}\u2028\u2029](?<!\n)/u, 'a control character or line separator'],
-  [/(?<!\\)\*\*bold|(?<!\\)~~gone|(?<!\\)_em(?<!\\)_/, 'emphasis'],
+  [/(?<!\\)\*\*bold|(?<!\\)~~gone|(?<!\\)_em(?<!\\)_|(?<!\\)__bold/, 'emphasis'],
   [/^\|/m, 'a table row'],
   [/\$\(id\)|(?<!\\)`id`/, 'shell text unescaped'],
   // A fence opened by a value would swallow the rest of the reply.
@@ -155,8 +156,37 @@ function rendered(reply: string): string | undefined {
   return RENDERS.find(([pattern]) => pattern.test(text))?.[1];
 }
 
+/**
+ * `/deploy`'s parameters: names the parser takes (lowercase letters, digits, `_`: `_em_` is one, and emphasis if
+ * written raw) and names it does not, given once or twice, with values it takes, refuses (a leading `-`, too
+ * long) or leaves empty. Random words seldom make a valid `| key=value` list.
+ */
+const PARAM_NAMES = [
+  'note',
+  'version',
+  '_em_',
+  '__bold__',
+  'a_b_',
+  '__proto__',
+  'x',
+  'em**bold**',
+  '@evil',
+  '#12',
+];
+const PARAM_VALUES = ['1', '-x', '--force', '', '_em_', 'A'.repeat(300), '**bold**', '@evil'];
+
 function commentOf(random: Random): { body: string; shownAsCommand: boolean } {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  if (random() < 0.15) {
+    const params = Array.from({ length: 1 + Math.floor(random() * 3) }, () => {
+      const name = pick(PARAM_NAMES);
+      return `${name}=${pick(PARAM_VALUES)}${random() < 0.3 ? ` ${name}=1` : ''}`;
+    });
+    return {
+      body: `/deploy ${pick(['production', 'staging --dry-run'])} | ${params.join(' ')}`,
+      shownAsCommand: true,
+    };
+  }
   const parts = [`/${pick(COMMAND_NAMES)}`];
   for (let n = 1 + Math.floor(random() * 6); n > 0; n--) {
     let word = random() < 0.4 ? pick(HOSTILE) : pick(WORDS);
