@@ -5,7 +5,7 @@
 // time).
 import { checkMetrics, resolveAnalysisConfig, readMetrics, type AnalysisConfig } from './config.ts';
 import { concludeWindow, windowIntervals } from './deadline.ts';
-import { domainProblems, settleRounding } from './domain.ts';
+import { screenSide } from './domain.ts';
 import { createJudgeState, judge } from './judge.ts';
 import type { Fetch } from './http.ts';
 import { createProvider } from './providers/index.ts';
@@ -247,23 +247,8 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
    * metric and the value: judged as given, an error rate of -0.5 would promote.
    */
   function screened(side: Side, read: SideReading): SideReading {
-    const reading = { ...read, values: settleRounding(config, read.values) };
-    const problems = domainProblems(config, reading.values);
-    if (problems.length === 0) return reading;
-    const values = { ...reading.values };
-    for (const problem of problems)
-      for (const metric of problem.metrics) {
-        values[metric] = null;
-        for (const key of Object.keys(values))
-          if (key.startsWith(`${metric}{le="`) && key.endsWith('"}')) values[key] = null;
-      }
-    const errors = problems.map((p): SampleError => ({
-      provider: p.provider,
-      side,
-      code: 'out-of-range',
-      message: p.message,
-    }));
-    return { values, errors: [...reading.errors, ...errors] };
+    const { values, errors } = screenSide(config, side, read.values);
+    return errors.length ? { values, errors: [...read.errors, ...errors] } : { ...read, values };
   }
 
   const history = [...byProvider.keys()].every((name) => typeof providers[name]!.readPast === 'function');

@@ -3,14 +3,15 @@
 // grows) would otherwise be judged as given: an error_rate of -0.5 holds "error_rate <= 1%" in every interval
 // and promotes. Such a value is a provider error of its interval instead (analyzer.ts: the value becomes no
 // data, the error names the metric, the value and what it can be), as counts an errors check cannot use are
-// (judge.ts), and a recording holding one is refused, located (recording-fit.ts).
+// (judge.ts). A replay screens a recording's sides the same way (screenSide): analyzers before 45b23476
+// recorded such values as read, and their recordings replay as today's live run would judge them.
 //
 // The kind of a metric comes from its name, or else from the field it reads (`field: error_rate` of the
 // prober): the names the seed preset and the prober give a meaning to. Any other metric is judged as given.
 import type { AnalysisConfig } from './config.ts';
 import { countProblem, moreErrorsThanRequests } from './counts.ts';
 import { readBuckets } from './histogram.ts';
-import type { MetricValues } from './types.ts';
+import type { MetricValues, SampleError, Side } from './types.ts';
 
 import { metricKind, type Kind } from './schema.ts';
 
@@ -135,4 +136,34 @@ export function domainProblems(config: AnalysisConfig, values: MetricValues | un
       message: `errors = ${errors} is more than requests = ${requests}: errors are counted among the requests`,
     });
   return problems;
+}
+
+/**
+ * One side's values as the analyzer judges them: fractions a rounding error outside 0..1 settled, and each
+ * value its metric cannot have (domainProblems) made no data (a histogram's buckets with it), with an
+ * `out-of-range` error of the interval naming the side, the metric and the value. The live analyzer screens
+ * every reading so; a replay screens every recorded side so, as the live run would have judged it.
+ */
+export function screenSide(
+  config: AnalysisConfig,
+  side: Side,
+  read: MetricValues,
+): { values: MetricValues; errors: SampleError[] } {
+  const settled = settleRounding(config, read);
+  const problems = domainProblems(config, settled);
+  if (problems.length === 0) return { values: settled, errors: [] };
+  const values = { ...settled };
+  for (const problem of problems)
+    for (const metric of problem.metrics) {
+      values[metric] = null;
+      for (const key of Object.keys(values))
+        if (key.startsWith(`${metric}{le="`) && key.endsWith('"}')) values[key] = null;
+    }
+  const errors = problems.map((p): SampleError => ({
+    provider: p.provider,
+    side,
+    code: 'out-of-range',
+    message: p.message,
+  }));
+  return { values, errors };
 }

@@ -3,7 +3,6 @@
 // anything else would be skipped without a word, and a histogram test that never gets an interval lets a
 // slow canary promote. So a recording's bucket keys are checked here and rewritten in that form.
 import { formatPath } from '../config/errors.ts';
-import { countProblem } from './counts.ts';
 import { bucketKey } from './histogram.ts';
 import type { MetricValues } from './types.ts';
 
@@ -33,8 +32,8 @@ export interface BucketProblem {
 
 /**
  * The side's values with every bucket key in the judge's form and the total filled in from the +Inf bucket
- * when it was left out; or the problems: a bound that is not a number, a bound written twice, a negative
- * count, buckets without +Inf, a total that is not the +Inf bucket's count.
+ * when it was left out; or the problems: a bound that is not a number, a bound written twice, buckets
+ * without +Inf, a total that is not the +Inf bucket's count.
  */
 export function canonicalBuckets(
   values: MetricValues,
@@ -73,8 +72,8 @@ export function canonicalBuckets(
       continue;
     }
     seen.set(le, key);
-    const wrong = typeof value === 'number' ? countProblem(value) : undefined;
-    if (wrong) problems.push({ path: at(key), message: `a bucket count ${wrong}` });
+    // A count no interval can hold (negative, past 2^53) is the replay's to screen, as the live analyzer does
+    // (domain.ts screenSide): analyzers before 45b23476 recorded it as read.
     out[bucketKey(metric, le)] = value;
   }
   for (const [metric, seen] of bounds) {

@@ -1,13 +1,12 @@
 // Whether a recording can be judged with a config: what readRecording cannot know, because it depends on the
-// checks. A check on a metric the recording never holds would end every window in a no-data rollback, and
-// values outside what their metric can be (domain.ts), judged as given, could promote. Both are refused,
-// located. Counts an errors check cannot use (more errors than requests, negative, past 2^53) are not: the
-// judge fails closed on them as the live run did (judge.ts impossibleCounts, a provider failure of the
-// interval), and a live run records them as read, so refusing them refused the run's own recording.
-import { formatPath } from '../config/errors.ts';
+// checks. A check on a metric the recording never holds would end every window in a no-data rollback: it is
+// refused. Values its metric cannot have (domain.ts) are not: the replay makes them out-of-range errors of
+// their interval as the live analyzer does (replay.ts, screenSide), since analyzers before 45b23476 recorded
+// them as read, and refusing them refused those runs' own recordings. Nor are counts an errors check cannot
+// use (more errors than requests, negative, past 2^53): the judge fails closed on them as the live run did
+// (judge.ts impossibleCounts, a provider failure of the interval).
 import { listOf } from '../config/suggest.ts';
 import { checkMetrics, type AnalysisConfig } from './config.ts';
-import { domainProblems } from './domain.ts';
 import { isBucketKey } from './histogram.ts';
 import { problemLine, type Recording } from './recording.ts';
 
@@ -56,20 +55,6 @@ export function recordingFitProblems(file: string, recording: Recording, config:
           `${file}: check "${check.name}" compares the histogram buckets of "${check.metric}" (${check.metric}{le="..."}), which no sample of the recording has: it holds "${check.metric}" as one number, and judged, the check would compare no interval and the window promote on the other checks`,
         );
     }
-  // Values no system gives (an error rate of -0.5, a negative p95, buckets falling with le: domain.ts),
-  // which the live analyzer makes provider errors of their interval: judged as given they could promote.
-  for (const [w, window] of recording.windows.entries()) {
-    for (const problem of domainProblems(config, window.baseline))
-      problems.push(
-        `${file}:${window.line}: window ${w + 1}: ${formatPath(['baseline', problem.metrics[0]!])}: ${problem.message}`,
-      );
-    for (const { index, sample, line } of window.samples)
-      for (const side of ['canary', 'stable'] as const)
-        for (const problem of domainProblems(config, sample[side]))
-          problems.push(
-            `${file}:${line}: window ${w + 1} sample ${index}: ${formatPath(['sample', side, problem.metrics[0]!])}: ${problem.message}`,
-          );
-  }
   const lines = problems.slice(0, MAX_PROBLEMS).map(problemLine);
   return problems.length > MAX_PROBLEMS ? [...lines, `(stopped after ${MAX_PROBLEMS} problems)`] : lines;
 }

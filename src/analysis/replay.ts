@@ -7,7 +7,7 @@ import { resolveAnalysisConfig, type AnalysisConfig } from './config.ts';
 import { concludeWindow, windowIntervals } from './deadline.ts';
 import { ANALYZE_EXIT_CODES } from './exit-codes.ts';
 import { createJudgeState, idleComparisons, judge } from './judge.ts';
-import { settleRounding } from './domain.ts';
+import { screenSide } from './domain.ts';
 import { readRecording, RecordingError, type RecordedContext } from './recording.ts';
 import { recordingFitProblems } from './recording-fit.ts';
 import { analysisConfigSchema, recordedAnalysisConfigSchema, type AnalysisConfigInput } from './schema.ts';
@@ -152,7 +152,8 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
     );
     let state = createJudgeState(resolved, {
       intervalMs: window.context.intervalMs,
-      baseline: window.baseline && settleRounding(resolved, window.baseline),
+      // As the live run's baseline read takes it: a value out of its metric's range is no baseline.
+      baseline: window.baseline && screenSide(resolved, 'canary', window.baseline).values,
       startedAt,
       reference: window.context.baselineSlot === undefined ? 'stable' : 'baseline',
       plannedIntervals: expected + extension,
@@ -172,11 +173,16 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
         if (intervals.at(-1)?.decision.kind === 'hold') count = expected + extension;
       }
       if (index >= count) break;
-      // As the live run reads them (analyzer.ts screened): a fraction a rounding error outside 0..1 is its bound.
+      // As the live run reads them (analyzer.ts screened): a fraction a rounding error outside 0..1 is its
+      // bound, and a value its metric cannot have is no data with an out-of-range error of the interval.
+      // Analyzers before 45b23476 recorded such values as read (and judged them as given).
+      const canary = screenSide(resolved, 'canary', sample.canary);
+      const stable = sample.stable && screenSide(resolved, 'stable', sample.stable);
       const judged = judge(state, {
         ...sample,
-        canary: settleRounding(resolved, sample.canary),
-        ...(sample.stable ? { stable: settleRounding(resolved, sample.stable) } : {}),
+        canary: canary.values,
+        ...(stable ? { stable: stable.values } : {}),
+        errors: [...sample.errors, ...canary.errors, ...(stable?.errors ?? [])],
       });
       state = judged.state;
       intervals.push({
