@@ -3,7 +3,9 @@
 // person to notice; here the window's own evidence decides instead.
 //
 // - Too few intervals with data to judge anything, or to judge one metric a deciding check reads (its query
-//   answered nothing while the others had data): roll back (fail closed, like the dead-man's switch).
+//   answered nothing while the others had data), or no deciding check that could judge any interval (every
+//   one a comparison without a stable side or requests, or a relative rule without a baseline): roll back
+//   (fail closed, like the dead-man's switch).
 // - A rule (threshold or "x baseline") whose MEDIAN margin over the window violates it: roll back. The median
 //   of (value - limit) over every interval with data, not the last interval: the last interval is what
 //   left the window undecided (a breach not yet sustained), and one spike moves a median by one rank only,
@@ -21,6 +23,7 @@ import {
   fmt,
   holds,
   idleComparisons,
+  nothingJudged,
   thinMetric,
   unjudgedRules,
   type JudgeState,
@@ -57,6 +60,15 @@ export function decideAtDeadline(state: JudgeState, last: Decision): Decision {
       code: 'no-data',
       reason: `the window ended undecided with data for ${thin.metric} in ${thin.intervals} of the ${config.minSamples} intervals needed to judge it: failing closed${thin.why}`,
       values: { ...values, [`${thin.metric}.intervals_with_data`]: thin.intervals },
+    };
+  // Data in every interval, but no check that decides compared it with anything: nothing says it is healthy.
+  const heldNothing = nothingJudged(state);
+  if (heldNothing)
+    return {
+      kind: 'rollback',
+      code: 'no-data',
+      reason: `the window ended undecided: no check could judge the canary over its ${state.samplesWithData} intervals with data: failing closed (${heldNothing})`,
+      values,
     };
   for (const check of config.checks) {
     if (check.kind !== 'threshold' && check.kind !== 'relative') continue;

@@ -693,6 +693,32 @@ export function unjudgedRules(state: JudgeState): string[] {
 }
 
 /**
+ * What held nothing, when no check that decides has judged anything: every one a comparison without an
+ * interval it could use or a relative rule without a baseline (a canary that served no request, a version
+ * deployed without a stable side under comparisons alone, a first deployment under relative rules alone).
+ * Its intervals had data, but nothing was compared with anything: such a window never promotes (held, and
+ * failed closed at its end, deadline.ts). Undefined when a check judged, or no check decides.
+ */
+export function nothingJudged(state: JudgeState): string | undefined {
+  const deciding = state.config.checks.filter((c) => !warnsOnly(c)).length;
+  const idle = idleComparisons(state);
+  const unjudged = unjudgedRules(state);
+  if (deciding === 0 || idle.length + unjudged.length < deciding) return undefined;
+  return [
+    ...(idle.length
+      ? [
+          `not compared, no interval they could use (no stable side, no requests, or histogram bounds the two sides do not share): ${idle.join(', ')}`,
+        ]
+      : []),
+    ...(unjudged.length
+      ? [
+          `never judged, no baseline in any interval (no stable value, no pre-deploy reading): ${unjudged.join(', ')}`,
+        ]
+      : []),
+  ].join('; ');
+}
+
+/**
  * The sample with each derived count filled in (an errors check with `rate`: errors = rate x requests on each
  * side, no data when either is missing). A key the side already has is left alone. Live and in replay alike,
  * so a recording stores what was read and its replay derives the same counts.
@@ -909,6 +935,13 @@ export function judge(
       kind: 'hold',
       code: 'not-enough-data',
       reason: `data for ${thin.metric} in ${thin.intervals} of the ${config.minSamples} intervals needed before promoting${thin.why}`,
+      values,
+    };
+  else if (nothingJudged(next))
+    decision = {
+      kind: 'hold',
+      code: 'not-enough-data',
+      reason: `no check could judge the canary yet in ${next.samplesWithData} intervals with data: ${nothingJudged(next)}`,
       values,
     };
   else {

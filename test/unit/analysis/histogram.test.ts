@@ -16,6 +16,7 @@ import {
   readBuckets,
   updateHistogramTest,
 } from '../../../src/analysis/histogram.ts';
+import { decideAtDeadline } from '../../../src/analysis/deadline.ts';
 import { createJudgeState, judge } from '../../../src/analysis/judge.ts';
 import { createPrometheusProvider } from '../../../src/analysis/providers/prometheus.ts';
 import { runAnalyzeCommand } from '../../../src/analysis/replay.ts';
@@ -480,9 +481,10 @@ test('buckets that fall by less than half a request (sum by (le) of extrapolated
   assert.equal(updateHistogramTest(initialHistogramTest(), 1.05, 2, reset, stable).intervals, 0);
 });
 
-test('a histogram comparison whose two sides share no bucket bounds compares nothing, and a promotion says so', () => {
+test('a histogram comparison whose two sides share no bucket bounds compares nothing, and the window cannot promote on it', () => {
   // The new version changed its buckets: canary 0.05/0.25/+Inf, stable 0.1/0.5/+Inf. Only +Inf is shared, so
-  // no interval can be compared; the canary is much slower, yet the window promotes on the other checks.
+  // no interval can be compared; the canary is much slower. With no other check, nothing judged it: held (a
+  // window promoted here on no comparison at all), and failed closed at the window's end (deadline.ts).
   const config = resolveAnalysisConfig({
     providers: { prom: { type: 'prometheus', url: 'http://127.0.0.1:9' } },
     metrics: { latency: { provider: 'prom', query: 'x', histogram: true } },
@@ -501,11 +503,12 @@ test('a histogram comparison whose two sides share no bucket bounds compares not
       stable: side([0.1, 0.5, Infinity], [90, 99, 100]),
       errors: [],
     }));
-  assert.equal(decision?.kind, 'promote');
+  assert.equal(decision?.kind, 'hold');
   assert.match(
     decision!.reason,
-    /^0 of 1 checks judged after 5 intervals with data; not compared yet, no interval they could use \(.*histogram bounds the two sides do not share\): seeds\.latency-vs-stable$/,
+    /^no check could judge the canary yet in 5 intervals with data: not compared, no interval they could use \(.*histogram bounds the two sides do not share\): seeds\.latency-vs-stable$/,
   );
+  assert.equal(decideAtDeadline(state, decision!).kind, 'rollback');
   // Sides that share their bounds are compared, and a promotion then names nothing.
   let shared = createJudgeState(config, { intervalMs: 60_000, startedAt: 0 });
   for (let i = 0; i < 5; i++)

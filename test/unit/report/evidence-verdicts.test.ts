@@ -418,7 +418,9 @@ test('a comparison that never had a stable side beside the version under test sa
     { errors: 1, requests: 300, p95: 180 },
     {},
   );
-  assert.match(evidence.decision.code, /healthy/);
+  // Nothing compared the version with anything: it is held, never promoted (judge.ts nothingJudged).
+  assert.equal(evidence.decision.kind, 'hold');
+  assert.equal(evidence.decision.code, 'not-enough-data');
   for (const name of ['errs', 'p95-worse']) {
     const cells = rowOf(table, name);
     assert.ok(cells, `${name} has a row:\n${table}`);
