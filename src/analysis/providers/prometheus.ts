@@ -617,12 +617,6 @@ function lowerBound(times: readonly number[], t: number): number {
   return lo;
 }
 
-/** The value at exactly `t`, or undefined. */
-function valueAt(points: ReadonlyArray<[number, number]>, t: number): number | undefined {
-  const point = points[firstAtOrAfter(points, t)];
-  return point && point[0] === t ? point[1] : undefined;
-}
-
 /** The finite points in [from, to]. */
 function finiteIn(
   points: ReadonlyArray<[number, number]>,
@@ -730,6 +724,15 @@ export function createPrometheusProvider(
     if (!matrix.ok) return all(matrix);
     const series = matrix.value;
     if (series.length === 0) return all(fail('empty-result', `no series matched: ${query}`));
+    // Prometheus evaluates a range query at start + k x step: at each time itself. A frontend that aligns a
+    // range query to multiples of its step for its cache (Thanos query-frontend by default, VictoriaMetrics
+    // past 50 points) evaluates up to a step before each time instead: each time reads the last evaluation
+    // in the step before it (its own when there is one), never one a whole step before, the previous time's.
+    const slack = Math.max(1000, step) - 1;
+    const pointFor = <T>(points: ReadonlyArray<readonly [number, T]>, t: number) => {
+      const point = points[firstAtOrAfter(points, t + 1) - 1];
+      return point && point[0] >= t - slack ? point : undefined;
+    };
 
     if (metric.histogram && series.some((s) => s.histograms)) {
       // Histograms and numbers mixed: no time reads one histogram.
@@ -741,7 +744,7 @@ export function createPrometheusProvider(
           ),
         );
       // Native histograms alone: each time reads the one current then, as a number metric does (below).
-      const current = seriesCurrent(series, times, 0);
+      const current = seriesCurrent(series, times, slack);
       return times.map((t, i) => {
         const { count, listed } = current[i]!;
         if (count > 1)
@@ -749,35 +752,31 @@ export function createPrometheusProvider(
             'multiple-series',
             `${count} series of native histograms returned at ${new Date(t).toISOString()}, ${howSeriesDiffer(listed.map((s) => s.metric))}; ${ONE_NATIVE}: ${query}`,
           );
-        const histograms = listed[0]?.histograms ?? [];
-        const point = histograms[firstAtOrAfter(histograms, t)];
-        if (!point || point[0] !== t)
-          return fail('empty-result', `no histogram at ${new Date(t).toISOString()}: ${query}`);
+        const point = pointFor(listed[0]?.histograms ?? [], t);
+        if (!point) return fail('empty-result', `no histogram at ${new Date(t).toISOString()}: ${query}`);
         const buckets = nativeHistogramBuckets(name, point[1]);
         return buckets.ok ? { ok: true, value: bucketValues(name, buckets.value) } : buckets;
       });
     }
     if (metric.histogram) {
-      const byTime = new Map<number, BucketEntry[]>();
-      for (const s of series)
-        for (const [t, v] of s.points) {
-          const list = byTime.get(t) ?? [];
-          list.push({ le: s.metric.le, value: String(v), metric: s.metric });
-          byTime.set(t, list);
-        }
       return times.map((t) => {
-        const entries = byTime.get(t);
-        if (!entries) return fail('empty-result', `no buckets at ${new Date(t).toISOString()}: ${query}`);
+        const entries: BucketEntry[] = [];
+        for (const s of series) {
+          const point = pointFor(s.points, t);
+          if (point) entries.push({ le: s.metric.le, value: String(point[1]), metric: s.metric });
+        }
+        if (!entries.length)
+          return fail('empty-result', `no buckets at ${new Date(t).toISOString()}: ${query}`);
         const buckets = parseBuckets(name, query, entries);
         return buckets.ok ? { ok: true, value: bucketValues(name, buckets.value) } : buckets;
       });
     }
     const range = metric.range;
-    // Each time reads the series the live read would have found then: those with a point at that time (a
-    // range: in the window before it). A series replaced by another during the span (a pod restarted under a
+    // Each time reads the series the live read would have found then: those with a point at that time (in
+    // the step before it, above; a range: in the window before it). A series replaced by another during the span (a pod restarted under a
     // new label, the old series gone stale) is one series at every time, and was refused at all of them.
     const from = (t: number) => (range ? t - range.window : t);
-    const current = seriesCurrent(series, times, range?.window ?? 0);
+    const current = seriesCurrent(series, times, range?.window ?? slack);
     return times.map((t, i) => {
       const { count, listed } = current[i]!;
       if (count > 1)
@@ -792,7 +791,7 @@ export function createPrometheusProvider(
         );
       const points = listed[0]?.points ?? [];
       if (!range) {
-        const v = valueAt(points, t);
+        const v = pointFor(points, t)?.[1];
         if (v === undefined)
           return fail('empty-result', `no value at ${new Date(t).toISOString()}: ${query}`);
         if (!Number.isFinite(v))
