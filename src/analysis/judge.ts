@@ -897,6 +897,7 @@ export function judge(
 
   let decision: Decision;
   const thin = thinMetric(next);
+  const heldNothing = nothingJudged(next);
   if (pending)
     decision = { kind: 'hold', rule: pending.rule, code: pending.code, reason: pending.text, values };
   else if (missing.length || providerFailed)
@@ -937,11 +938,11 @@ export function judge(
       reason: `data for ${thin.metric} in ${thin.intervals} of the ${config.minSamples} intervals needed before promoting${thin.why}`,
       values,
     };
-  else if (nothingJudged(next))
+  else if (heldNothing)
     decision = {
       kind: 'hold',
       code: 'not-enough-data',
-      reason: `no check could judge the canary yet in ${next.samplesWithData} intervals with data: ${nothingJudged(next)}`,
+      reason: `no check could judge the canary yet in ${next.samplesWithData} intervals with data: ${heldNothing}`,
       values,
     };
   else {
