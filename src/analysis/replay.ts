@@ -11,7 +11,7 @@ import { screenSide } from './domain.ts';
 import { readRecording, RecordingError, type RecordedContext } from './recording.ts';
 import { recordingFitProblems } from './recording-fit.ts';
 import { analysisConfigSchema, recordedAnalysisConfigSchema, type AnalysisConfigInput } from './schema.ts';
-import type { AnalysisWarning, Decision, RecordedNote } from './types.ts';
+import type { AnalysisWarning, Decision, RecordedNote, Sample } from './types.ts';
 
 export interface ReplayedWindow {
   context: RecordedContext;
@@ -134,6 +134,13 @@ function judgedPart(config: AnalysisConfigInput): AnalysisConfigInput {
   return out as AnalysisConfigInput;
 }
 
+/**
+ * The most intervals a window's gaps are judged one by one (a file's own intervals are bounded by its size,
+ * these are not: `intervalMs: 1` and two samples a year apart skip 3e10). Past it, each gap is judged as its
+ * last interval alone, whose time without data is the gap's.
+ */
+export const MAX_MISSING_JUDGED = 100_000;
+
 export function analyzeRecording(file: string, config?: AnalysisConfigInput): ReplayResult {
   const recording = readRecording(file);
   const resolved = config
@@ -167,12 +174,19 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
     // intervals) the samples after the window's end came after it, however few came before.
     let count = expected;
     let extended = false;
-    for (const { index, sample, decision: recorded, notes, notesLeftOut } of window.samples) {
+    /** One interval judged, as the live loop judges it; false once the window is decided or over. */
+    const judgeInterval = (
+      index: number,
+      sample: Sample,
+      recorded?: Decision,
+      notes?: RecordedNote[],
+      notesLeftOut?: number,
+    ): boolean => {
       if (!extended && index >= expected) {
         extended = true;
         if (intervals.at(-1)?.decision.kind === 'hold') count = expected + extension;
       }
-      if (index >= count) break;
+      if (index >= count) return false;
       // As the live run reads them (analyzer.ts screened): a fraction a rounding error outside 0..1 is its
       // bound, and a value its metric cannot have is no data with an out-of-range error of the interval.
       // Analyzers before 45b23476 recorded such values as read (and judged them as given).
@@ -194,7 +208,37 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
         ...(notesLeftOut ? { notesLeftOut } : {}),
       });
       if (recorded && recorded.kind !== judged.decision.kind) changed.push(index);
-      if (judged.decision.kind === 'rollback') break;
+      return judged.decision.kind !== 'rollback';
+    };
+    /** The last interval the recording holds before the next one, and its time (the window's start first). */
+    let before: { index: number; at: number | undefined } = { index: -1, at: startedAt };
+    let judgedSamples = 0;
+    let filled = 0;
+    samples: for (const { index, sample, decision: recorded, notes, notesLeftOut } of window.samples) {
+      // Intervals the recording skips (lines edited out, a file filtered or written by other means: a live
+      // run writes every interval it reads, a late one from history) had nothing read for them: judged as
+      // intervals without data, as a side recorded as null is, at times spread evenly between their
+      // neighbours'. Skipped, a window missing most of its intervals promoted on the few it had.
+      for (let missing = before.index + 1; missing < index; missing++) {
+        // Past the bound, the rest of the gap is its last interval alone: the time without data is the same.
+        if (filled >= MAX_MISSING_JUDGED) missing = Math.max(missing, index - 1);
+        filled++;
+        const from = before.at ?? sample.at - (index - before.index) * window.context.intervalMs;
+        const at = from + ((missing - before.index) * (sample.at - from)) / (index - before.index);
+        const note: RecordedNote = {
+          provider: 'recording',
+          code: 'interval-not-recorded',
+          message: `interval ${missing} is not in the recording: judged as an interval without data`,
+        };
+        const empty = { at, canary: {}, ...(sample.stable ? { stable: {} } : {}), errors: [] };
+        if (!judgeInterval(missing, empty, undefined, [note])) break samples;
+      }
+      before = { index, at: sample.at };
+      if (!judgeInterval(index, sample, recorded, notes, notesLeftOut)) {
+        if (index < count) judgedSamples++;
+        break;
+      }
+      judgedSamples++;
     }
     const last = intervals.at(-1);
     /** Intervals the recording reaches (its last sample's index, gaps included): past the window, all of it. */
@@ -211,7 +255,7 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
         values: last.decision.values,
       };
     else decision = concludeWindow(state, last.decision);
-    const unjudged = window.samples.length - intervals.length;
+    const unjudged = window.samples.length - judgedSamples;
     const idle = idleComparisons(state);
     return {
       context: window.context,

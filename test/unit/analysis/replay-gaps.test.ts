@@ -55,9 +55,11 @@ test('samples after a gap that lies past the window are not judged as its interv
     ...Array.from({ length: 6 }, (_, i): [number, number] => [9 + i, 0.5]),
   ]);
   const window = analyzeRecording(file).windows[0]!;
+  // Interval 4 is not in the recording: no data (held), so the window is extended once, over intervals 5-7,
+  // which are not in it either (test/unit/analysis/replay-missing-intervals.test.ts). Not the samples from 9.
   assert.deepEqual(
     window.intervals.map((i) => i.index),
-    [0, 1, 2, 3],
+    [0, 1, 2, 3, 4, 5, 6, 7],
   );
   assert.equal(window.decision.kind, 'promote', window.decision.reason);
   assert.equal(window.unjudged, 6);
@@ -65,16 +67,17 @@ test('samples after a gap that lies past the window are not judged as its interv
 
 test('a gap inside the window is a missed interval: the window is over at its end, not after more samples', (t) => {
   // Two intervals with data, then nothing until past the window and its extension: judged on what the
-  // window holds (too few intervals with data: fail closed), not held as a recording that stopped early.
+  // window holds (intervals without data: fail closed), not held as a recording that stopped early.
   const file = recording(t, [
     [0, 0],
     [1, 0],
     [12, 0],
   ]);
   const window = analyzeRecording(file).windows[0]!;
+  // Intervals 2-7 are not in the recording: without data, past max_no_data at the last of them.
   assert.deepEqual(
     window.intervals.map((i) => i.index),
-    [0, 1],
+    [0, 1, 2, 3, 4, 5, 6, 7],
   );
   assert.equal(window.decision.kind, 'rollback', window.decision.reason);
   assert.equal(window.decision.code, 'no-data');
