@@ -67,7 +67,9 @@ export function decideAtDeadline(state: JudgeState, last: Decision): Decision {
     return {
       kind: 'rollback',
       code: 'no-data',
-      reason: `the window ended undecided: no check could judge the canary over its ${state.samplesWithData} intervals with data: failing closed (${heldNothing})`,
+      // What to do about it, said: a first deployment, or one with no stable side, is judged only by a check
+      // that needs neither (a threshold), and without one every such deployment would fail the same way.
+      reason: `the window ended undecided: no check could judge the canary over its ${state.samplesWithData} intervals with data: failing closed (${heldNothing}); a threshold check (for example check: "error_rate < 1%") judges a deployment with no stable side or baseline`,
       values,
     };
   for (const check of config.checks) {
