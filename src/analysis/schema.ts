@@ -659,6 +659,17 @@ export const analysisConfigSchema = recordedAnalysisConfigSchema.superRefine((co
     }
   const metrics = config.metrics ?? {};
   (config.checks ?? []).forEach((check, index) => {
+    // A histogram metric's value is its bucket counts, of which a rule or a values comparison would read the
+    // request count (`latency < 0.5` held by any canary serving under one request an interval): refused, saying
+    // what compares a histogram. Only as written: a recording made before this still replays.
+    const judged =
+      'check' in check ? check.check.metric : check.compare === 'values' ? check.metric : undefined;
+    if (judged !== undefined && Object.hasOwn(metrics, judged) && metrics[judged]!.histogram === true)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['checks', index, 'check' in check ? 'check' : 'metric'],
+        message: `metric "${judged}" is a histogram (histogram: true, its value is the interval's bucket counts), so ${'check' in check ? `"${check.check.text}"` : 'compare: values'} would judge its request count, not what it measures; compare it with stable's by { compare: histogram, metric: ${judged} }, or define a quantile metric (a histogram_quantile query) for a rule`,
+      });
     if (!('check' in check)) return;
     const expression = check.check;
     const metric = Object.hasOwn(metrics, expression.metric) ? metrics[expression.metric] : undefined;

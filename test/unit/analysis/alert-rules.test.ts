@@ -176,7 +176,6 @@ test('what cannot be a static alert is listed with its reason code, never droppe
       { name: 'histogram', compare: 'histogram', metric: 'latency' },
       { name: 'counted', check: 'error_rate < 10%', requests: 'requests' },
       { name: 'prober', check: 'success_rate > 0.99' },
-      { name: 'buckets', check: 'latency < 1' },
       { name: 'template', check: 'vs < 1' },
       { name: 'kept', check: 'p95 < 1' },
     ],
@@ -190,7 +189,6 @@ test('what cannot be a static alert is listed with its reason code, never droppe
       ['values', 'statistical'],
       ['histogram', 'statistical'],
       ['prober', 'not-prometheus'],
-      ['buckets', 'histogram-metric'],
       ['template', 'template'],
     ],
   );

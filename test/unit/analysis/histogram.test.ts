@@ -220,6 +220,44 @@ test('seeds preset: the latency comparison applies to a histogram metric named l
   );
 });
 
+test('a rule or a values comparison on a histogram metric is refused: it would judge the request count', () => {
+  const prom = { type: 'prometheus' as const, url: 'http://127.0.0.1:9090' };
+  const latency = { provider: 'prom', query: 'sum by (le) (increase(x_bucket[1m]))', histogram: true };
+  for (const check of [
+    { check: 'latency < 0.5' },
+    { check: 'latency < 2x baseline', baseline: 'auto' },
+    { compare: 'values', metric: 'latency' },
+  ]) {
+    assert.throws(
+      () => resolveAnalysisConfig({ providers: { prom }, metrics: { latency }, checks: [check] } as never),
+      (error: Error) =>
+        /metric \\?"latency\\?" is a histogram/.test(error.message) &&
+        /compare: histogram, metric: latency/.test(error.message) &&
+        /checks\W+0/.test(error.message),
+      JSON.stringify(check),
+    );
+  }
+  // The histogram compared as one, and a rule on a quantile metric beside it, are what it says to write.
+  const ok = resolveAnalysisConfig({
+    providers: { prom },
+    metrics: { latency, p95: { provider: 'prom', query: 'histogram_quantile(0.95, x)' } },
+    checks: [{ compare: 'histogram', metric: 'latency' }, { check: 'p95 < 500' }],
+  } as never);
+  assert.ok(ok.checks.some((c) => c.kind === 'histogram' && c.metric === 'latency'));
+  // A recording made before this is replayed as its analyzer accepted it.
+  const recorded = resolveAnalysisConfig(
+    { providers: { prom }, metrics: { latency }, checks: [{ check: 'latency < 0.5' }] } as never,
+    { recorded: true },
+  );
+  assert.deepEqual(
+    recorded.checks.map((c) => [c.name, c.kind]),
+    [
+      ['latency < 0.5', 'threshold'],
+      ['seeds.latency-vs-stable', 'histogram'],
+    ],
+  );
+});
+
 test('the judge rolls back a slower canary on histogram evidence, printing cuts and counts', () => {
   const config = resolveAnalysisConfig({
     providers: { prom: { type: 'prometheus', url: 'http://127.0.0.1:9090' } },
