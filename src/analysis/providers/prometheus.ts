@@ -362,7 +362,15 @@ export class PrometheusClient {
       );
     if (matrix.value[0]!.points.length === 0)
       return this.#fail('empty-result', `the series has no point in the range: ${query}`);
-    const points = matrix.value[0]!.points.filter(([, v]) => Number.isFinite(v));
+    // Only the range asked for (a server aligning evaluations to the step may start one step early): a cache in
+    // front of Prometheus answering another time's range must not be judged as this interval's.
+    const asked = matrix.value[0]!.points.filter(([t]) => t >= startMs - stepMs && t <= endMs);
+    if (asked.length === 0)
+      return this.#fail(
+        'empty-result',
+        `the answer's ${matrix.value[0]!.points.length} point(s) lie outside the range asked (${new Date(startMs).toISOString()} to ${new Date(endMs).toISOString()}): a cache answering another time's query? ${query}`,
+      );
+    const points = asked.filter(([, v]) => Number.isFinite(v));
     if (points.length === 0) return this.#fail('not-a-number', `every point was NaN or Inf: ${query}`);
     return { ok: true, value: points };
   }

@@ -376,7 +376,8 @@ test('a range query\'s step is sent as Prometheus reads it at any length: second
   // "1.5s" with 400 bad_data: a 90s window (step 1.5 s, a sixtieth of it) failed every interval.
   const steps: string[] = [];
   const server = createServer((req, res) => {
-    const step = new URL(req.url!, 'http://x').searchParams.get('step')!;
+    const params = new URL(req.url!, 'http://x').searchParams;
+    const step = params.get('step')!;
     steps.push(step);
     const float = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i.test(step);
     const duration =
@@ -396,7 +397,11 @@ test('a range query\'s step is sent as Prometheus reads it at any length: second
     res.end(
       JSON.stringify({
         status: 'success',
-        data: { resultType: 'matrix', result: [{ metric: {}, values: [[1, '0.5']] }] },
+        // One point, at the end of the range asked (the provider reads no point of another time).
+        data: {
+          resultType: 'matrix',
+          result: [{ metric: {}, values: [[Number(params.get('end')), '0.5']] }],
+        },
       }),
     );
   });

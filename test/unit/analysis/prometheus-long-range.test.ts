@@ -53,3 +53,48 @@ test('a range of 259,201 points (3 days at 1 s, in 26 requests) reduces to its m
   }
   assert.equal(requests, 3 * 26, 'asked in pieces of at most 10,000 evaluations');
 });
+
+test('a range answer is read over the range asked only: points of another time (a cache) are not judged', async () => {
+  // The answer a cache in front of Prometheus may give: the same query's points of an hour before, with or
+  // without this range's own after them.
+  const answer = (withOwn: boolean) =>
+    (async (input: string | URL | Request) => {
+      const url = new URL(String(input));
+      const start = Number(url.searchParams.get('start'));
+      const end = Number(url.searchParams.get('end'));
+      const values: Array<[number, string]> = [];
+      for (let t = start - 3600; t <= end - 3600; t += 60) values.push([t, '100']);
+      if (withOwn) for (let t = start; t <= end; t += 60) values.push([t, '1']);
+      return new Response(
+        JSON.stringify({
+          status: 'success',
+          data: { resultType: 'matrix', result: [{ metric: {}, values }] },
+        }),
+        { headers: { 'content-type': 'application/json' } },
+      );
+    }) as typeof globalThis.fetch;
+  const read = (fetch: typeof globalThis.fetch) =>
+    createPrometheusProvider(
+      'prom',
+      { type: 'prometheus', url: 'http://127.0.0.1:9', retries: 0 },
+      { fetch, now: () => NOW },
+    ).read({
+      side: 'canary',
+      vars: { version: 'v2' },
+      metrics: [
+        {
+          name: 'queue',
+          config: { provider: 'prom', query: 'q', range: { window: 600_000, step: 60_000, reduce: 'max' } },
+        },
+      ],
+      intervalMs: 60_000,
+      signal: new AbortController().signal,
+    });
+  const mixed = await read(answer(true));
+  assert.deepEqual(mixed.errors, []);
+  assert.equal(mixed.values.queue, 1, "the hour before's 100s are not this range's max");
+  const stale = await read(answer(false));
+  assert.equal(stale.values.queue ?? null, null);
+  assert.equal(stale.errors[0]?.code, 'empty-result');
+  assert.match(stale.errors[0]!.message, /outside the range asked/);
+});
