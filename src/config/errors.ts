@@ -4,11 +4,11 @@
 import * as z from 'zod';
 import { closestMatch, didYouMean, listOf } from './suggest.ts';
 import { invisibleCharacter, invisibleNameProblem, showInvisible } from './invisible.ts';
-import { quoted } from './shown.ts';
+import { maskSecrets, PATH_KEY_MAX, quoted, shortenQuoted } from './shown.ts';
 import { MIN_SECRET_LENGTH } from '../util/secret-values.ts';
 
 // How a value is shown in a message (shown.ts), for the modules that already import errors.ts.
-export { maskSecrets, oneLine, quoted, shortenQuoted } from './shown.ts';
+export { maskSecrets, oneLine, quoted, shortenQuoted, shortenRuns } from './shown.ts';
 
 /** One problem in a config file. line/column are 1-based; 0 means the whole file (e.g. it does not exist). */
 export interface ConfigError {
@@ -44,9 +44,11 @@ export function formatPath(path: ConfigPath): string {
   let text = '';
   for (const segment of path) {
     if (typeof segment === 'number') text += `[${segment}]`;
-    else if (PLAIN_KEY.test(segment)) text += text === '' ? segment : `.${segment}`;
-    // An invisible character in a key (a name copied from a job summary) is shown as its escape.
-    else text += `[${showInvisible(JSON.stringify(segment))}]`;
+    else if (PLAIN_KEY.test(segment) && segment.length <= PATH_KEY_MAX)
+      text += text === '' ? segment : `.${segment}`;
+    // An invisible character in a key (a name copied from a job summary) is shown as its escape; a long key
+    // is cut short as a long value is (masked first: a credential cut short may no longer look like one).
+    else text += `[${shortenQuoted(showInvisible(JSON.stringify(maskSecrets(segment))))}]`;
   }
   return text;
 }

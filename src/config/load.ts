@@ -27,6 +27,7 @@ import {
   maskSecrets,
   oneLine,
   shortenQuoted,
+  shortenRuns,
   type ConfigError,
   type ConfigPath,
   type IssueAnchor,
@@ -344,7 +345,7 @@ function inFileOrder(errors: ConfigError[]): ConfigError[] {
     // Invisible characters (zero-width, bidirectional overrides) as escapes too: "got the string "\u200b"",
     // not a value that reads as empty, nor a message a bidi override reorders.
     path: showInvisible(oneLine(shortenQuoted(maskSecrets(error.path)))),
-    message: showInvisible(oneLine(shortenQuoted(maskSecrets(error.message)))),
+    message: shortenRuns(showInvisible(oneLine(shortenQuoted(maskSecrets(error.message))))),
   }));
   const unique = new Map(clean.map((error) => [JSON.stringify(error), error]));
   return [...unique.values()].sort(

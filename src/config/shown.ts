@@ -67,6 +67,9 @@ export function maskSecrets(text: string): string {
   return result.replace(HIGH_ENTROPY, (token) => (looksRandom(token) ? masked(token) : token));
 }
 
+/** Longest value a config error quotes whole. */
+const SHOWN_MAX = 80;
+
 /**
  * Quoted values in a finished message cut to 80 characters: messages written outside this module (the
  * gates', the policy's) quote what the config says in full, and a value of 3,000 characters made a line
@@ -75,7 +78,28 @@ export function maskSecrets(text: string): string {
 export function shortenQuoted(text: string): string {
   // Each quoted string matched whole, left to right, so the text between two of them is never taken for one.
   return text.replace(/"((?:[^"\\]|\\.)*)"/g, (whole, inner: string) =>
-    inner.length > 80 ? `"${inner.slice(0, 77).replace(/\\[^"]{0,5}$/, '')}..."` : whole,
+    inner.length > SHOWN_MAX ? `"${inner.slice(0, SHOWN_MAX - 3).replace(/\\[^"]{0,5}$/, '')}..."` : whole,
+  );
+}
+
+/**
+ * Longest key a config error's path shows whole: GitHub's longest environment name, so a name a config may
+ * hold is never cut; a longer key is quoted and cut as a value is.
+ */
+export const PATH_KEY_MAX = 255;
+
+/** Longest run without a space a config error's message keeps: a path of several keys, a URL. */
+const RUN_MAX = 200;
+
+/**
+ * What is still long in a finished message once its quoted values are cut (shortenQuoted): a run of more
+ * than RUN_MAX characters without a space, such as a {{name}} of 3,000 characters or a key the YAML
+ * library's own message echoes, cut to its start and "...".
+ */
+export function shortenRuns(text: string): string {
+  return text.replace(
+    new RegExp(`\\S{${RUN_MAX + 1},}`, 'gu'),
+    (run) => `${[...run].slice(0, RUN_MAX - 3).join('')}...`,
   );
 }
 

@@ -396,6 +396,38 @@ describe('what an error echoes is escaped, cut short, and never a credential', (
     ]);
   });
 
+  it('shows a long key, environment name or template variable cut short, in the path and the message', () => {
+    // Before: values were cut to 80 characters but keys and {{names}} were echoed whole, in the path (the
+    // Action's annotation title) and the message: a 500,000-character key gave a 500 KB error line.
+    // Under the YAML library's 1,024 characters for a key, so the config's own checks see them.
+    const long = (c: string) => c.repeat(1000);
+    const cut = (c: string) => `${c.repeat(77)}...`;
+    const cases: Array<[string, string]> = [
+      [env(`    ${long('k')}: 1\n`), `environments.production["${cut('k')}"]`],
+      [`${TARGET}environments:\n  ${long('e')}: {}\n`, `environments["${cut('e')}"]`],
+      [env(`    variables: { ${long('v')}-x: 1 }\n`), `environments.production.variables["${cut('v')}"]`],
+      // A name GitHub takes (at most 255 characters) is shown whole.
+      [
+        `${TARGET}environments:\n  ${'e'.repeat(255)}:\n    strategy: 5\n`,
+        `environments.${'e'.repeat(255)}.strategy`,
+      ],
+      [
+        `target:\n  commands:\n    deploy: ./deploy.sh {{${long('t')}}}\nenvironments:\n  production: {}\n`,
+        'target.commands.deploy',
+      ],
+      // Over the YAML library's 1,024 characters for a key: its own error, at the key.
+      [env(`    ${'y'.repeat(3000)}: 1\n`), `environments.production["${cut('y')}"]`],
+    ];
+    for (const [text, path] of cases) {
+      const errors = errorsOf(text);
+      assert.ok(errors.length > 0);
+      for (const error of errors) {
+        assert.ok(error.length < 600, `${error.length} characters: ${error.slice(0, 300)}`);
+        assert.ok(error.includes(`: ${path}`), `${path} not in ${error.slice(0, 300)}`);
+      }
+    }
+  });
+
   it('escapes line separators, DEL and C1 controls too, which JSON leaves as they are', () => {
     // Before: oneLine passed them through JSON.stringify, which returns U+2028 and U+009B (a terminal's
     // CSI) unchanged: the message could still break a line or drive the terminal.

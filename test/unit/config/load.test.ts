@@ -197,11 +197,13 @@ environments:
     assert.equal(errors.length, 1, errors.join('\n'));
     assert.match(
       errors[0]!,
-      /^deploy\.yml:5:3: environments\.prr+.*: invalid key .*: environment names are at most 255 characters \(GitHub's limit\)$/,
+      /^deploy\.yml:5:3: environments\["prr+\.\.\."\]: invalid key .*: environment names are at most 255 characters \(GitHub's limit\)$/,
     );
-    // The quoted key is cut short (the path before it locates it in full).
+    // The key is cut short, in the path and quoted (line and column locate it): one longer than any name
+    // GitHub takes could be of any length.
     const quoted = /invalid key "(pr+\.\.\.)"/.exec(errors[0]!);
     assert.ok(quoted && quoted[1]!.length <= 80, errors[0]);
+    assert.ok(errors[0]!.length < 300, errors[0]);
   });
 
   it('reports several errors at once, sorted by position', () => {
