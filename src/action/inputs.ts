@@ -68,7 +68,8 @@ export class InputError extends Error {
 }
 
 const nameRule = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const NAME_RULE_TEXT = 'environment names use letters, digits, ".", "_" and "-"';
+const NAME_RULE_TEXT =
+  'environment names use letters, digits, ".", "_" and "-", starting with a letter or digit';
 /** `mode: reconcile` takes one environment or a comma-separated list. */
 const nameListRule = /^[A-Za-z0-9][A-Za-z0-9._-]*(\s*,\s*[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
 
@@ -201,7 +202,7 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
         ? environmentNames(
             'environment',
             nameListRule,
-            'name one environment or a comma-separated list; names use letters, digits, ".", "_" and "-"',
+            'name one environment or a comma-separated list; names use letters, digits, ".", "_" and "-", starting with a letter or digit',
           )
         : environmentNames('environment', nameRule, NAME_RULE_TEXT),
     strategy: oneOf('strategy', STRATEGY_NAMES),

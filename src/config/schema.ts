@@ -623,7 +623,10 @@ export const deployConfig = z.strictObject({
     .record(
       z
         .string()
-        .regex(ENVIRONMENT_NAME, 'environment names use letters, digits, ".", "_" and "-"')
+        .regex(
+          ENVIRONMENT_NAME,
+          'environment names use letters, digits, ".", "_" and "-", starting with a letter or digit',
+        )
         .max(
           ENVIRONMENT_NAME_MAX,
           `environment names are at most ${ENVIRONMENT_NAME_MAX} characters (GitHub's limit)`,

@@ -103,7 +103,10 @@ const eventTemplate = z.strictObject({
 
 const channelName = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'channel names use letters, digits, ".", "_" and "-"');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'channel names use letters, digits, ".", "_" and "-", starting with a letter or digit',
+  );
 
 const sectionFields = {
   events,

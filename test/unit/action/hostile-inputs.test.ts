@@ -29,6 +29,20 @@ test('a long value is cut short', () => {
   assert.ok(problem!.length < 200, problem);
 });
 
+test('an environment name of allowed characters that starts with one no name starts with says so', () => {
+  // Before: "-rf" and ".." were refused saying names use letters, digits, ".", "_" and "-", which they do.
+  for (const [mode, name] of [
+    ['deploy', '-rf'],
+    ['deploy', '..'],
+    ['deploy', '_x'],
+    ['reconcile', 'production,--help'],
+  ] as const) {
+    const [problem, ...rest] = problems({ mode, environment: name });
+    assert.deepEqual(rest, []);
+    assert.match(problem!, /^input "environment" is .*starting with a letter or digit/, problem);
+  }
+});
+
 test('a misspelt mode or strategy gets the likely value', () => {
   assert.match(problems({ mode: 'rollbak' })[0]!, /allowed: .*: did you mean "rollback"\?$/);
   assert.match(problems({ mode: 'FULL' })[0]!, /did you mean "full"\?$/);
@@ -124,10 +138,10 @@ test('workflow_dispatch inputs and a deployment’s environment are shown escape
   );
   // Where the bad name came from: the deployment or the workflow's inputs.
   assert.deepEqual(planProblems(inputs({}), context({}, 'prod\n::warning::x')), [
-    'the environment of deployment 7 is "prod\\n::warning::x"; environment names use letters, digits, ".", "_" and "-"',
+    'the environment of deployment 7 is "prod\\n::warning::x"; environment names use letters, digits, ".", "_" and "-", starting with a letter or digit',
   ]);
   assert.deepEqual(planProblems(inputs({}), context({ environment: 'prod/eu' })), [
-    'workflow input "environment" is "prod/eu"; environment names use letters, digits, ".", "_" and "-"',
+    'workflow input "environment" is "prod/eu"; environment names use letters, digits, ".", "_" and "-", starting with a letter or digit',
   ]);
 });
 

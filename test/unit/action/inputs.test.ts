@@ -356,7 +356,7 @@ test('planRun: an environment input that contradicts the deployment is an error 
 test('planRun: a deployment environment that is not a valid name is refused', () => {
   const problems = planProblems(inputs(), context({ deployment: deployment('prod; rm') }));
   assert.deepEqual(problems, [
-    'the environment of deployment 77 is "prod; rm"; environment names use letters, digits, ".", "_" and "-"',
+    'the environment of deployment 77 is "prod; rm"; environment names use letters, digits, ".", "_" and "-", starting with a letter or digit',
   ]);
 });
 
@@ -577,7 +577,7 @@ test('an environment list with the mode left to the workflow: reconcile takes it
   assert.equal(list.environment, 'staging, production');
   assert.equal(reconcileRequested(list, context({ dispatch: { mode: 'reconcile' } })), true);
   assert.deepEqual(planProblems(list, context()), [
-    'input "environment" is "staging, production"; a deployment goes to one environment (a list is for mode "reconcile" or "metrics"); environment names use letters, digits, ".", "_" and "-"',
+    'input "environment" is "staging, production"; a deployment goes to one environment (a list is for mode "reconcile" or "metrics"); environment names use letters, digits, ".", "_" and "-", starting with a letter or digit',
   ]);
   // With a deploying mode given, the list is refused as the inputs are read.
   assert.equal(inputProblems({ environment: 'staging,production', mode: 'full' }).length, 1);

@@ -267,6 +267,20 @@ describe('typos and blanks that used to pass silently', () => {
     ]);
   });
 
+  it('says a name must start with a letter or digit when its characters are all allowed ones', () => {
+    // Before: "-rf", ".." and "_x" were refused saying names use letters, digits, ".", "_" and "-", which
+    // they do: the message did not say what was wrong.
+    for (const name of ['-rf', '..', '_x', '--help']) {
+      const errors = errorsOf(`${TARGET}environments:\n  ${JSON.stringify(name)}: {}\n  production: {}\n`);
+      assert.equal(errors.length, 1, errors.join('\n'));
+      assert.match(errors[0]!, /^deploy\.yml:7:3: .*starting with a letter or digit$/, errors[0]);
+    }
+    const channel = errorsOf(
+      `${TARGET}environments:\n  production: {}\nnotifications:\n  channels:\n    -ops: { type: slack, token_env: SLACK_BOT_TOKEN, channel: C0123456789 }\n`,
+    );
+    assert.match(channel.join('\n'), /channel names .*starting with a letter or digit/);
+  });
+
   it('refuses an argv list whose program is empty', () => {
     assert.deepEqual(
       errorsOf('target:\n  commands:\n    deploy: ["", "{{version}}"]\nenvironments:\n  production: {}\n'),

@@ -187,7 +187,7 @@ environments:
   it('rejects an environment name it cannot use, at the name', () => {
     assert.deepEqual(errorsOf(`${TARGET}\nenvironments:\n  "prod env": {}\n`), [
       'deploy.yml:5:3: environments["prod env"]: invalid key "prod env": environment names use letters, digits, ' +
-        '".", "_" and "-"',
+        '".", "_" and "-", starting with a letter or digit',
     ]);
   });
 
