@@ -2,6 +2,7 @@
 import { styleText } from 'node:util';
 import { plain } from '../util/plain-text.ts';
 import { formatDuration } from '../config/duration.ts';
+import { truncate } from '../report/markdown.ts';
 import type { GatesReport } from './runner.ts';
 import type { Finding, GateStatus } from './types.ts';
 
@@ -76,12 +77,22 @@ export function formatGatesReport(report: GatesReport, opts: FormatOptions = {})
   return lines.map(notCommand).join('\n');
 }
 
+// What one finding may take of the table: its rule id, file name and each line of its message are cut
+// with "…" past these (the job summary's and check run's own bounds), its lines past MAX_LINES counted. A
+// report's text is of any length: a test named with a million characters made a line of a megabyte.
+const MAX_RULE = 200;
+const MAX_PATH = 300;
+const MAX_LINE = 1000;
+/** A command's output tail is 10 lines; a message of a thousand lines is not read in a table. */
+const MAX_LINES = 20;
+
 /** One finding; a message of several lines (a command's output) continues on lines marked "│". */
 export function formatFinding(finding: Finding): string {
-  const where = finding.path ? `${inert(finding.path)}${finding.line ? `:${finding.line}` : ''} ` : '';
-  const message = finding.message
-    .split(/\r\n|\r|\n/)
-    .map(inert)
-    .join('\n      │ ');
-  return `${where}[${inert(finding.rule)}] ${message}`;
+  const where = finding.path
+    ? `${truncate(inert(finding.path), MAX_PATH)}${finding.line ? `:${finding.line}` : ''} `
+    : '';
+  const lines = finding.message.split(/\r\n|\r|\n/);
+  const shown = lines.slice(0, MAX_LINES).map((line) => truncate(inert(line), MAX_LINE));
+  if (lines.length > MAX_LINES) shown.push(`… and ${lines.length - MAX_LINES} more lines`);
+  return `${where}[${truncate(inert(finding.rule), MAX_RULE)}] ${shown.join('\n      │ ')}`;
 }

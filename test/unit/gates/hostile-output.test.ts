@@ -176,6 +176,39 @@ test('a summary is one line of at most 2000 characters, whatever the report put 
   assert.ok(!/[\n\r]/.test(report.reasons.join('')));
 });
 
+test('the terminal table shows a finding in bounded lines, whatever the report put in it', async () => {
+  // Before: a JUnit test named with 1,000,000 characters, a SARIF rule id of 100,000 or a file name of 4,000
+  // was printed whole: one finding made a 1 MB line of the CLI's output and of the Action's log.
+  const report = await runGates(
+    [
+      entry('g', async () => ({
+        status: 'block',
+        summary: 's',
+        findings: [
+          { rule: 'r'.repeat(100_000), message: 'short', severity: 'error' },
+          { ...base, path: `src/${'p'.repeat(4000)}.ts`, line: 3 },
+          { ...base, message: `${'m'.repeat(1_000_000)}\n${'😀'.repeat(5000)}\nlast` },
+          { ...base, message: Array.from({ length: 1000 }, (_, i) => `line ${i}`).join('\n') },
+        ],
+      })),
+    ],
+    ctx,
+    { concurrency: 1 },
+  );
+  const text = formatGatesReport(report);
+  const lines = text.split('\n');
+  for (const line of lines) {
+    assert.ok(line.length <= 1100, `${line.length} characters: ${line.slice(0, 120)}`);
+    assert.ok(line.isWellFormed(), 'no lone surrogate');
+  }
+  assert.ok(lines.length < 100, `${lines.length} lines`);
+  // What was cut says so, and what follows a cut part is still shown.
+  assert.match(text, /\[r+…\] short$/m);
+  assert.match(text, /^\s+src\/p+…:3 \[r\] m$/m);
+  assert.match(text, /\[r\] m+…\n\s+│ 😀+…\n\s+│ last$/mu);
+  assert.match(text, /│ line 19\n\s+│ … and 980 more lines$/m);
+});
+
 test('a summary cut at 2000 characters never ends in half an emoji', async () => {
   // 1998 characters, then emoji: the 1999th and 2000th characters are one emoji's two halves.
   const report = await runGates(
