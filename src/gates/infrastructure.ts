@@ -17,6 +17,7 @@ import { repositoryRoots } from './repo-path.ts';
 import { runAtOnce, Turns } from './turns.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 import { SCALED_KINDS, scalingFindings, type ScalingFacts } from './kubernetes-scaling.ts';
+import { jsonSyntaxProblem } from './json-error.ts';
 
 // ---- Terraform -------------------------------------------------------------------------------------
 
@@ -180,20 +181,14 @@ function* planSteps(plan: unknown, config: TerraformConfig): Generator<void, Pla
 }
 
 /**
- * Where JSON.parse gave up, without its excerpt of the text: a plan carries the values of sensitive
- * variables, and the parser's message quotes the characters around the error.
+ * Where JSON.parse gave up, without its excerpt of the text (json-error.ts): a plan carries the values of
+ * sensitive variables, and the parser's message quotes the characters around the error.
  */
 function jsonErrorPlace(error: Error, text: string): string {
-  const position = /\bposition (\d+)/.exec(error.message);
-  if (position) {
-    const before = text.slice(0, Number(position[1]));
-    const line = before.split('\n').length;
-    const column = before.length - before.lastIndexOf('\n');
-    return `invalid at line ${line}, column ${column}`;
-  }
-  if (/end of JSON input/i.test(error.message)) return 'it ends before the JSON does: truncated?';
-  if (!/^\s*[[{]/.test(text)) return 'it does not start with JSON: was other output saved with it?';
-  return 'invalid JSON';
+  const problem = jsonSyntaxProblem(error, text);
+  if (!/^\s*[[{]/.test(text) && !problem.startsWith('it ends'))
+    return 'it does not start with JSON: was other output saved with it?';
+  return problem;
 }
 
 /**

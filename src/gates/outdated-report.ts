@@ -21,6 +21,7 @@
 
 import { redactCredentials } from '../report/redact.ts';
 import { withoutPnpmLogLines } from './pnpm-log.ts';
+import { jsonSyntaxProblem } from './json-error.ts';
 
 export type Ecosystem = 'npm' | 'pnpm' | 'yarn' | 'pip' | 'go';
 export type OutdatedFormat = Ecosystem | 'auto';
@@ -209,18 +210,18 @@ function jsonValues(text: string, file: string): unknown[] {
       } catch (inner) {
         if (!(inner instanceof SyntaxError)) throw inner;
         throw new ReportError(
-          `${file}:${slice.line}: the JSON value starting there does not read: ${inner.message}`,
+          `${file}:${slice.line}: the JSON value starting there does not read (${jsonSyntaxProblem(inner, slice.text, slice)})`,
         );
       }
     }
-    if (values.length === 1) throw new ReportError(`${file} is not JSON: ${error.message}`);
+    if (values.length === 1) throw new ReportError(`${file} is not JSON (${jsonSyntaxProblem(error, text)})`);
     return values;
   }
 }
 
 /** The top-level objects of a stream, cut where each one's braces close; anything else between them is an error. */
-function topLevelValues(text: string, file: string): Array<{ text: string; line: number }> {
-  const slices: Array<{ text: string; line: number }> = [];
+function topLevelValues(text: string, file: string): Array<{ text: string; line: number; column: number }> {
+  const slices: Array<{ text: string; line: number; column: number }> = [];
   let line = 1;
   let depth = 0;
   let start = 0;
@@ -244,7 +245,12 @@ function topLevelValues(text: string, file: string): Array<{ text: string; line:
     else if (c === '{' || c === '[') depth++;
     else if (c === '}' || c === ']') {
       depth--;
-      if (depth === 0) slices.push({ text: text.slice(start, i + 1), line: startLine });
+      if (depth === 0)
+        slices.push({
+          text: text.slice(start, i + 1),
+          line: startLine,
+          column: start - text.lastIndexOf('\n', start - 1),
+        });
     }
   }
   if (depth !== 0) throw new ReportError(`${file}:${startLine}: the JSON value starting there is cut short`);

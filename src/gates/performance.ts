@@ -12,6 +12,7 @@ import { repositoryRoots } from './repo-path.ts';
 import { performanceConfigSchema, type PerformanceConfig } from './schema/performance.ts';
 import { Turns } from './turns.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
+import { jsonSyntaxProblem } from './json-error.ts';
 
 /** k6's exit code when a threshold failed: the report says which. */
 const K6_THRESHOLDS_FAILED = 99;
@@ -36,7 +37,7 @@ async function loadResults(file: string, what: string, ctx: GateContext, turns: 
     value = await turns.run(parseJsonSteps(read.text));
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
-    const hint = notJsonHint(read.text) ?? 'it is not JSON';
+    const hint = notJsonHint(read.text) ?? `it is not JSON (${jsonSyntaxProblem(error, read.text)})`;
     return { ok: false, notFound: false, message: `${what} ${file} cannot be read: ${hint}` };
   }
   const results = readK6Results(value, file);

@@ -16,6 +16,7 @@ import { SarifReportError } from './sarif-error.ts';
 import { OverrideTable, RuleLookup } from './sarif-rules.ts';
 import type { FoundRule, LookupStep } from './sarif-rules.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
+import { jsonSyntaxProblem } from './json-error.ts';
 
 export type SarifLevel = 'error' | 'warning' | 'note' | 'none';
 
@@ -246,7 +247,7 @@ function* sarifSteps(
     // In steps: a big log's JSON.parse held the event loop for seconds.
     data = yield* parseJsonSteps(text);
   } catch (error) {
-    throw new SarifReportError(`${file} is not valid JSON (truncated?): ${(error as Error).message}`);
+    throw new SarifReportError(`${file} is not valid JSON (${jsonSyntaxProblem(error, text)})`);
   }
   if (isPsalmJson(data)) {
     throw new SarifReportError(

@@ -18,6 +18,7 @@ import { scanPaths } from './secrets-pool.ts';
 import type { PoolOptions } from './secrets-pool.ts';
 import { Turns } from './turns.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
+import { jsonSyntaxProblem } from './json-error.ts';
 
 export const secretsGate: Gate<SecretsConfig> = {
   name: 'secrets',
@@ -242,7 +243,7 @@ async function readLeakReport(
   } catch (error) {
     // Cancelled or timed out while it read: not a report that is no JSON.
     if (!(error instanceof SyntaxError)) throw error;
-    return { error: `gitleaks report ${file} is not valid JSON (truncated?): ${(error as Error).message}` };
+    return { error: `gitleaks report ${file} is not valid JSON (${jsonSyntaxProblem(error, text)})` };
   }
   if (!Array.isArray(data)) return { error: `gitleaks report ${file} is not a JSON array of findings` };
   // Entry by entry, taking turns: checking a report of a million findings in one step held the cancel signal

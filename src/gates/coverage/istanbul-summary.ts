@@ -4,6 +4,7 @@ import { runAtOnce } from '../turns.ts';
 import type { Turns } from '../turns.ts';
 import { CoverageReportError } from './types.ts';
 import type { CoverageMetric, CoverageReport, Counts } from './types.ts';
+import { jsonSyntaxProblem } from '../json-error.ts';
 
 export function parseIstanbulSummary(text: string, file: string): CoverageReport {
   return runAtOnce(istanbulSummarySteps(text, file));
@@ -24,7 +25,7 @@ function* istanbulSummarySteps(text: string, file: string): Generator<void, Cove
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
     throw new CoverageReportError(
-      `${file} is not valid JSON (truncated or not a json-summary report): ${(error as Error).message}`,
+      `${file} is not valid JSON (${jsonSyntaxProblem(error, text)}): not a json-summary report, or cut short`,
     );
   }
   const total = (data as { total?: unknown } | null)?.total;

@@ -262,6 +262,35 @@ for (const c of CASES) {
     assert.match(text(verdict), new RegExp(`${c.file.replace('.', '\\.')}:2:4: the file is not UTF-8 text`));
   });
 
+  // The npm audit report's own refusal quotes the output's start on purpose (an error page, a proxy's
+  // answer); XML and lcov are not JSON.
+  if (c.text.startsWith('{') || c.text.startsWith('['))
+    if (c.name !== 'npm audit')
+      test(`${c.name}: JSON that does not parse is refused at its line and column, none of it quoted`, async (t) => {
+        // Before: JSON.parse's message was shown, which quotes the characters around the error and gives no
+        // position for an unexpected token: `Unexpected token 'h', ..."x": hunter2hun"... is not valid JSON`.
+        // A gitleaks report holds the secrets it found, a SARIF log or a plan may hold others.
+        const dir = await tempDir(t);
+        const pretty = JSON.stringify(JSON.parse(c.text), null, 2);
+        const end = pretty.at(-1);
+        for (const [bad, what] of [
+          ['hunter2hunter2', 'unexpected "h"'],
+          ['NaN', 'unexpected "N"'],
+          ['"hunter2hunter2" "more"', "Expected ',' or '" + end + "' after"],
+        ] as const) {
+          const broken = `${pretty.slice(0, -1).trimEnd()},\n  ${end === '}' ? '"x": ' : ''}${bad}\n${end}`;
+          const at = broken.lastIndexOf(bad.includes('more') ? '"more"' : bad);
+          const line = broken.slice(0, at).split('\n').length;
+          const column = at - broken.lastIndexOf('\n', at - 1);
+          const verdict = await runWith(c, dir, broken);
+          assert.equal(verdict.status, 'block');
+          const all = [verdict.summary, ...verdict.findings.map((f) => f.message)].join('\n');
+          assert.ok(!JSON.stringify(verdict).includes('hunter2'), all);
+          assert.ok(all.includes(`${what}`), `${bad}: ${all}`);
+          assert.ok(all.includes(`line ${line}, column ${column}`), `${bad} at ${line}:${column}: ${all}`);
+        }
+      });
+
   test(`${c.name}: a report that is a symlink out of the repository is refused, its content never quoted`, async (t) => {
     const dir = await tempDir(t);
     const outside = await tempDir(t, 'outside-');

@@ -189,7 +189,7 @@ describe('infrastructure gate: what a plan file never prints', () => {
       assert.doesNotMatch(JSON.stringify(verdict), /hunter2/);
     }
     const garbled = await run({ terraform: { plan: 'terraform/garbled.plan.json' } });
-    assert.match(garbled.summary, /is not JSON \((invalid JSON|invalid at line 1, column \d+)\)/);
+    assert.match(garbled.summary, /is not JSON \((unexpected "[^"]"|.+) at line 1, column \d+\)/);
     const withLog = await run({ terraform: { plan: 'terraform/with-log.plan.json' } });
     assert.match(withLog.summary, /it does not start with JSON: was other output saved with it\?/);
   });

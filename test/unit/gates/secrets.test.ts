@@ -372,7 +372,7 @@ test('gitleaks JSON and SARIF reports: findings redacted; malformed or missing r
   assert.equal(truncated.status, 'block');
   assert.match(
     truncated.summary,
-    /^gitleaks report reports\/gitleaks\.json is not valid JSON \(truncated\?\)/,
+    /^gitleaks report reports\/gitleaks\.json is not valid JSON \(it ends before the JSON does: truncated\?\)$/,
   );
   const none = await run({ scope: 'all', reports: 'out/leaks.json' }, context(dir));
   assert.equal(none.summary, `no gitleaks report matched out/leaks.json in ${dir}`);
