@@ -24,6 +24,7 @@ import { afterSuccessCommand, countOf, resolveStrategy, strategyType } from './r
 import { BASELINE_VARIABLES, baselineAnalysisIssues, baselineIssues, canaryBaselineOf } from './baseline.ts';
 import { PRESETS, type Preset } from './presets.ts';
 import { malformedTemplateIssues } from './malformed-template.ts';
+import { untemplatedFieldIssues } from './untemplated-fields.ts';
 import {
   analysisChecks,
   analysisTemplateIssues,
@@ -73,6 +74,7 @@ export function semanticIssues(config: RawConfig): SemanticIssue[] {
   issues.push(...policyIssues(config));
   issues.push(...requiresIssues(config));
   issues.push(...notificationIssues(config));
+  issues.push(...untemplatedFieldIssues(config));
   const unique = new Map(issues.map((issue) => [JSON.stringify(issue), issue]));
   return [...unique.values()];
 }

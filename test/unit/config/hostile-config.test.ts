@@ -308,6 +308,48 @@ describe('typos and blanks that used to pass silently', () => {
     );
   });
 
+  it("refuses a {{variable}} where nothing fills it in, at the field; a tool's own braces pass", () => {
+    // Before: each was used as written without a word: the deploy got "app:{{version}}", ran in the
+    // directory deploy/{{environment}}, the on-call check was asked about "{{environment}}" and the
+    // Deployments page linked to https://{{environment}}.example.com.
+    const text = `state_dir: .state/{{environment}}
+target:
+  cwd: deploy/{{environment}}
+  env: { IMAGE_TAG: "{{version}}" }
+  commands:
+    deploy: ./d.sh {{image}}
+    health: { run: "./h.sh {{environment}}", env: { SLOT: "{{slot}} {{ region }}" } }
+gates:
+  custom:
+    checks: [{ name: on-call, run: "./on-call.sh {{environment}}" }]
+environments:
+  production:
+    url: https://{{environment}}.example.com
+    variables: { image: "app:{{version}}", region: eu }
+    gates:
+      tests: { junit: ["reports/{{environment}}/*.xml"] }
+`;
+    const why = {
+      command: "a command's cwd and env are used as written (only the command itself is a template)",
+      gates:
+        "a gates section's commands, files and globs are used as written (the gates run before anything is deployed)",
+    };
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:1:12: state_dir: {{environment}} is not filled in here: state_dir is used as written',
+      `deploy.yml:3:8: target.cwd: {{environment}} is not filled in here: ${why.command}`,
+      `deploy.yml:4:21: target.env.IMAGE_TAG: {{version}} is not filled in here: ${why.command}`,
+      `deploy.yml:7:59: target.commands.health.env.SLOT: {{slot}}, {{region}} are not filled in here: ${why.command}`,
+      `deploy.yml:10:36: gates.custom.checks[0].run: {{environment}} is not filled in here: ${why.gates}`,
+      `deploy.yml:13:10: environments.production.url: {{environment}} is not filled in here: the environment's url (its link on GitHub) is used as written`,
+      `deploy.yml:14:25: environments.production.variables.image: {{version}} is not filled in here: a variable's value is put into a command as it is; write the template in the command itself`,
+      `deploy.yml:16:24: environments.production.gates.tests.junit[0]: {{environment}} is not filled in here: ${why.gates}`,
+    ]);
+    // Braces that name no variable are a tool's own (docker's Go templates), and pass where they are.
+    accepts(
+      `${TARGET}  env: { FMT: "{{.Names}}" }\ngates:\n  custom:\n    checks: [{ name: ps, run: "docker ps --format {{.Names}}" }]\nenvironments:\n  production: { strategy: canary, variables: { fmt: "{{json .}}" } }\n`,
+    );
+  });
+
   it('refuses a template with a brace missing, for a variable that exists; other brace syntax passes', () => {
     const deploy = (command: string) =>
       `target:\n  commands:\n    deploy: ${JSON.stringify(command)}\nenvironments:\n  production: { variables: { region: eu } }\n`;
