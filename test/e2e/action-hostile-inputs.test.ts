@@ -106,6 +106,19 @@ test('a hostile config: located annotations, the credential masked, nothing run'
   assert.deepEqual(values.located, ['environments.production.strategy 5 27']);
 });
 
+test('a config with a template nothing fills in, or a key of 900 characters: located annotations, cut short', async (t) => {
+  const dir = workspace(t);
+  const config = (fields: string) =>
+    `target:\n  commands:\n    deploy: ./deploy.sh {{image}}\nenvironments:\n  production:\n    variables: { image: x }\n${fields}`;
+  const untemplated = await runWithConfig(dir, config('    url: https://{{environment}}.example.com\n'));
+  assert.deepEqual(untemplated.located, ['environments.production.url 7 10']);
+  assert.match(untemplated.run.stdout, /\{\{environment\}\} is not filled in here: the environment's url/);
+  const long = await runWithConfig(dir, config(`    ${'k'.repeat(900)}: 1\n`));
+  assert.deepEqual(long.located, [`environments.production["${'k'.repeat(77)}..."] 7 5`]);
+  // Before: the key whole, in the annotation's title and its message.
+  for (const line of long.run.stdout.split('\n')) assert.ok(line.length < 1000, `${line.length} characters`);
+});
+
 test("a deployment's parameters in the dry run's plan: no log line the runner reads as a command", async (t) => {
   const dir = workspace(t);
   writeFileSync(
