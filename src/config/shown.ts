@@ -33,6 +33,20 @@ const SECRET_PATTERNS: readonly RegExp[] = [
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[^"]*/g,
   /(?<=hooks\.slack\.com\/services\/)[\w/]+/g,
 ];
+/**
+ * Whether `value` is, as a whole, a credential of a known shape (SECRET_PATTERNS) or a long hex key (an HMAC
+ * secret, an API key): for a field that must hold a variable's NAME, where such a value is the secret itself.
+ * Not the entropy rule: a long mixed-case name (MySlackToken2024ForTheOpsChannel) is a name.
+ */
+export function isCredentialShaped(value: string): boolean {
+  if (/^[0-9a-f]{32,}$/i.test(value) && /\d/.test(value) && /[a-f]/i.test(value)) return true;
+  return SECRET_PATTERNS.some((pattern) => {
+    pattern.lastIndex = 0;
+    const match = pattern.exec(value);
+    return match !== null && match.index === 0;
+  });
+}
+
 /** The password of a URL's user information (`https://user:password@host`). */
 const URL_PASSWORD = /(?<=\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"]*:)[^\s/@"]+(?=@)/gi;
 /**

@@ -5,15 +5,23 @@
 import * as z from 'zod';
 import { NOTIFY_EVENTS } from './model.ts';
 import { templateProblems } from './template.ts';
+import { isCredentialShaped } from '../config/shown.ts';
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 
 /** The NAME of an environment variable, never its value (a token pasted here would be in the repository). */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const envName = z
   .string()
   .regex(
-    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    ENV_NAME,
     'must be the NAME of an environment variable (letters, digits and _), such as SLACK_BOT_TOKEN, never the secret itself',
+  )
+  // A GitHub token, an AWS key or a hex secret is made of a name's characters too.
+  .refine(
+    // Only where it reads as a name: one that does not is refused above, saying the same.
+    (value) => !ENV_NAME.test(value) || !isCredentialShaped(value),
+    'is the secret itself, shaped like a credential: write the NAME of the environment variable that holds it, such as SLACK_BOT_TOKEN (and replace that secret: it is in the repository now)',
   );
 
 const events = z

@@ -56,6 +56,45 @@ environments:
     }
   });
 
+  it("refuses a secret written where a NAME belongs when it is made of a name's characters too", () => {
+    // Before: a GitHub token, an AWS key, a Stripe key or a hex HMAC secret passed as a variable's name (they
+    // are letters, digits and _), and the run then said "SECRET is not set" in its log.
+    for (const [key, value] of [
+      ['token_env', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'],
+      // A real Slack token is refused as no name at all, once.
+      ['token_env', 'xoxb-123456789012-abcdefghijkl'],
+      ['token_env', 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz'],
+      ['webhook_url_env', 'AKIAIOSFODNN7EXAMPLE'],
+      ['webhook_url_env', 'sk_live_abcdefghijklmnopqrstuvwx'],
+      ['secret_env', 'a3f9c2e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0'],
+    ] as const) {
+      const channel =
+        key === 'secret_env'
+          ? `{ type: webhook, url_env: HOOK_URL, ${key}: "${value}" }`
+          : `{ type: slack, ${key}: "${value}"${key === 'token_env' ? ', channel: C1' : ''} }`;
+      const errors = errorsOf(
+        `notifications:\n  channels:\n    ops: ${channel}\nenvironments:\n  production: {}\n`,
+      );
+      assert.equal(errors.length, 1, errors.join('\n'));
+      assert.match(
+        errors[0]!,
+        new RegExp(
+          `notifications\\.channels\\.ops\\.${key}: (is|must be the NAME .*, never) the secret itself`,
+        ),
+      );
+      assert.ok(!errors[0]!.includes(value.slice(8)), errors[0]);
+    }
+    // Names, however long or mixed, are names.
+    for (const name of [
+      'SLACK_BOT_TOKEN',
+      'MySlackToken2024ForTheOpsChannel',
+      'DEPLOY_HOOK_SECRET_0123456789ABCDEF',
+    ])
+      configOf(
+        `notifications:\n  channels:\n    ops: { type: slack, token_env: ${name}, channel: C1 }\nenvironments:\n  production: {}\n`,
+      );
+  });
+
   it('says what a Slack channel is missing or has too much of', () => {
     assert.match(
       errorsOf(
