@@ -196,6 +196,9 @@ function oneLine(text: string): string {
 const SEVERITIES: ReadonlySet<Finding['severity']> = new Set(['error', 'warning', 'notice']);
 // Control characters (a NUL, a line break) in a file name come from a report, not from a repository.
 const CONTROL = /\p{Cc}/u;
+// A URI with a scheme and an authority (https://host/..., s3://bucket/...): a place elsewhere, such as a SARIF
+// result at a web address. A file name may hold a colon (src/a:b.js, c:x), never "scheme://".
+const ELSEWHERE = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 
 /**
  * A finding as a check run annotation can take it, whatever report it came from: a repository-relative path
@@ -246,7 +249,8 @@ function printable(text: string, lines: boolean): string {
 
 function repositoryPath(path: string): string | undefined {
   const relative = path.replace(/^(?:\.\/)+/, '');
-  if (relative === '' || CONTROL.test(relative) || relative.length > 4096) return undefined;
+  if (relative === '' || CONTROL.test(relative) || ELSEWHERE.test(relative) || relative.length > 4096)
+    return undefined;
   if (relative.startsWith('/') || relative.startsWith('\\') || /^[A-Za-z]:[/\\]/.test(relative))
     return undefined;
   if (relative.split(/[/\\]/).includes('..')) return undefined;

@@ -45,6 +45,10 @@ test('a path that is no file of the repository moves into the message, with its 
     'a\nb.js',
     'C:\\repo\\a.js',
     '\\\\host\\share\\a',
+    // Before: kept as a repository path (a SARIF result located at a web address, or an s3 object), and made
+    // the annotation of a file the checkout does not have.
+    'https://evil.example/x.ts',
+    's3://bucket/key.tf',
   ];
   const findings = await through(outside.map((path) => ({ ...base, path, line: 3, column: 2 })));
   findings.forEach((finding, index) => {
@@ -56,14 +60,14 @@ test('a path that is no file of the repository moves into the message, with its 
   });
   // Repository-relative paths stay, a leading ./ goes; a file name with a colon or dots is a file name.
   const inside = await through(
-    ['./src/a.js', 'src/a:b.js', 'src/..hidden/x.js', 'dir with space/[x].md'].map((path) => ({
+    ['./src/a.js', 'src/a:b.js', 'src/..hidden/x.js', 'dir with space/[x].md', 'c:x/y.js'].map((path) => ({
       ...base,
       path,
     })),
   );
   assert.deepEqual(
     inside.map((f) => f.path),
-    ['src/a.js', 'src/a:b.js', 'src/..hidden/x.js', 'dir with space/[x].md'],
+    ['src/a.js', 'src/a:b.js', 'src/..hidden/x.js', 'dir with space/[x].md', 'c:x/y.js'],
   );
 });
 
