@@ -1,7 +1,7 @@
 // JUnit XML test reports (the de-facto format: Ant / Maven Surefire, jest-junit, node --test-reporter=junit,
 // pytest --junitxml). Only what the tests gate needs: counts and the failing test cases by name.
 import { locateInStack } from './junit-location.ts';
-import { DOCUMENT_ORDER, elementWhere, parseXmlReport } from './xml.ts';
+import { DOCUMENT_ORDER, elementWhere, nthElementWhere, parseXmlReport, tagAttributes } from './xml.ts';
 import { textOf } from '../util/text-of.ts';
 
 export interface JUnitFailure {
@@ -162,12 +162,18 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
   }
   const summary: JUnitSummary = { tests: 0, skipped: 0, failures: [], flaky: [] };
   const read = new Set<Suite>();
+  // Each <testsuite> read, numbered in the order visit reaches them (its start tags' order), for where its
+  // counts are refused; the root <testsuites> is none of them.
+  let suites = 0;
+  const suiteWhere = (suite: Suite, index: number | undefined) => (key: string) =>
+    suiteLocation(text, file, suite, index, key);
   /**
    * What `suite` and the suites below it list: what its own counts must not exceed.
    * `pytest`: inside pytest's suite (named "pytest" unless junit_suite_name says otherwise), whose
    * line="…" (junit_family=xunit1) is pytest's 0-based item location, one above the test's def line.
    */
-  const visit = (suite: Suite, pytest = false): Listed => {
+  const visit = (suite: Suite, pytest = false, root = false): Listed => {
+    const where = suiteWhere(suite, root ? undefined : suites++);
     if (typeof suite === 'object') {
       read.add(suite);
       refuseOtherCase(suite, text, file);
@@ -320,11 +326,11 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
     listed.outcomes = outcomesBelow;
     listed.reruns = rerunsBelow;
     listed.failed = summary.failures.length - failedBefore;
-    checkCounts(suite, outcomesBelow, rerunsBelow, file);
-    if (typeof suite === 'object' && !failedToRun(suite)) checkTotals(suite, listed, file);
+    checkCounts(suite, outcomesBelow, rerunsBelow, where);
+    if (typeof suite === 'object' && !failedToRun(suite)) checkTotals(suite, listed, where);
     return listed;
   };
-  if (doc.testsuites !== undefined && doc.testsuites !== '') visit(doc.testsuites);
+  if (doc.testsuites !== undefined && doc.testsuites !== '') visit(doc.testsuites, false, true);
   for (const suite of doc.testsuite ?? []) visit(suite);
   const unread = unreadCases(doc, read);
   if (unread)
@@ -510,6 +516,32 @@ function countsAssertions(suite: Suite): boolean {
 }
 
 /**
+ * `file:line:column: <testsuite name="…">` for the suite whose `key` attribute is refused: the `index`-th
+ * <testsuite> start tag (the root <testsuites> when undefined), when that tag holds the attribute and the
+ * suite's name (else a <testsuite> elsewhere, which visit does not reach, came before it: no line is given
+ * rather than another suite's).
+ */
+function suiteLocation(
+  text: string,
+  file: string,
+  suite: Suite,
+  index: number | undefined,
+  key: string,
+): string {
+  const element = index === undefined ? 'testsuites' : 'testsuite';
+  const name = typeof suite === 'object' && suite.name !== undefined ? textOf(suite.name) : undefined;
+  const found = nthElementWhere(text, element, index ?? 0);
+  const attributes = found && tagAttributes(found.tag);
+  const matches =
+    found !== undefined &&
+    attributes !== undefined &&
+    typeof suite === 'object' &&
+    textOf(attributes[key] ?? '') === textOf((suite as Record<string, unknown>)[key] ?? '') &&
+    textOf(attributes.name ?? '') === textOf(suite.name ?? '');
+  return `${file}${matches ? `:${found!.where}` : ''}: <${element}${name === undefined ? '' : ` name="${name}"`}>`;
+}
+
+/**
  * A suite that counts more tests (or skipped tests) than it lists is truncated or contradicts itself: a
  * runner killed after it wrote the header, a merge that lost test cases. Passing it would pass the tests it
  * does not list, so it is refused when nothing it lists failed. A listed failure fails the gate anyway, and
@@ -518,9 +550,8 @@ function countsAssertions(suite: Suite): boolean {
  * as it likes. node --test counts a suite's direct children (a nested suite as one), so the count may be
  * that too. Catch2 and doctest count assertions, not test cases (countsAssertions).
  */
-function checkTotals(suite: Suite, listed: Listed, file: string): void {
+function checkTotals(suite: Suite, listed: Listed, whereOf: (key: string) => string): void {
   if (listed.failed > 0 || countsAssertions(suite)) return;
-  const where = `${file}: <testsuite${suite.name === undefined ? '' : ` name="${textOf(suite.name)}"`}>`;
   for (const [key, below] of [
     ['tests', listed.tests],
     ['skipped', listed.skipped],
@@ -529,7 +560,7 @@ function checkTotals(suite: Suite, listed: Listed, file: string): void {
     if (value === undefined) continue;
     const count = textOf(value).trim() === '' ? NaN : Number(value);
     if (!Number.isSafeInteger(count) || count < 0) {
-      throw new JUnitReportError(`${where} ${key}="${textOf(value)}" is not a count`);
+      throw new JUnitReportError(`${whereOf(key)} ${key}="${textOf(value)}" is not a count`);
     }
     const direct =
       key === 'tests'
@@ -545,7 +576,7 @@ function checkTotals(suite: Suite, listed: Listed, file: string): void {
         ? ' (doctest counts assertions there, and is told by its doctest_version="…": run it without --no-version)'
         : '';
       throw new JUnitReportError(
-        `${where} counts ${count} ${key === 'tests' ? 'tests' : 'skipped tests'} but lists ${lists}: the report is truncated or not a JUnit report this gate reads${doctest}`,
+        `${whereOf(key)} counts ${count} ${key === 'tests' ? 'tests' : 'skipped tests'} but lists ${lists}: the report is truncated or not a JUnit report this gate reads${doctest}`,
       );
     }
   }
@@ -555,23 +586,22 @@ function checkTotals(suite: Suite, listed: Listed, file: string): void {
  * A suite that counts more failures and errors than it lists failing test cases is truncated or written
  * by a tool this parser does not understand: passing it would pass the failures it does not list.
  */
-function checkCounts(suite: Suite, listed: number, reruns: number, file: string): void {
+function checkCounts(suite: Suite, listed: number, reruns: number, whereOf: (key: string) => string): void {
   if (typeof suite !== 'object') return;
-  const where = `${file}: <testsuite${suite.name === undefined ? '' : ` name="${textOf(suite.name)}"`}>`;
   let claimed = 0;
   for (const key of ['failures', 'errors'] as const) {
     const value = suite[key];
     if (value === undefined) continue;
     const count = textOf(value).trim() === '' ? NaN : Number(value);
     if (!Number.isSafeInteger(count) || count < 0) {
-      throw new JUnitReportError(`${where} ${key}="${textOf(value)}" is not a count`);
+      throw new JUnitReportError(`${whereOf(key)} ${key}="${textOf(value)}" is not a count`);
     }
     claimed += count;
   }
   // Surefire may count each failed rerun, a flaky test's included, as a failure or error (Listed.reruns).
   if (claimed > listed + reruns) {
     throw new JUnitReportError(
-      `${where} counts ${claimed} failures and errors but lists ${listed}: the report is truncated or not a JUnit report this gate reads`,
+      `${whereOf(suite.failures !== undefined ? 'failures' : 'errors')} counts ${claimed} failures and errors but lists ${listed}: the report is truncated or not a JUnit report this gate reads`,
     );
   }
 }

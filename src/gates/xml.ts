@@ -134,6 +134,39 @@ export function elementWhere(text: string, name: string): string | undefined {
   return tag && lineAndColumn(text, tag.at);
 }
 
+/**
+ * Where (`line:column`) the start tag of the `index`-th element named `name` (from 0, in document order)
+ * begins, and the tag's text, for a caller to check it is the element it means; undefined when there is none.
+ */
+export function nthElementWhere(
+  text: string,
+  name: string,
+  index: number,
+): { where: string; tag: string } | undefined {
+  let seen = 0;
+  const tag = findStartTag(text, (found) => found === name && seen++ === index);
+  if (!tag) return undefined;
+  const end = tagEnd(text, tag.at);
+  return { where: lineAndColumn(text, tag.at), tag: text.slice(tag.at, end < 0 ? undefined : end + 1) };
+}
+
+/** The attributes of a start tag's text (nthElementWhere's `tag`), their entities decoded as the report's. */
+export function tagAttributes(tag: string): Record<string, unknown> | undefined {
+  const name = /^<([^\s/>]+)/.exec(tag)?.[1];
+  if (name === undefined) return undefined;
+  try {
+    const element = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '',
+      htmlEntities: true,
+    }).parse(tag.endsWith('/>') ? tag : `${tag}</${name}>`) as Record<string, unknown>;
+    const attributes = element[name];
+    return attributes && typeof attributes === 'object' ? (attributes as Record<string, unknown>) : {};
+  } catch {
+    return undefined;
+  }
+}
+
 /** `at`'s line and column, from 1 (a column counts UTF-16 units, as the validator's do). */
 function lineAndColumn(text: string, at: number): string {
   const before = text.slice(0, at);

@@ -140,7 +140,7 @@ ${target.targetYaml}environments:
     assert.equal(errors.length, 1, `${mode}: ${run.stdout}`);
     assert.match(
       errors[0]!,
-      /junit\.xml: <testsuite name="apidessap zerowidth"> counts 5 tests but lists 1/,
+      /junit\.xml:\d+:\d+: <testsuite name="apidessap zerowidth"> counts 5 tests but lists 1/,
       mode,
     );
     assert.doesNotMatch(

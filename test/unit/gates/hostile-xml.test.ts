@@ -212,7 +212,7 @@ test('JUnit: a suite that counts more failures and errors than it lists is refus
     ],
     [
       '<testsuites failures="1" errors="1"><testsuite name="s"><testcase name="a"><failure/></testcase></testsuite></testsuites>',
-      /<testsuite> counts 2 failures and errors but lists 1/,
+      /<testsuites> counts 2 failures and errors but lists 1/,
     ],
     ['<testsuite name="s" failures="1"/>', /counts 1 failures and errors but lists 0/],
     [
@@ -235,16 +235,63 @@ test('JUnit: a suite that counts more failures and errors than it lists is refus
   assert.equal(both.failures.length, 1);
 });
 
+test('JUnit: a suite whose counts are refused is named at its line and column, among suites of one name', () => {
+  // Before: only `<testsuite name="s">`, with three suites of that name in the report and none at a line.
+  const report = [
+    '<testsuites tests="3">',
+    '  <testsuite name="s" tests="1"><testcase name="a"/></testsuite>',
+    '  <testsuite name="s" tests="1"><testcase name="b"/></testsuite>',
+    '  <testsuite name="s" tests="1" errors="x"><testcase name="c"/></testsuite>',
+    '</testsuites>',
+  ].join('\n');
+  const refusal = (xml: string) => {
+    try {
+      parseJUnit(xml, 'r.xml');
+    } catch (error) {
+      assert.ok(error instanceof JUnitReportError, String(error));
+      return error.message;
+    }
+    assert.fail('expected a refusal');
+  };
+  assert.equal(refusal(report), 'r.xml:4:3: <testsuite name="s"> errors="x" is not a count');
+  // Nested: the inner suite, after its parent's start tag.
+  assert.match(
+    refusal(
+      '<testsuite name="outer">\n <testsuite tests="5">\n  <testcase name="a"/>\n </testsuite>\n</testsuite>',
+    ),
+    /^r\.xml:2:2: <testsuite> counts 5 tests but lists 1/,
+  );
+  // A name written with entities is the same name.
+  assert.match(
+    refusal(
+      '<testsuites>\n <testsuite name="a &amp; &#x62;" errors="x"><testcase name="c"/></testsuite>\n</testsuites>',
+    ),
+    /^r\.xml:2:2: <testsuite name="a & b"> errors="x" is not a count/,
+  );
+  // A <testsuite> where no suite is read (in a test case's properties) comes first: no line, rather than its.
+  assert.match(
+    refusal(
+      '<testsuites>\n<testsuite name="s" tests="1"><testcase name="a"><properties><testsuite name="s" tests="1"/></properties></testcase></testsuite>\n<testsuite name="s" tests="1" errors="x"><testcase name="b"/></testsuite>\n</testsuites>',
+    ),
+    /^r\.xml: <testsuite name="s"> errors="x" is not a count/,
+  );
+  // The root <testsuites> is named as what it is.
+  assert.match(
+    refusal('<testsuites failures="2">\n<testsuite name="s"><testcase name="a"/></testsuite>\n</testsuites>'),
+    /^r\.xml:1:1: <testsuites> counts 2 failures and errors but lists 0/,
+  );
+});
+
 test('JUnit: a suite that counts more tests or skipped tests than it lists is refused, at any level', () => {
   const refused: Array<[string, RegExp]> = [
     // A runner killed after it wrote the header: 10 counted, 2 listed, none failed.
     [
       '<testsuite name="s" tests="10" failures="0"><testcase name="a"/><testcase name="b"/></testsuite>',
-      /^r\.xml: <testsuite name="s"> counts 10 tests but lists 2: the report is truncated/,
+      /^r\.xml:1:1: <testsuite name="s"> counts 10 tests but lists 2: the report is truncated/,
     ],
     [
       '<testsuites tests="5"><testsuite name="s" tests="1"><testcase name="a"/></testsuite></testsuites>',
-      /^r\.xml: <testsuite> counts 5 tests but lists 1: /,
+      /^r\.xml:1:1: <testsuites> counts 5 tests but lists 1: /,
     ],
     [
       '<testsuites><testsuite name="outer"><testsuite name="inner" tests="3"><testcase name="a"/></testsuite></testsuite></testsuites>',
