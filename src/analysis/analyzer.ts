@@ -6,7 +6,7 @@
 import { checkMetrics, resolveAnalysisConfig, readMetrics, type AnalysisConfig } from './config.ts';
 import { concludeWindow, windowIntervals } from './deadline.ts';
 import { screenSide } from './domain.ts';
-import { createJudgeState, judge } from './judge.ts';
+import { createJudgeState, judge, judgedComparisons } from './judge.ts';
 import type { Fetch } from './http.ts';
 import { createProvider } from './providers/index.ts';
 import type { MetricProvider, ProviderRead, ReadRequest } from './providers/provider.ts';
@@ -61,6 +61,12 @@ export interface AnalysisContext {
   /** Pre-deploy baseline values; default: the last captureBaseline() result. */
   baseline?: MetricValues;
   /**
+   * A window without a stable side (a canary's 100 % step, verify, monitor): the comparisons that judged this
+   * version beside stable in an earlier window of its deployment (AnalysisOutcome.compared of its steps below
+   * 100 %). They held there, and cannot compare here: no missing evidence (judge.ts nothingJudged).
+   */
+  comparedBefore?: string[];
+  /**
    * The window began at this time, in the past (a bake that outlived its job, issue 14): the intervals
    * already over are read from the providers' history (`Analyzer.history` must be true) and judged in order,
    * then the rest of the window live, so the decision covers the whole window.
@@ -77,6 +83,8 @@ export interface AnalysisContext {
 export interface AnalysisOutcome {
   decision: Decision;
   intervals: IntervalResult[];
+  /** The comparisons that judged at least one interval of the window (a window that ran to its end). */
+  compared?: string[];
 }
 
 export interface BaselineContext {
@@ -314,6 +322,7 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
         weight: ctx.weight,
         windowMs,
         intervalMs,
+        ...(ctx.comparedBefore?.length ? { comparedBefore: ctx.comparedBefore } : {}),
       };
       recorder?.window(context, baseline, startedAt);
       const { base, extension } = windowIntervals(config, windowMs, intervalMs);
@@ -323,6 +332,7 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
         startedAt,
         reference: ctx.baselineSlot === undefined ? 'stable' : 'baseline',
         plannedIntervals: base + extension,
+        ...(ctx.comparedBefore?.length ? { comparedBefore: ctx.comparedBefore } : {}),
       });
       const withStable =
         ctx.stableVersion !== undefined || ctx.stableSlot !== undefined || ctx.baselineSlot !== undefined;
@@ -450,7 +460,7 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
           },
           intervals,
         };
-      return { decision: concludeWindow(state, last!), intervals };
+      return { decision: concludeWindow(state, last!), intervals, compared: judgedComparisons(state) };
     },
   };
 }

@@ -22,6 +22,8 @@ import type { AnalysisConfig } from './config.ts';
 import {
   fmt,
   holds,
+  COMPARED_EARLIER,
+  comparedEarlier,
   idleComparisons,
   nothingJudged,
   thinMetric,
@@ -98,8 +100,9 @@ export function decideAtDeadline(state: JudgeState, last: Decision): Decision {
   // What held nothing is named, as a healthy promotion names it (judge.ts).
   const unjudged = () => {
     const idle = idleComparisons(state);
+    const earlier = comparedEarlier(state);
     const never = unjudgedRules(state);
-    return `${idle.length ? `; not compared, no interval they could use: ${idle.join(', ')}` : ''}${never.length ? `; never judged, no baseline in any interval: ${never.join(', ')}` : ''}`;
+    return `${earlier.length ? `; ${COMPARED_EARLIER}: ${earlier.join(', ')}` : ''}${idle.length ? `; not compared, no interval they could use: ${idle.join(', ')}` : ''}${never.length ? `; never judged, no baseline in any interval: ${never.join(', ')}` : ''}`;
   };
   return {
     kind: 'promote',

@@ -99,6 +99,8 @@ export interface JudgeState {
   checks: Record<string, CheckState>;
   /** Once a rollback fired it stays: later samples cannot un-fire it. */
   fired: Decision | null;
+  /** JudgeOptions.comparedBefore, when any. */
+  comparedBefore?: readonly string[];
 }
 
 export type Reference = 'stable' | 'baseline';
@@ -111,6 +113,12 @@ export interface JudgeOptions {
   startedAt?: number;
   /** Intervals of the window and its extension (default DEFAULT_PLANNED_LOOKS). */
   plannedIntervals?: number;
+  /**
+   * The comparisons that judged this version beside stable in an earlier window of its deployment (a canary's
+   * steps below 100 %), given for a window without a stable side (its 100 % step, verify, monitor): idle there
+   * only because stable no longer serves beside it, they are no missing evidence (nothingJudged).
+   */
+  comparedBefore?: readonly string[];
 }
 
 /**
@@ -163,6 +171,7 @@ export function createJudgeState(config: AnalysisConfig, options: JudgeOptions):
     consecutiveErrorIntervals: 0,
     checks,
     fired: null,
+    ...(options.comparedBefore?.length ? { comparedBefore: options.comparedBefore } : {}),
   };
 }
 
@@ -669,6 +678,31 @@ export function thinMetric(
  * changed its buckets). A promotion rests on the other checks, and says so.
  */
 export function idleComparisons(state: JudgeState): string[] {
+  return idleHere(state).filter((name) => !state.comparedBefore?.includes(name));
+}
+
+/**
+ * The idle comparisons (idleComparisons) that judged this version beside stable in an earlier window of its
+ * deployment (JudgeOptions.comparedBefore): this window has no stable side to compare with, and they held.
+ */
+export function comparedEarlier(state: JudgeState): string[] {
+  return idleHere(state).filter((name) => state.comparedBefore?.includes(name));
+}
+
+/** How a promotion names the comparisons that held beside stable in an earlier window (comparedEarlier). */
+export const COMPARED_EARLIER =
+  'compared beside stable in an earlier window of this deployment, none serves beside it here';
+
+/** The comparisons that judged at least one interval of this window. */
+export function judgedComparisons(state: JudgeState): string[] {
+  const idle = new Set(idleHere(state));
+  return state.config.checks
+    .filter((check) => check.kind === 'errors' || check.kind === 'histogram' || check.kind === 'values')
+    .map((check) => check.name)
+    .filter((name) => !idle.has(name));
+}
+
+function idleHere(state: JudgeState): string[] {
   return state.config.checks
     .filter((check) => {
       const s = state.checks[check.name];
@@ -947,6 +981,7 @@ export function judge(
     };
   else {
     const idle = idleComparisons(next);
+    const earlier = comparedEarlier(next);
     const unjudged = unjudgedRules(next);
     // The checks that decide (a warning check's breach is no reason to hold, and is said as a warning);
     // counted as holding only those that judged something: a comparison that had no interval it could use
@@ -962,7 +997,7 @@ export function judge(
     decision = {
       kind: 'promote',
       code: 'healthy',
-      reason: `${held} after ${next.samplesWithData} interval${next.samplesWithData === 1 ? '' : 's'} with data${idle.length ? `; not compared yet, no interval they could use (no stable side, no requests, or histogram bounds the two sides do not share): ${idle.join(', ')}` : ''}${unjudged.length ? `; never judged, no baseline in any interval (no stable value, no pre-deploy reading): ${unjudged.join(', ')}` : ''}`,
+      reason: `${held} after ${next.samplesWithData} interval${next.samplesWithData === 1 ? '' : 's'} with data${earlier.length ? `; ${COMPARED_EARLIER}: ${earlier.join(', ')}` : ''}${idle.length ? `; not compared yet, no interval they could use (no stable side, no requests, or histogram bounds the two sides do not share): ${idle.join(', ')}` : ''}${unjudged.length ? `; never judged, no baseline in any interval (no stable value, no pre-deploy reading): ${unjudged.join(', ')}` : ''}`,
       values,
     };
   }

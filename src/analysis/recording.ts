@@ -38,6 +38,8 @@ export interface RecordedContext {
   weight?: number;
   windowMs: number;
   intervalMs: number;
+  /** The comparisons that judged the version beside stable in an earlier window (JudgeOptions.comparedBefore). */
+  comparedBefore?: string[];
 }
 
 export interface RecordedWindow {
@@ -210,6 +212,7 @@ const contextSchema = z.looseObject({
   windowMs: ms('the window length in ms (a number)').min(0).max(MAX_RECORDED_WINDOW_MS, { error: tooLong }),
   // A millisecond at least: a smaller interval would make a window of more intervals than a number can count.
   intervalMs: ms('the interval in ms (a number)').min(1).max(MAX_RECORDED_WINDOW_MS, { error: tooLong }),
+  comparedBefore: z.array(z.string()).optional(),
 });
 
 /**

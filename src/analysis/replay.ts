@@ -164,6 +164,7 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
       startedAt,
       reference: window.context.baselineSlot === undefined ? 'stable' : 'baseline',
       plannedIntervals: expected + extension,
+      ...(window.context.comparedBefore ? { comparedBefore: window.context.comparedBefore } : {}),
     });
     const intervals: ReplayedWindow['intervals'] = [];
     const changed: number[] = [];

@@ -49,6 +49,9 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
   // Only where the run takes it as one (a slot strategy with no live slot or version): direct and rolling have
   // no slot, and a version not known (no record) does not say that nothing served.
   let nothingLive = false;
+  // The comparisons that judged this version beside stable in a promoted step below 100 %: a later window
+  // without a stable side (the 100 % step, verify, monitor) cannot compare, which is no missing evidence there.
+  const comparedBefore = new Set<string>();
 
   return {
     async prepare(live, signal, before) {
@@ -98,6 +101,7 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
           windowMs: request.windowMs,
           intervalMs: Math.min(request.intervalMs, request.windowMs),
           ...(lookingBack ? { since: lookBack.since, midway: lookBack.midway } : {}),
+          ...(!sideBySide && comparedBefore.size > 0 ? { comparedBefore: [...comparedBefore] } : {}),
           signal,
           onDecision: (interval) => {
             options.onInterval?.(`${interval.decision.kind}: ${interval.decision.reason}`);
@@ -114,6 +118,8 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
         })
         .then((outcome): StepResult => {
           const d = outcome.decision;
+          if (sideBySide && d.kind === 'promote')
+            for (const name of outcome.compared ?? []) comparedBefore.add(name);
           const metrics = readings(d.values, reference);
           // What the judge saw, interval by interval, for the job summary's chart and table.
           const evidence = windowEvidence(
