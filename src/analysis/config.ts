@@ -375,6 +375,9 @@ export function resolveAnalysisConfig(
             checkMetrics(c).every((m) => metrics[m]) &&
             // The latency comparison needs bucket counts: a plain `latency` number is left to the rules.
             (c.kind !== 'histogram' || metrics[c.metric]!.histogram === true) &&
+            // A rule or a values comparison on bucket counts would judge the request count (schema.ts refuses
+            // one written so): a `p95` defined as a histogram gets none of the preset's p95 checks.
+            (c.kind === 'histogram' || c.kind === 'errors' || metrics[c.metric]!.histogram !== true) &&
             // "2x baseline" of an error rate needs the counts behind both rates: without them a quiet minute
             // before the deploy is a baseline of 0, which two errors a minute break at any traffic.
             (c.name !== ERROR_RATE_VS_BASELINE || metrics.requests !== undefined) &&
