@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{failureToldKey,failureToldNotRecorded,recordRunFailureTold,rollbackFailureKey,toldOf}from"./chunk-DJFE5WL6.js";import"./chunk-JUMONTYP.js";import"./chunk-PVM3R46D.js";import"./chunk-UMNKLUYS.js";import"./chunk-SSKS3AG3.js";import"./chunk-VNBGAXWB.js";import"./chunk-R7AGQF53.js";import"./chunk-YZASLWB7.js";export{failureToldKey,failureToldNotRecorded,recordRunFailureTold,rollbackFailureKey,toldOf};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{FileControlChannel,MAX_CONTROL_FILE_BYTES}from"./chunk-ELWV7X4U.js";import"./chunk-IYBUJFXY.js";import"./chunk-VIDJVSPN.js";import"./chunk-3X6IWKRF.js";import"./chunk-SSKS3AG3.js";import"./chunk-R7AGQF53.js";import"./chunk-YZASLWB7.js";export{FileControlChannel,MAX_CONTROL_FILE_BYTES};

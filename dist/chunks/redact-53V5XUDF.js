@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{credentialRedactor,redactCredentials,redactDeep,redactingReporter}from"./chunk-PVM3R46D.js";import"./chunk-UMNKLUYS.js";import{secretValueRedactor}from"./chunk-VNBGAXWB.js";import"./chunk-R7AGQF53.js";import"./chunk-YZASLWB7.js";export{credentialRedactor,redactCredentials,redactDeep,redactingReporter,secretValueRedactor};
