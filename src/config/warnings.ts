@@ -4,7 +4,7 @@
 // can never reach min_samples where that fails every deployment (a rollback, or a step that cannot pass);
 // such a config cannot deploy anything, so it is refused before it runs, not after each deployment's rollback.
 // Pure: the config (past the schema and the semantic rules) in, the findings with their field paths out.
-import { readMetrics, resolveAnalysisConfig } from '../analysis/config.ts';
+import { readMetrics, resolveAnalysisConfig, warnsOnly } from '../analysis/config.ts';
 import { UNDECIDED_DEFAULTS, windowIntervals } from '../analysis/window.ts';
 import { formatDuration } from './duration.ts';
 import { STATE_FILE_NAME_MAX } from './limits.ts';
@@ -68,6 +68,9 @@ export function configFindings(config: RawConfig): { errors: SemanticIssue[]; wa
     ...Object.entries(config.environments).flatMap(([name, env]) =>
       unreadMetricFindings(env.analysis, ['environments', name, 'analysis'], [name]),
     ),
+    ...Object.entries(config.environments).flatMap(([name, env]) =>
+      sideBySideOnlyFindings(config, name, env),
+    ),
   ];
   // A shared value (strategies.blue-green) is said once, not once per environment using it.
   const unique = (list: Finding[]): SemanticIssue[] => [
@@ -79,6 +82,55 @@ export function configFindings(config: RawConfig): { errors: SemanticIssue[]; wa
     errors: unique(findings.filter((f) => f.failsEveryDeployment)),
     warnings: unique(findings.filter((f) => !f.failsEveryDeployment)),
   };
+}
+
+/**
+ * The deciding checks of `analysis` when every one compares side by side, else undefined. Resolved once per
+ * section: the shared one is read by every environment without its own (a config of 5,000 environments).
+ */
+const sideBySideOnly = new WeakMap<object, string[] | undefined>();
+function sideBySideDeciders(analysis: NonNullable<AnalysisSection>): string[] | undefined {
+  if (sideBySideOnly.has(analysis)) return sideBySideOnly.get(analysis);
+  let names: string[] | undefined;
+  try {
+    const deciding = resolveAnalysisConfig(analysis).checks.filter((c) => !warnsOnly(c));
+    const sideBySide = deciding.every(
+      (c) => c.kind === 'errors' || c.kind === 'values' || c.kind === 'histogram',
+    );
+    names = deciding.length > 0 && sideBySide ? deciding.map((c) => c.name) : undefined;
+  } catch {
+    names = undefined; // The load says why the section does not resolve.
+  }
+  sideBySideOnly.set(analysis, names);
+  return names;
+}
+
+/**
+ * An environment whose analysis decides by side-by-side comparisons alone (compare: errors | values | histogram,
+ * the seeds preset's included), deployed by a strategy that never serves the stable version beside the new
+ * one (blue-green, rolling, direct: only a canary's steps below 100 % do). Its analysis windows have nothing
+ * to compare with, judge nothing, and fail closed (rollback no-data: analysis/judge.ts nothingJudged), so
+ * every deployment of it would roll back, however healthy. A warning, said before the first deployment does
+ * so; a threshold check (or a relative one, with a pre-deploy baseline) judges such windows.
+ */
+function sideBySideOnlyFindings(config: RawConfig, name: string, env: RawEnvironment): Finding[] {
+  const analysis = env.analysis ?? config.analysis;
+  if (!analysis?.metrics) return [];
+  const strategy = resolvedStrategy(config, env, PRESETS[config.preset ?? 'seeds']);
+  if (!strategy || strategy.type === 'canary') return [];
+  const deciding = sideBySideDeciders(analysis);
+  if (!deciding) return [];
+  return [
+    {
+      path: ['environments', name, ...(env.analysis ? ['analysis'] : ['strategy'])],
+      message:
+        `environment "${name}" deploys ${strategy.type}, which never serves the stable version beside the new ` +
+        `one, but every check of its analysis that decides compares the two side by side ` +
+        `(${quotedNames(deciding)}): its analysis windows would judge nothing and roll back ` +
+        `every deployment (no-data); add a check that needs no stable side, e.g. check: "error_rate < 1%"`,
+      failsEveryDeployment: false,
+    },
+  ];
 }
 
 /**

@@ -27,9 +27,15 @@ function warningsOf(text: string): string[] {
   return result.warnings.map(formatConfigError);
 }
 
-/** The warnings of a config written to show a query's warnings, without those of the metrics it does not read. */
+/**
+ * The warnings of a config written to show a query's warnings, without those of the metrics it does not read
+ * and of an analysis that compares side by side under the preset's blue-green (sideBySideOnlyFindings).
+ */
 const queryWarningsOf = (text: string): string[] =>
-  warningsOf(text).filter((warning) => !warning.includes('but no check reads it'));
+  warningsOf(text).filter(
+    (warning) =>
+      !warning.includes('but no check reads it') && !warning.includes('compares the two side by side'),
+  );
 
 function errorsOf(text: string): string[] {
   const result = parseConfig(text, 'deploy.yml');
@@ -330,7 +336,7 @@ environments:
   production: {}
 `;
   assert.deepEqual(
-    warningsOf(text).map((w) => w.split(': ')[1]),
+    queryWarningsOf(text).map((w) => w.split(': ')[1]),
     ['analysis.metrics.requests.query'],
   );
 });
@@ -356,7 +362,7 @@ test('an errors count whose Prometheus query has no fallback for no series: a wa
 environments:
   production: {}
 `;
-  const warnings = warningsOf(text);
+  const warnings = queryWarningsOf(text);
   // errors (the preset's) and failed's stable_query (an "or" inside a string is no fallback); not failed's
   // query, nor requests or served (no requests is no data indeed), nor a command's count, nor panics (a
   // counter without a status label exists at 0 from the start).
@@ -595,4 +601,44 @@ test('a non-production environment whose staging is a production one: a warning 
     warningsOf(regions).filter((w) => w.includes('deploys the production environment')),
     [],
   );
+});
+
+test('an analysis deciding by side-by-side comparisons alone, for a strategy with no stable side beside the new version: a warning', () => {
+  const analysis = (checks: string) => `analysis:
+  preset: none
+  providers: { prom: { type: prometheus, url: "http://127.0.0.1:9090" } }
+  metrics:
+    errors: { provider: prom, query: 'sum(increase(e{version="{{version}}"}[1m]))' }
+    requests: { provider: prom, query: 'sum(increase(r{version="{{version}}"}[1m]))' }
+    error_rate: { provider: prom, query: 'e{version="{{version}}"}' }
+  checks: ${checks}
+`;
+  const comparisonOnly = analysis('[{ compare: errors, errors: errors, requests: requests }]');
+  const env = (strategy: string) =>
+    `${strategy === 'rolling' ? 'strategies:\n  rolling: { instances: 2 }\n' : ''}environments:\n  production:\n    strategy: ${strategy}\n`;
+  const sideBySide = (text: string) => warningsOf(text).filter((w) => w.includes('side by side'));
+  for (const strategy of ['blue-green', 'rolling', 'direct']) {
+    const [warning, ...rest] = sideBySide(`${TARGET}${comparisonOnly}${env(strategy)}`);
+    assert.equal(rest.length, 0, strategy);
+    assert.match(
+      warning ?? '',
+      new RegExp(`environments\\.production\\.strategy: environment "production" deploys ${strategy}`),
+    );
+    assert.match(warning!, /roll back every deployment \(no-data\); add a check that needs no stable side/);
+  }
+  // A canary compares beside stable in its steps below 100 %; a threshold that decides judges any window; a
+  // warning-only one decides nothing.
+  const canaryTarget = TARGET.replace(
+    '    switch: ["true"]\n',
+    '    switch: ["true"]\n    set_weight: ["true"]\n',
+  );
+  assert.deepEqual(sideBySide(`${canaryTarget}${comparisonOnly}${env('canary')}`), []);
+  const withThreshold = analysis(
+    '[{ compare: errors, errors: errors, requests: requests }, { check: "error_rate < 1%", requests: requests }]',
+  );
+  assert.deepEqual(sideBySide(`${TARGET}${withThreshold}${env('blue-green')}`), []);
+  const warnOnly = analysis(
+    '[{ compare: errors, errors: errors, requests: requests }, { check: "error_rate < 1%", requests: requests, on_breach: warn }]',
+  );
+  assert.equal(sideBySide(`${TARGET}${warnOnly}${env('blue-green')}`).length, 1);
 });
