@@ -248,6 +248,12 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
     } catch (error) {
       problems.push((error as Error).message);
     }
+  // The key before a rotation is read beside the key now, never alone: without state-key the record is kept
+  // in state-dir, and the previous key would be ignored without a word.
+  if (inputs.stateKeyPrevious !== undefined && inputs.stateKey === undefined)
+    problems.push(
+      'input "state-key-previous" is set but input "state-key" is not: state-key-previous is the key before a rotation, read beside state-key (the key now); give state-key too',
+    );
   // http(s) only, as the config's environment url: GitHub shows it as a link on the Deployments page.
   const urlProblem =
     inputs.environmentUrl === undefined ? undefined : environmentUrlProblem(inputs.environmentUrl);

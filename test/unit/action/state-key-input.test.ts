@@ -52,6 +52,14 @@ test('state-key-previous: read under both keys, the current first; a short one i
       e.problems.some((p) => /^input "state-key-previous" must be at least 32 characters/.test(p)) &&
       !e.message.includes('hunter2'),
   );
+  // Alone it would be ignored (no state-key: the record is kept in state-dir): a problem, its value unshown.
+  assert.throws(
+    () => read({ 'state-key-previous': before }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.problems.some((p) => /^input "state-key-previous" is set but input "state-key" is not/.test(p)) &&
+      !e.message.includes(before),
+  );
 });
 
 test("reconcile during a rotation reads a handed-off rollout's /abort the App signed under the previous state key", async () => {
