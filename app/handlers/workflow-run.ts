@@ -137,43 +137,6 @@ export async function handleWorkflowRun(
         }),
       );
   }
-  // A rollout this run handed off, and a request it never read: written after the job's last poll and before its
-  // hand-off record landed, the App found the rollout not handed off (the job would read it) and started
-  // nothing, and the job ended without it. Its reconcile run starts now, claimed by that request as the App's
-  // /promote claims it (app/deploy/control.ts), so of the two exactly one starts it.
-  for (const d of decisions) {
-    const rollout = d.action === 'none' ? d.handedOffBy : undefined;
-    if (!rollout?.sha || !deps.handOff) continue;
-    const repository = `${where.owner}/${where.repo}`;
-    const sha = rollout.sha.toLowerCase();
-    const poll = await deps.handOff.readRequests(
-      where,
-      { repository, environment: d.environment, deploymentId: rollout.deploymentId },
-      sha,
-      stateKeysFor(deps.handOff.keys, repository, d.environment),
-    );
-    if (poll.error)
-      deps.warn(
-        { repository, environment: d.environment, run: run.id, error: poll.error },
-        'control requests of a handed-off rollout could not be read: the scheduled reconcile goes on with it',
-      );
-    const request = requestAfterHandOff(
-      rollout,
-      poll.requests,
-      deps.handOff.now().getTime(),
-      poll.recordedIn,
-    );
-    if (request)
-      dispatches.push(
-        await startReconcile(api, where, {
-          claimRef: controlRefName(rollout.deploymentId, request.id),
-          sha,
-          environment: d.environment,
-          workflow,
-          branch,
-        }),
-      );
-  }
   // Only a run the App's bot started deploys an App deployment (its deployment event; a re-run keeps the actor
   // and the event): not the reconcile runs the App dispatches (workflow_dispatch), which cost nothing more.
   const event = payload.workflow_run.event;
@@ -199,6 +162,52 @@ export async function handleWorkflowRun(
         },
       )
     : [];
+  // A rollout this run handed off, and a request it never read: written after the job's last poll and before its
+  // hand-off record landed, the App found the rollout not handed off (the job would read it) and started
+  // nothing, and the job ended without it. Its reconcile run starts now, claimed by that request as the App's
+  // /promote claims it (app/deploy/control.ts), so of the two exactly one starts it. After the deployments are
+  // ended: requests that cannot be read leave the rollout to the scheduled reconcile, as before, and never keep
+  // a deployment's locks.
+  for (const d of decisions) {
+    const rollout = d.action === 'none' ? d.handedOffBy : undefined;
+    if (!rollout?.sha || !deps.handOff) continue;
+    const repository = `${where.owner}/${where.repo}`;
+    const sha = rollout.sha.toLowerCase();
+    const unread = (error: string) =>
+      deps.warn(
+        { repository, environment: d.environment, run: run.id, error },
+        'control requests of a handed-off rollout could not be read: the scheduled reconcile goes on with it',
+      );
+    let poll;
+    try {
+      poll = await deps.handOff.readRequests(
+        where,
+        { repository, environment: d.environment, deploymentId: rollout.deploymentId },
+        sha,
+        stateKeysFor(deps.handOff.keys, repository, d.environment),
+      );
+    } catch (error) {
+      unread(String(error));
+      continue;
+    }
+    if (poll.error) unread(poll.error);
+    const request = requestAfterHandOff(
+      rollout,
+      poll.requests,
+      deps.handOff.now().getTime(),
+      poll.recordedIn,
+    );
+    if (request)
+      dispatches.push(
+        await startReconcile(api, where, {
+          claimRef: controlRefName(rollout.deploymentId, request.id),
+          sha,
+          environment: d.environment,
+          workflow,
+          branch,
+        }),
+      );
+  }
   return { status: 'checked', decisions, dispatches, deployments };
 }
 

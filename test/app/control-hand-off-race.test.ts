@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FakeGitHub } from '../fake-github/index.ts';
+import { githubChannel } from '../../app/deploy/control.ts';
 import { RECONCILE_FILE, RUN_ID, controlConfig, rolloutWorld } from './rollout-world.ts';
 import type { RolloutWorld } from './rollout-world.ts';
 
@@ -82,6 +83,35 @@ test('a run that did not hand the rollout off reads no requests at its completio
     assert.ok(
       !after.some((r) => r.startsWith('checks/list-for-suite') && r.includes('rollout')),
       `no control request read: ${after.join(', ')}`,
+    );
+  });
+});
+
+test('control requests that cannot be read at the completion leave the rollout to the scheduled reconcile, and the delivery succeeds', async () => {
+  let failing = false;
+  const channel = {
+    ...githubChannel,
+    readRequests: (...args: Parameters<typeof githubChannel.readRequests>) => {
+      const read = githubChannel.readRequests(...args);
+      return async (...poll: Parameters<typeof read>) => {
+        if (failing) throw new Error('GitHub answered 502');
+        return read(...poll);
+      };
+    },
+  };
+  await rolloutWorld({ config: controlConfig(), writers: ['alice'], controlChannel: channel }, async (w) => {
+    await w.write(NOT_HANDED_OFF);
+    await w.comment('/promote production');
+    await w.write(HANDED_OFF, { seq: 4 });
+    failing = true;
+    await w.complete();
+    assert.deepEqual(dispatched(w.fake), [], 'not read: nothing started, nothing thrown');
+    failing = false;
+    await w.complete();
+    assert.deepEqual(
+      dispatched(w.fake),
+      [RECONCILE],
+      "a redelivery reads them and starts the /promote's run",
     );
   });
 });

@@ -7,6 +7,7 @@ import type { Probot } from 'probot';
 import { fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
+import type { ControlChannel } from '../../app/deploy/control.ts';
 import type { EnvironmentRecord, Rollout } from '../../src/state/record.ts';
 import { signRecord } from '../../src/state/signed-record.ts';
 import { stateKey } from '../../src/state/state-key.ts';
@@ -78,6 +79,8 @@ export async function rolloutWorld(
     /** The deployment's payload (who asked for it); a standard deployment of PR by default. */
     payload?: Record<string, unknown>;
     markerKeys?: MarkerKeys;
+    /** Where control requests are read and written (GitHub check runs by default). */
+    controlChannel?: ControlChannel;
   },
   body: (w: RolloutWorld) => Promise<void>,
 ): Promise<void> {
@@ -126,7 +129,11 @@ export async function rolloutWorld(
     let checkRun: number | undefined;
     const probot = testProbot(fake);
     await probot.load(
-      testApp({ now: () => ROLLOUT_NOW, ...(o.markerKeys ? { markerKeys: o.markerKeys } : {}) }),
+      testApp({
+        now: () => ROLLOUT_NOW,
+        ...(o.markerKeys ? { markerKeys: o.markerKeys } : {}),
+        ...(o.controlChannel ? { controlChannel: o.controlChannel } : {}),
+      }),
     );
     fake.addWorkflowRun({ id: RUN_ID, headSha: HEAD });
     await body({
