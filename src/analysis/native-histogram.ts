@@ -151,6 +151,12 @@ export function nativeHistogramBuckets(provider: string, raw: unknown): Result<M
     buckets.push({ rule: rule as Bucket['rule'], left, right, count: n });
   }
   const filled = buckets.filter((b) => b.count !== 0);
+  // The count may hold more than the buckets (NaN observations, read above every bound as a classic histogram
+  // puts them), never fewer: buckets holding more than the count (by over a millionth: a float sum's rounding) contradict it,
+  // and a cumulative count above the total would be read as a share over 1. Refused.
+  const observed = filled.reduce((sum, b) => sum + b.count, 0);
+  if (observed > total * (1 + 1e-6))
+    return fail(`whose buckets hold ${observed} observations, more than its count ${total}`);
   const out = new Map<number, number>();
   for (const x of candidateBounds(buckets)) {
     // Not known at x: a bucket with observations has x strictly inside, or holds x itself as its closed left

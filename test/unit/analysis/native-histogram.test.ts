@@ -146,6 +146,7 @@ test('a malformed native histogram is refused saying what was wrong, never read 
     [{ count: '1', buckets: [[0, 'abc', '0.2', '1']] }, /bucket that is not \[boundary_rule/],
     [{ count: '1', buckets: [[0, '0.3', '0.2', '1']] }, /left bound is above its right/],
     [{ count: '1', buckets: {} }, /buckets are not a list/],
+    [{ count: '1', buckets: [[0, '0.1', '0.2', '3']] }, /buckets hold 3 observations, more than its count 1/],
     ['oops', /not an object \{count, sum, buckets\}/],
   ];
   for (const [histogram, message] of cases) {
