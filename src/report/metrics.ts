@@ -5,7 +5,7 @@ import { formatDuration } from '../config/duration.ts';
 import { BAND_SOURCE } from '../metrics/bands.ts';
 import type { Band, EnvironmentMetrics, MetricsReport } from '../metrics/types.ts';
 import { chartNumber, quote, yRange } from './chart.ts';
-import { cell, formatNumber, table, truncate } from './markdown.ts';
+import { cell, formatNumber, table } from './markdown.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -73,8 +73,35 @@ function footer(report: MetricsReport): string[] {
   ];
 }
 
-/** A name in a chart: letters, digits and `. _ - : /` only (no mermaid directive or markup can form), short. */
-const chartName = (name: string) => truncate(name.replace(/[^\p{L}\p{N}._:/ -]/gu, '·'), 24);
+/** The most characters of a name on a chart's axis. */
+const CHART_NAME_MAX = 24;
+
+/** `text` within `max` characters, its start and its end kept around `…`; never a surrogate pair cut. */
+function shortened(text: string, max: number): string {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  const tail = Math.floor((max - 1) / 2);
+  return `${chars.slice(0, max - 1 - tail).join('')}…${chars.slice(-tail).join('')}`;
+}
+
+/**
+ * The names on a chart's axis: letters, digits and `. _ - : /` only (no mermaid directive or markup can form),
+ * short, and told apart. The axis is a band scale, and mermaid draws equal labels at one place: two environments
+ * whose names were alike once cleaned (`prod(eu)`, `prod[eu]`) or cut short (`customer-production-eur…` for
+ * both `-europe-east` and `-europe-west`) had their bars drawn on each other under one name. A long name keeps
+ * its end, where names alike differ; a label still taken gets a number (`#` is in no cleaned name).
+ */
+function chartNames(names: readonly string[]): string[] {
+  const used = new Set<string>();
+  return names.map((name) => {
+    const clean = name.replace(/[^\p{L}\p{N}._:/ -]/gu, '·');
+    let label = shortened(clean, CHART_NAME_MAX);
+    for (let n = 2; used.has(label); n++)
+      label = `${shortened(clean, CHART_NAME_MAX - ` #${n}`.length)} #${n}`;
+    used.add(label);
+    return label;
+  });
+}
 
 function barChart(title: string, yTitle: string, names: string[], values: number[]): string {
   const [, hi] = yRange([0, ...values]);
@@ -82,7 +109,7 @@ function barChart(title: string, yTitle: string, names: string[], values: number
     '```mermaid',
     'xychart-beta',
     `    title ${quote(title)}`,
-    `    x-axis [${names.map((n) => quote(chartName(n))).join(', ')}]`,
+    `    x-axis [${chartNames(names).map(quote).join(', ')}]`,
     `    y-axis ${quote(yTitle)} 0 --> ${chartNumber(hi || 1)}`,
     `    bar [${values.map(chartNumber).join(', ')}]`,
     '```',

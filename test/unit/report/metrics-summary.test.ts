@@ -126,3 +126,29 @@ test('a rollback deployment is shown apart from the changes it is not', () => {
   const texts = metricTexts(m!);
   assert.equal(texts.deployments, '3: 1 ok, 1 failed, 1 rollback (recoveries, not changes)');
 });
+
+test('every environment has a bar of its own: names alike once shortened or cleaned are told apart on the axis', () => {
+  // A chart's x axis is a band scale: mermaid draws labels that are equal at one place, so the bars of two
+  // environments would lie on each other (and one name would stand for both), while the table lists both.
+  const names = [
+    'customer-production-europe-east',
+    'customer-production-europe-west',
+    'prod(eu)',
+    'prod[eu]',
+    'production',
+  ];
+  const md = renderMetricsSummary(report(names));
+  const charts = md.split('```mermaid').slice(1);
+  assert.equal(charts.length, 2);
+  for (const block of charts) {
+    const axis = block.split('\n').find((l) => l.includes('x-axis'))!;
+    // As a reader sees them: invisible characters (zero-width spaces) do not tell two labels apart.
+    const labels = [...axis.matchAll(/"([^"]*)"/g)].map((m) => m[1]!.replace(/\p{Cf}/gu, ''));
+    assert.equal(labels.length, names.length, axis);
+    assert.equal(new Set(labels).size, names.length, `labels told apart: ${labels.join(' | ')}`);
+    for (const label of labels) assert.ok(label.length <= 24, `short: ${label}`);
+  }
+  // What tells the two long names apart is their end, which a shortened label keeps.
+  assert.match(charts[0]!, /"[^"]*west"/);
+  assert.match(charts[0]!, /"[^"]*east"/);
+});
