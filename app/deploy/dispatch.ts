@@ -475,6 +475,7 @@ async function deploy(
         actor,
         when: command.when,
         ...(event.repositoryNodeId ? { repositoryNodeId: event.repositoryNodeId } : {}),
+        ...(event.createdAt ? { writtenAt: event.createdAt } : {}),
       },
       () => proceed(deps, b, policy, request, actor),
     );

@@ -96,6 +96,8 @@ export async function scheduleDeploy(
     when: DeployWhen;
     /** The repository's GraphQL node id (the webhook's), for the conditional ref update. */
     repositoryNodeId?: string;
+    /** When GitHub says the /deploy comment was written (its created_at): the queue's order. */
+    writtenAt?: string;
   },
   deployNow: () => Promise<Reply>,
 ): Promise<Reply> {
@@ -122,7 +124,7 @@ export async function scheduleDeploy(
     ...(request.hotfixReason !== undefined ? { hotfixReason: request.hotfixReason } : {}),
     requestedBy: request.requestedBy,
     sourceCommentId: request.sourceCommentId,
-    requestedAt: deps.now(),
+    requestedAt: askedAt(args.writtenAt, deps.now()),
   };
   if (when.kind === 'at') {
     // Without a written zone, the environment's (`approvals.timezone`, UTC by default): the zone its windows
@@ -161,6 +163,17 @@ export async function scheduleDeploy(
     (await duplicate(deps, where, record)) ??
     recorded(deps, where, swap, record, policy, changed, lockedMessage(named, record.environment))
   );
+}
+
+/**
+ * When a request was asked, which orders the queue ("in the order asked"): when its comment was written, as
+ * GitHub says (to the second; within one, the comment ids GitHub gives in order decide, decide.ts byAsked), never
+ * after now. Not when a replica handled it: GitHub delivers webhooks in no set order, late or again, so a comment
+ * whose delivery came late (or went to a replica whose clock is ahead) took its place behind one written after it.
+ */
+function askedAt(writtenAt: string | undefined, now: Date): Date {
+  const written = writtenAt ? Date.parse(writtenAt) : Number.NaN;
+  return Number.isFinite(written) && written < now.getTime() ? new Date(written) : now;
 }
 
 /**
