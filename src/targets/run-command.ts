@@ -7,7 +7,6 @@
 //
 // Each command runs in a process group of its own, stopped as one on timeout or cancellation, and is done
 // once it exited even while a process it left in the background holds its output (util/process-group.ts).
-import { createInterface } from 'node:readline';
 import type { ResolvedCommand } from '../config/resolve.ts';
 import { commandEnv } from '../util/child-env.ts';
 import { OWN_GROUP, watchGroup } from '../util/process-group.ts';
@@ -17,6 +16,7 @@ import { shellCommandLine, shellQuote } from './command-line.ts';
 import { envNameFor, renderArgvCommand, renderShellScript, type RenderedScript } from './shell-script.ts';
 import { render, TemplateError, type TemplateValues } from './template.ts';
 import { lookupTable } from './lookup-table.ts';
+import { cutLineText, readBoundedLines } from './output-lines.ts';
 
 export interface OutputLine {
   source: string;
@@ -48,6 +48,12 @@ export interface CommandResult {
  * to onOutput. Without a bound a deploy script's verbose log was all kept in memory until the step ended.
  */
 export const MAX_KEPT_STDOUT = 1024 * 1024;
+
+/**
+ * Characters of one output line kept (output-lines.ts): past it the line is cut, its rest only counted. A line
+ * that long cannot be kept in `stdout` anyway (it is past MAX_KEPT_STDOUT), so what a result holds is as before.
+ */
+export const MAX_LINE_CHARS = MAX_KEPT_STDOUT + 1;
 
 export class CommandFailed extends Error {
   readonly source: string;
@@ -181,23 +187,20 @@ export async function runCommand(
   });
   const group = watchGroup(subprocess, { timeoutMs: command.timeoutMs, signal: options.signal });
   const collect = (stream: NodeJS.ReadableStream | null, name: 'stdout' | 'stderr') =>
-    new Promise<void>((resolve) => {
-      if (!stream) return resolve();
-      const lines = createInterface({ input: stream, crlfDelay: Infinity });
-      lines.on('line', (line) => {
-        tail.push(line);
-        if (tail.length > TAIL_LINES) tail.shift();
-        if (name === 'stdout') lastStdoutLine = line;
-        if (name === 'stdout' && !stdoutCut) {
-          stdoutKept += line.length + 1;
-          if (stdoutKept > MAX_KEPT_STDOUT + 1) stdoutCut = true;
-          else stdoutLines.push(line);
-        }
-        options.onOutput?.({ source: label, stream: name, line });
-      });
-      lines.on('close', () => resolve());
-      stream.on('close', () => lines.close());
-    });
+    !stream
+      ? Promise.resolve()
+      : readBoundedLines(stream, MAX_LINE_CHARS, (read) => {
+          const line = cutLineText(read);
+          tail.push(line);
+          if (tail.length > TAIL_LINES) tail.shift();
+          if (name === 'stdout') lastStdoutLine = line;
+          if (name === 'stdout' && !stdoutCut) {
+            stdoutKept += read.text.length + read.dropped + 1;
+            if (stdoutKept > MAX_KEPT_STDOUT + 1) stdoutCut = true;
+            else stdoutLines.push(line);
+          }
+          options.onOutput?.({ source: label, stream: name, line });
+        });
   const [result] = await Promise.all([
     subprocess,
     collect(subprocess.stdout, 'stdout'),

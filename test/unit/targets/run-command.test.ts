@@ -8,6 +8,7 @@ import {
   CommandFailed,
   describeCommand,
   MAX_KEPT_STDOUT,
+  MAX_LINE_CHARS,
   runCommand,
   type OutputLine,
 } from '../../../src/targets/run-command.ts';
@@ -198,4 +199,31 @@ test('a shell: true script runs in bash, the shell its checks read: dash would r
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a command printing a huge line with no line break costs bounded memory: the line is cut, its rest counted', async () => {
+  // readline kept the whole line: 700 MB printed with no break grew the process by 1.9 GB and ended the run
+  // with an internal error (RangeError: Invalid string length). 8 MiB shows the bound without that cost.
+  const size = 8 * 1024 * 1024;
+  const script = `const chunk = 'y'.repeat(65536); for (let i = 0; i < ${size / 65536}; i++) process.stdout.write(chunk); process.stdout.write('\\nlast line\\n'); process.exitCode = 3;`;
+  const lines: OutputLine[] = [];
+  const failure = await runCommand(
+    cmd([node, '-e', script]),
+    {},
+    { onOutput: (l) => void lines.push(l) },
+  ).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  assert.ok(failure instanceof CommandFailed);
+  assert.equal(failure.exitCode, 3);
+  assert.deepEqual(
+    lines.map((l) => l.line.length <= MAX_LINE_CHARS + 64),
+    [true, true],
+    'each streamed line is bounded',
+  );
+  assert.ok(lines[0]!.line.startsWith('y'.repeat(1000)));
+  assert.match(lines[0]!.line, new RegExp(`… \\[${size - MAX_LINE_CHARS} more characters not kept\\]$`));
+  assert.equal(lines[1]!.line, 'last line');
+  assert.ok(failure.tail.every((l) => l.length <= MAX_LINE_CHARS + 64));
 });
