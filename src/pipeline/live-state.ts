@@ -118,6 +118,10 @@ export async function readLiveForRun(
       unknownStableProblem(env, live);
     return problem ? { live, problem } : { live };
   } catch (error) {
+    // The job was cancelled while the current command ran: nothing is wrong with it, and nothing was deployed.
+    // Without a problem the run goes on to its first checkpoint, which ends it cancelled before anything
+    // changed; a problem here ended it `state_refused`, exit 1, asking to fix the current command.
+    if (options.signal?.aborted) return { live: {} };
     const message = (error as Error).message;
     if (!slots) {
       options.warn(`could not read what is live: ${message}`);

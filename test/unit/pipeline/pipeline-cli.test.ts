@@ -223,6 +223,28 @@ test('Ctrl-C twice at a terminal (SIGINT to the whole foreground group): the sec
   assert.deepEqual(withoutHealth(s.calls()).slice(-2), ['set_weight green 0', 'teardown green']);
 });
 
+for (const strategy of ['blue-green', '{ type: canary, steps: [5, 50], pause: 0 }'])
+  test(`${strategy}: cancelled while the current command runs, the run ends cancelled before anything changed, not refused for a failing current command`, async (t) => {
+    // It ended failed [state_refused], exit 1, "could not read what is live … fix the current command": on
+    // GitHub a failed deployment and a failed check run for a job the user cancelled.
+    const s = setup(`  production:\n    strategy: ${strategy}`);
+    t.after(s.cleanup);
+    const run = startCli(['run', '-e', 'production', '-v', 'v2', '-c', s.config, '--json'], {
+      env: { ...LIVE_BLUE, SLEEP_ON: 'current=20000' },
+    });
+    for (let i = 0; i < 400 && !s.calls().includes('current'); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(s.calls(), ['current'], 'the current command runs');
+    run.child.kill('SIGINT');
+    const { code, stdout } = await run.done;
+    const result = events(stdout).at(-1)!.result as { status: string; code: string; message: string };
+    assert.deepEqual(
+      { code, status: result.status, reason: result.code, message: result.message },
+      { code: 130, status: 'cancelled', reason: 'cancelled', message: 'cancelled before anything changed' },
+    );
+    assert.deepEqual(s.calls(), ['current'], 'nothing else ran');
+  });
+
 test('blue-green failing after the switch switches back to the old slot', async (t) => {
   const s = setup('  production:\n    strategy: blue-green');
   t.after(s.cleanup);
