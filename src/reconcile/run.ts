@@ -743,12 +743,15 @@ async function bakeLook(
   });
   if (!result.ok && result.analysis === 'rollback') {
     // The rollback moves traffic on the record's word: checked as a handed-off abort is.
-    const refused = await crossCheck(
-      env,
-      rolloutClaim(record, rollout, `rolling back the rollout of ${rollout.version} on its bake's metrics`),
-      options,
-      { version: rollout.version },
+    const claim = rolloutClaim(
+      record,
+      rollout,
+      `rolling back the rollout of ${rollout.version} on its bake's metrics`,
     );
+    const refused = await crossCheck(env, claim, options, { version: rollout.version });
+    // A current command the cancellation stopped is no failure of it (as before any other action, above).
+    if ((!refused || refused.code === 'current_failed') && options.signal?.aborted)
+      return { entry: cancelledBefore(env.name, decision, claim, options.signal) };
     if (refused) return { entry: refused };
     return inHand(options, () =>
       goOn(

@@ -774,6 +774,36 @@ describe('reconcile: a handed-off bake of 24 h', () => {
     assert.match(entry.detail!, /error rate 9 %/);
   });
 
+  it("cancelled while the current command is asked before a bake look's rollback: reconcile_cancelled, not current_failed", async (t) => {
+    // The cross-check's current command stopped by the cancellation was taken for a failing one: the entry
+    // said current_failed, "make the current command work", about a command that works.
+    const cfg = await config(BAKE);
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const until = Date.parse(record.rollout!.wait!.until!);
+    const cancel = new AbortController();
+    const cancelledThenRollback: Analyzer = {
+      async evaluate() {
+        // The next command, the cross-check's current, takes long enough to be cancelled while it runs.
+        process.env.SLEEP_ON = 'current=5000';
+        setTimeout(() => cancel.abort(new Error('SIGINT received')), 300);
+        return { ok: false, analysis: 'rollback', reason: 'error rate 9 % > 1 %' };
+      },
+    };
+    t.after(() => delete process.env.SLEEP_ON);
+    const before = traffic().length;
+    const result = await reconcile(
+      options(cfg, store, until - 3_600_000, {
+        controlFor: () => source(() => []),
+        analyzerFor: () => cancelledThenRollback,
+        signal: cancel.signal,
+      }),
+    );
+    assert.equal(result.entries[0]!.code, 'reconcile_cancelled', result.entries[0]!.message);
+    assert.deepEqual(traffic().slice(before), [], 'no traffic moved');
+    assert.ok((await stored(store)).rollout?.wait?.handedOff, 'the bake still waits, as it was');
+  });
+
   it("the run's own secret values are kept out of the record it writes (a look quoting a token)", async () => {
     const cfg = await config(BAKE);
     const store = new FileStateStore(join(dir, 'state'));
