@@ -482,15 +482,51 @@ async function deploy(
   return proceed(deps, b, policy, request, actor, { dryRun: command.dryRun });
 }
 
-/** The newest pending request this approval is for: same environment, and still at the head SHA. */
-function pendingFor(b: Base, environment: string | undefined): PendingRequest | undefined {
+/**
+ * The newest pending request of `environment` (any, when undefined) still at the head SHA (a /rollback at its
+ * own). With `writtenBefore`, only requests whose `/deploy` or `/rollback` comment was written before that
+ * comment id (GitHub's ids grow): what the author of that comment could have seen.
+ */
+function pendingFor(
+  b: Base,
+  environment: string | undefined,
+  writtenBefore?: number,
+): PendingRequest | undefined {
   return b.comments.pending
     .filter(
       (p) =>
         (environment === undefined || p.environment === environment) &&
-        (p.type === 'rollback' || p.sha === b.pr.headSha),
+        (p.type === 'rollback' || p.sha === b.pr.headSha) &&
+        (writtenBefore === undefined || p.sourceCommentId < writtenBefore),
     )
     .sort((x, y) => y.at.getTime() - x.at.getTime())[0];
+}
+
+/**
+ * The request an approval or veto answers. Only a request written before the command counts: a delivery may be
+ * handled after a later `/deploy` (a redelivery, a delivery that waited, another replica), and an approval must
+ * never go to a request, an environment or a deployment type its author had not seen. Unnamed, it answers the
+ * one environment waiting; with requests of several environments still waiting (not yet started) it is
+ * ambiguous, and the author is asked to name one rather than have the newest chosen for them. One read of
+ * deployments per commit, only then.
+ */
+async function answeredRequest(
+  deps: DispatchDeps,
+  b: Base,
+  environment: string | undefined,
+  commentId: number,
+): Promise<{ ok: true; pending?: PendingRequest } | { ok: false; environments: string[] }> {
+  if (environment !== undefined) return { ok: true, pending: pendingFor(b, environment, commentId) };
+  const newest = pendingFor(b, undefined, commentId);
+  const names = [...new Set(b.comments.pending.map((p) => p.environment))];
+  const perEnvironment = names
+    .map((name) => pendingFor(b, name, commentId))
+    .filter((p): p is PendingRequest => p !== undefined);
+  if (perEnvironment.length <= 1) return newest ? { ok: true, pending: newest } : { ok: true };
+  const waiting = await stillWaiting(deps, b, perEnvironment);
+  if (waiting.length > 1) return { ok: false, environments: waiting.map((p) => p.environment) };
+  // One still waits: that is the one. None: each has started, and the newest answers as before.
+  return { ok: true, pending: waiting[0] ?? newest };
 }
 
 /**
@@ -701,8 +737,14 @@ async function approve(
   event: CommentEvent,
 ): Promise<Reply> {
   const b = await base(deps, event);
-  const pending = pendingFor(b, command.environment);
   const kind: ApprovalRecord['kind'] = command.kind === 'approve-deploy' ? 'approve' : 'reject';
+  const answered = await answeredRequest(deps, b, command.environment, event.commentId);
+  if (!answered.ok)
+    return refusal(
+      'environment_ambiguous',
+      `deployments to ${answered.environments.map(env).join(', ')} are waiting for approval; name the one you mean: ${answered.environments.map((name) => userText(`/${command.kind} ${name}`, { as: 'command' })).join(' or ')}.`,
+    );
+  const pending = answered.pending;
   const environment = command.environment ?? pending?.environment;
   // Unnamed, and nothing waits at the head: the approver answered what the App asked before a push.
   if (!environment && kind === 'approve') {
