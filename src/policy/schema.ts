@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { DURATION_LIMITS, durationUpTo } from '../config/duration.ts';
 import { didYouMean } from '../config/suggest.ts';
 import {
+  abbreviatedZone,
   canonicalTimeZone,
   CURRENT_NAMES,
   isUtcOffset,
@@ -171,6 +172,9 @@ export function timeZoneProblem(value: string): string {
       `"${value}" is a fixed UTC offset, not a time zone: ${allowed} (a zone follows its daylight-saving ` +
       'changes; for an offset all year round, "Etc/GMT-1" is UTC+01:00, its sign inverted as IANA writes it)'
     );
+  const abbreviated = abbreviatedZone(value);
+  if (abbreviated !== undefined)
+    return `"${value}" is an abbreviation, not a time zone name: Intl would read it as ${abbreviated}, which may not be the place meant; ${allowed}`;
   // Suggested by the names people write today (Asia/Kolkata), not ICU's old spellings (Asia/Calcutta).
   const known = Intl.supportedValuesOf('timeZone').map((name) => CURRENT_NAMES[name] ?? name);
   return `unknown time zone "${value}": ${allowed}${didYouMean(value, known)}`;

@@ -61,11 +61,33 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 /**
  * True when the platform knows this IANA time zone name (its links too: "UTC", "GMT", "US/Pacific"). Not a
  * UTC offset, which Intl takes as a zone ("+01:00", "-05", "+0100"): the config and /deploy's `at` ask for a
- * zone's name, whose clock follows daylight-saving time as the people in it do, and an offset never does.
+ * zone's name, whose clock follows daylight-saving time as the people in it do, and an offset never does. Nor
+ * an abbreviation Intl reads as some place's zone (abbreviatedZone).
  */
 export function isValidTimeZone(timeZone: string): boolean {
   const canonical = canonicalTimeZone(timeZone);
-  return canonical !== undefined && !isUtcOffset(canonical);
+  return canonical !== undefined && !isUtcOffset(canonical) && abbreviatedZone(timeZone) === undefined;
+}
+
+/**
+ * Abbreviations Intl takes as zones. ICU keeps three-letter ids from Java that the tz database never had, each
+ * read as one place's zone, often not the one people mean by it: "BST" (British Summer Time) is Asia/Dhaka,
+ * "IST" (Irish, Israel) Asia/Kolkata, "AST" (Atlantic) America/Anchorage, "NST" (Newfoundland) Pacific/Auckland,
+ * "ECT" (Ecuador) Europe/Paris, "ART" (Argentina) Africa/Cairo. EST, MST and HST are the tz database's own, as
+ * fixed offsets all year (America/Panama, America/Phoenix, Pacific/Honolulu), while most who write "EST" or
+ * "MST" live by New York's or Denver's clock, which changes for daylight saving. Like an offset, each is
+ * refused, naming what ICU would have read.
+ */
+const ABBREVIATED_ZONES: ReadonlySet<string> = new Set([
+  ...['ACT', 'AET', 'AGT', 'ART', 'AST', 'BET', 'BST', 'CAT', 'CNT', 'CST', 'CTT', 'EAT', 'ECT'],
+  ...['IET', 'IST', 'JST', 'MIT', 'NET', 'NST', 'PLT', 'PNT', 'PRT', 'PST', 'SST', 'VST'],
+  ...['EST', 'MST', 'HST'],
+]);
+
+/** The zone Intl would read one of these abbreviations as (any case); undefined for any other name. */
+export function abbreviatedZone(timeZone: string): string | undefined {
+  if (!ABBREVIATED_ZONES.has(timeZone.toUpperCase())) return undefined;
+  return canonicalTimeZone(timeZone);
 }
 
 /** Intl's canonical form of an offset zone is `+HH:MM` / `-HH:MM`; every zone name starts with a letter. */

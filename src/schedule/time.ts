@@ -69,7 +69,7 @@ export function checkLocalTime(local: LocalTime): { ok: true } | TimeProblem<Loc
   if (local.zone !== undefined && !isZone(local.zone))
     return fail(
       'schedule_zone_unknown',
-      `the time zone ${local.zone} is not an IANA time zone name the platform knows (for example Europe/Berlin, America/New_York or UTC; not an offset such as +01:00)`,
+      `the time zone ${local.zone} is not an IANA time zone name the platform knows (for example Europe/Berlin, America/New_York or UTC; not an offset such as +01:00 nor an abbreviation such as EST)`,
     );
   return { ok: true };
 }

@@ -64,6 +64,9 @@ test('bad times, zones and combinations are refused with a stable code saying wh
     ['/deploy production at 2026-12-01 10:00 Mars/Olympus', 'schedule_zone_unknown', /IANA/],
     ['/deploy production at 2026-12-01 10:00 +01:00', 'schedule_zone_unknown', /IANA/],
     ['/deploy production at 2026-12-01 10:00 CEST', 'schedule_zone_unknown', /IANA/],
+    // Intl reads BST as Asia/Dhaka and EST as America/Panama (no daylight saving): an abbreviation is no zone.
+    ['/deploy production at 2026-12-01 10:00 BST', 'schedule_zone_unknown', /nor an abbreviation/],
+    ['/deploy production at 2026-12-01 10:00 EST', 'schedule_zone_unknown', /nor an abbreviation/],
     ['/deploy production at 2026-12-01 10:00 ../../etc/passwd', 'schedule_zone_unknown', /IANA/],
     ['/deploy production at 2026-12-01 10:00 Europe/Berlin extra', 'unexpected_argument', /extra/],
     ['/deploy production tomorrow', 'unexpected_argument', /tomorrow/],

@@ -560,9 +560,40 @@ describe('time zones (audit)', () => {
     }
   });
 
+  it('an abbreviation Intl reads as some place is refused, naming that place: BST is not London', () => {
+    const cases: Array<[string, string]> = [
+      ['BST', 'Asia/Dhaka'], // British Summer Time to a person, Bangladesh to ICU
+      ['IST', 'Asia/Kolkata'], // Irish or Israel Standard Time
+      ['AST', 'America/Anchorage'], // Atlantic Standard Time
+      ['NST', 'Pacific/Auckland'], // Newfoundland Standard Time
+      ['ECT', 'Europe/Paris'], // Ecuador Time
+      ['cst', 'America/Chicago'], // China Standard Time too
+      ['PST', 'America/Los_Angeles'],
+      // The tz database's own, fixed all year: New York's and Denver's clocks change for daylight saving.
+      ['EST', 'America/Panama'],
+      ['MST', 'America/Phoenix'],
+      ['HST', 'Pacific/Honolulu'],
+    ];
+    for (const [value, read] of cases) {
+      const errors = errorsOf(production(`timezone: ${value}`));
+      assert.equal(errors.length, 1, `${value}: ${errors.join('\n')}`);
+      assert.match(errors[0]!, /^deploy\.yml:8:17: environments\.production\.approvals\.timezone: /, value);
+      assert.ok(
+        errors[0]!.includes(
+          `"${value}" is an abbreviation, not a time zone name: Intl would read it as ${read}, which may not be the place meant; use an IANA time zone name`,
+        ),
+        errors[0],
+      );
+    }
+  });
+
   it('IANA names and their links stay accepted, fixed-offset zones of the Etc area too', () => {
     for (const [value, canonical] of [
       ['GMT', 'UTC'],
+      // Links the tz database keeps for a country or a rule set whose clock follows its daylight saving.
+      ['GB', 'Europe/London'],
+      ['CET', 'Europe/Brussels'],
+      ['EST5EDT', 'America/New_York'],
       ['utc', 'UTC'],
       ['Etc/GMT-1', 'Etc/GMT-1'],
       ['US/Pacific', 'America/Los_Angeles'],
