@@ -1370,6 +1370,7 @@ export function commandDispatch(deps: DispatchDeps): Dispatch {
             pr,
             config,
             login: event.author.login,
+            commentId: event.commentId,
             ...(command.environment !== undefined ? { environment: command.environment } : {}),
             ...(event.repositoryNodeId ? { repositoryNodeId: event.repositoryNodeId } : {}),
           });

@@ -384,16 +384,23 @@ export async function cancelDeploy(
     config: RawConfig;
     login: string;
     environment?: string;
+    /**
+     * The `/cancel-deploy` comment: only requests asked in comments written before it are its to cancel (GitHub's
+     * ids grow). Its delivery may be handled after a later `/deploy ... at` or `--queue` (one that waited, a
+     * redelivery, another replica), which nobody asked to cancel.
+     */
+    commentId: number;
     /** The repository's GraphQL node id (the webhook's): a claim left behind is taken over only with it. */
     repositoryNodeId?: string;
   },
 ): Promise<Reply> {
-  const { where, pr, config, login, environment } = args;
+  const { where, pr, config, login, environment, commentId } = args;
   const swap = swapFor(deps.graphql, deps.api, where, args.repositoryNodeId);
   const list = await listRequests(deps.api, where, deps.markers.keys);
   const mine = list.requests.filter(
     (r) =>
       r.pr === pr.number &&
+      r.sourceCommentId < commentId &&
       (environment === undefined || r.environment.toLowerCase() === environment.toLowerCase()),
   );
   if (mine.length === 0)

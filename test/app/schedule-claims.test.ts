@@ -27,7 +27,7 @@ import { lockRefName } from '../../app/locks.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { repoNodeId } from '../fake-github/state.ts';
 import { appReplies, BOT_LOGIN, HEAD, PR, testMarkerKeys } from './helpers.ts';
-import { ASKED, scheduledRequest, withDueFake } from './schedule-world.ts';
+import { ASKED, CANCEL_WRITTEN_LAST, scheduledRequest, withDueFake } from './schedule-world.ts';
 
 const where = { owner: 'acme', repo: 'web' };
 const keys = testMarkerKeys();
@@ -248,6 +248,7 @@ test('/cancel-deploy takes over a stale claim and cancels; a fresh one is still 
           config,
           login: 'alice',
           environment: 'staging',
+          commentId: CANCEL_WRITTEN_LAST,
           repositoryNodeId: repoNodeId(where.owner, where.repo),
         },
       );

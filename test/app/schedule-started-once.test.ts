@@ -21,7 +21,7 @@ import { lockRefName } from '../../app/locks.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import type { RecordedRequest } from '../fake-github/server.ts';
 import { appReplies, BOT_LOGIN, PR, testMarkerKeys } from './helpers.ts';
-import { scheduledRequest, withDueFake } from './schedule-world.ts';
+import { CANCEL_WRITTEN_LAST, scheduledRequest, withDueFake } from './schedule-world.ts';
 
 const where = { owner: 'acme', repo: 'web' };
 const keys = testMarkerKeys();
@@ -153,7 +153,7 @@ test('a /cancel-deploy after its end mark failed leaves it: it started; the next
         appId: w.fake.state.appId,
         botLogin: BOT_LOGIN,
       },
-      { where, pr, config, login: 'alice', environment: 'staging' },
+      { where, pr, config, login: 'alice', environment: 'staging', commentId: CANCEL_WRITTEN_LAST },
     );
     assert.match(
       reply.body ?? '',

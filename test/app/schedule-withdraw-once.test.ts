@@ -30,7 +30,7 @@ import {
   testMarkerKeys,
   testProbot,
 } from './helpers.ts';
-import { ASKED, scheduledRequest, withDueFake } from './schedule-world.ts';
+import { ASKED, CANCEL_WRITTEN_LAST, scheduledRequest, withDueFake } from './schedule-world.ts';
 
 const where = { owner: 'acme', repo: 'web' };
 const keys = testMarkerKeys();
@@ -564,7 +564,7 @@ test('/cancel-deploy of a started request kept until its identical requests are 
     const [pr, config] = await Promise.all([readPull(w.api, where, PR), loadConfig(w.api, where)]);
     const reply = await cancelDeploy(
       { api: w.api, now: () => DUE, markers: w.due().markers, appId: w.fake.state.appId },
-      { where, pr, config, login: 'alice', environment: 'staging' },
+      { where, pr, config, login: 'alice', environment: 'staging', commentId: CANCEL_WRITTEN_LAST },
     );
     assert.match(
       reply.body ?? '',

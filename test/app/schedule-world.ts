@@ -102,6 +102,8 @@ export async function runCompletes(w: World, probot: Probot = w.probot): Promise
 
 /** When the requests of the due-check tests were asked (scheduledRequest). */
 export const ASKED = new Date('2026-12-01T09:00:00Z');
+/** The id of a /cancel-deploy comment written after every request a test makes (ids grow): each is its to cancel. */
+export const CANCEL_WRITTEN_LAST = Number.MAX_SAFE_INTEGER;
 
 /**
  * The request of `by`'s /deploy comment `n` as recorded: `/deploy staging --queue | version=3` asked at ASKED,

@@ -218,6 +218,24 @@ test('asking: past, too far, a DST gap in the default zone, outside the window o
   });
 });
 
+test('/cancel-deploy cancels only requests asked before it: one asked after it, whose delivery came first, stands', async () => {
+  await run(async (w) => {
+    const first = await comment(w, '/deploy production at 2026-12-01 10:30', 'alice');
+    assert.match(first.reply, /`schedule_recorded`/);
+    // alice cancels it, then asks for the next day; the cancel's delivery waits behind the new request.
+    const cancel = commentOnPull(w.fake, '/cancel-deploy', { user: 'alice' });
+    const second = await comment(w, '/deploy production at 2026-12-02 10:30', 'alice');
+    assert.match(second.reply, /`schedule_recorded`/);
+    await w.probot.receive({
+      id: crypto.randomUUID(),
+      name: 'issue_comment',
+      payload: cancel.payload,
+    } as Receive);
+    assert.match(replies(w.fake).at(-1)!, /`schedule_cancelled`/);
+    assert.deepEqual(scheduleRefs(w.fake), [`deploy-schedule/production/c${second.id}`]);
+  });
+});
+
 test('/cancel-deploy: refused for someone who neither asked nor may deploy; the requester or a deployer cancels', async () => {
   await run(async (w) => {
     const first = await comment(w, '/deploy production at 2026-12-01 10:30', 'alice');
