@@ -924,7 +924,7 @@ async function rollback(
       { repository: `${b.where.owner}/${b.where.repo}`, environment: command.environment, code: read.code },
       `state record not trusted for /rollback: ${read.message}`,
     );
-  const target = rollbackTarget(command.environment, read, command.toSha);
+  const target = rollbackTarget(command.environment, read, command.toSha, event.createdAt);
   if (!target.ok) return refusal(target.code, target.message);
   const request: PendingRequest = {
     environment: command.environment,

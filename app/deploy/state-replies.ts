@@ -103,7 +103,8 @@ export function recordStatus(environment: string, read: StateRead, now: Date): s
 }
 
 /** Why /rollback has no target (besides the store's refusal codes). */
-export type NoTargetCode = RefusalCode | 'no_previous_version' | 'not_previous_version';
+export type NoTargetCode =
+  RefusalCode | 'no_previous_version' | 'not_previous_version' | 'rollback_live_changed';
 
 export type RollbackTarget =
   { ok: true; version: string; sha: string } | { ok: false; code: NoTargetCode; message: string };
@@ -113,7 +114,12 @@ export type RollbackTarget =
  * that release's commit (a prefix of it): the record keeps no other good version, and an older commit is
  * not to be taken from deployments anyone with write access could have created.
  */
-export function rollbackTarget(environment: string, read: StateRead, toSha?: string): RollbackTarget {
+export function rollbackTarget(
+  environment: string,
+  read: StateRead,
+  toSha?: string,
+  writtenAt?: string,
+): RollbackTarget {
   const name = code(environment, 255);
   if (!read.ok)
     return {
@@ -143,6 +149,17 @@ export function rollbackTarget(environment: string, read: StateRead, toSha?: str
       message: `the previous version of ${name} is recorded as ${userText(previous.version, { max: 200 })}, which cannot be deployed (${VERSION_RULE_TEXT}).`,
     };
   const sha = previous.sha.toLowerCase();
+  // "/rollback" undoes what is live. Written before the live release changed and handled after (a delivery
+  // that waited, a redelivery, another replica), it would undo a release its author never saw and put back
+  // the one they meant to leave. `to <sha>` names the target itself, so it is judged by that alone.
+  const live = read.record?.live;
+  const written = writtenAt === undefined ? NaN : Date.parse(writtenAt);
+  if (!toSha && live && Date.parse(live.since) > written)
+    return {
+      ok: false,
+      code: 'rollback_live_changed',
+      message: `the live version of ${name} changed after this comment was written: ${userText(live.version, { max: 200 })}${sha12(live.sha)} serves since ${code(live.since, 40)}, so a rollback now would put back ${userText(previous.version, { max: 200 })}${sha12(sha)}, not the version before the one live when you wrote it. Ask again if that is still meant, or name it: ${userText(`/rollback ${environment} to ${sha.slice(0, 12)}`, { as: 'command' })}.`,
+    };
   if (toSha && !sha.startsWith(toSha.toLowerCase()))
     return {
       ok: false,

@@ -318,6 +318,27 @@ test('/rollback deploys the record’s previous release (version and commit), no
   });
 });
 
+test('/rollback written before the live release changed is refused (rollback_live_changed); named with to <sha> it goes back', async () => {
+  await run(async (w) => {
+    // alice asks to undo what is live; her delivery waits while another deployment goes live (v2, after v1).
+    const { payload } = commentOnPull(w.fake, '/rollback production', { user: 'alice' });
+    const writtenAt = Date.parse(String((payload.comment as { created_at: string }).created_at));
+    const since = new Date(writtenAt + 60_000).toISOString();
+    await w.records.valid('production', record({ live: { ...record().live!, since } }));
+    const before = deployments(w.fake).length;
+    await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+    const reply = replies(w.fake).at(-1)!;
+    assert.match(reply, /\*\*Not accepted\*\* \(`rollback_live_changed`\)/, reply);
+    assert.match(reply, /v2\.0\.0/, 'names the release live now');
+    assert.match(reply, new RegExp(`\`/rollback production to ${V1.slice(0, 12)}\``));
+    assert.equal(deployments(w.fake).length, before, 'v1 was not put back over a release alice never saw');
+    // Asked again, or with the target named, it goes back.
+    await send(w, `/rollback production to ${V1.slice(0, 12)}`, 'alice');
+    assert.equal(rollbacks(w.fake).length, 1);
+    assert.equal(rollbacks(w.fake)[0]!.sha, V1);
+  });
+});
+
 test('/rollback is not held to release_tags: it goes back to what was live, tagged or not', async () => {
   await run(async (w) => {
     w.fake.setFile(

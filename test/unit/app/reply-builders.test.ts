@@ -375,6 +375,17 @@ const BUILDERS: Record<string, (v: string) => string> = {
         },
         'b'.repeat(12),
       ),
+      // Written before the (hostile) live release went live: rollback_live_changed names it.
+      rollbackTarget(
+        v,
+        {
+          ok: true,
+          record: { ...hostileRecord(v), previous: { ...hostileRecord(v).previous!, version: '1.0.0' } },
+          source: v,
+        },
+        undefined,
+        '2025-03-04T09:00:00Z',
+      ),
     ]
       .map((t) => (t.ok ? `ok ${t.version}` : t.message))
       .join('\n'),
