@@ -133,9 +133,46 @@ export function secretInputForms(getInput: (name: string) => string): string[] {
   return secretFormsOf(SECRET_INPUTS.map((name) => getInput(name)));
 }
 
-/** `getInput(name)` as @actions/core reads it (INPUT_<NAME>, trimmed). */
-export function readInputs(getInput: (name: string) => string): ActionInputs {
-  const problems: string[] = [];
+/** Every input of action.yml. */
+const ALL_INPUTS: readonly string[] = [...SECRET_INPUTS, ...PLAIN_INPUTS];
+
+/** An input's variable as the runner names it (and @actions/core reads it): INPUT_, the name in upper case. */
+const inputVariable = (name: string) => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+
+/**
+ * The inputs a workflow gave that action.yml does not have, from the names of the process's variables: the
+ * runner only warns of them and passes them on, and nothing reads them, so `dry_run: true` (for `dry-run`)
+ * deployed for real and `mode: gates` misspelt ran the whole rollout. Each is refused by its name, never its
+ * value (a misspelt `github_token` holds a secret), with the input meant when it is a near name.
+ */
+export function unknownInputProblems(variables: readonly string[]): string[] {
+  const known = new Set(ALL_INPUTS.map(inputVariable));
+  // Upper case only, as the runner names them: a variable of another case is no `with:` key.
+  return variables
+    .filter(
+      (variable) =>
+        variable.startsWith('INPUT_') && variable === variable.toUpperCase() && !known.has(variable),
+    )
+    .map((variable) => {
+      const name = variable.slice('INPUT_'.length).toLowerCase();
+      // `dry_run`, `Dry Run`: the name with hyphens is one.
+      const hyphens = name.replace(/[_\s]+/g, '-');
+      const near = ALL_INPUTS.includes(hyphens)
+        ? `: did you mean "${hyphens}"?`
+        : didYouMean(hyphens, ALL_INPUTS);
+      return `input ${quoted(name)} is not an input of this action, and would be ignored${near}; the inputs are ${ALL_INPUTS.join(', ')}`;
+    });
+}
+
+/**
+ * `getInput(name)` as @actions/core reads it (INPUT_<NAME>, trimmed). `variables`: the names of the process's
+ * environment variables, where an input action.yml does not have is found (unknownInputProblems).
+ */
+export function readInputs(
+  getInput: (name: string) => string,
+  variables: readonly string[] = [],
+): ActionInputs {
+  const problems: string[] = unknownInputProblems(variables);
   const text = (name: string) => getInput(name).trim() || undefined;
   // A secret input's value is never quoted in a problem, wherever it was pasted: the runner masks the whole
   // value only, and a problem cuts a value to 40 characters, so a cut secret would have gone unmasked.

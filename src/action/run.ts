@@ -56,7 +56,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     // Masked before anything is checked: a problem with the inputs, or a crash, must not show a secret.
     for (const secret of secretInputForms((name) => core.getInput(name))) core.setSecret(secret);
-    const inputs = readInputs((name) => core.getInput(name));
+    const inputs = readInputs((name) => core.getInput(name), Object.keys(process.env));
     const event = await readEvent(env.GITHUB_EVENT_PATH);
     let context = readRunContext(env, event);
     if (reconcileRequested(inputs, context)) {

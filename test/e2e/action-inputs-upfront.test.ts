@@ -57,3 +57,22 @@ for (const [recordDir, message] of [
       /::warning::input "since" is "30d", but only mode "metrics" reads it \(this run is mode "deploy"\): the input is not used/,
     );
   });
+
+test('an input action.yml does not have (dry_run for dry-run) is refused before anything is deployed', async (t) => {
+  const dir = workspace(t);
+  const run = await runBuiltAction({
+    entry: ENTRY,
+    dir,
+    env: { GITHUB_SHA: 'f'.repeat(40), GITHUB_REPOSITORY: 'acme/shop' },
+    // The runner passes a `with:` key action.yml lacks on as INPUT_DRY_RUN, after a warning only.
+    inputs: { environment: 'production', version: 'v1', config: 'deploy.yml', dry_run: 'true' },
+    timeoutMs: 60_000,
+  });
+  // Before: deployed for real, the dry run asked for never seen.
+  assert.equal(run.status, 1, run.stdout + run.stderr);
+  assert.match(
+    run.stdout,
+    /::error::input "dry_run" is not an input of this action, and would be ignored: did you mean "dry-run"\?/,
+  );
+  assert.ok(!existsSync(join(dir, 'calls.log')), 'nothing deployed');
+});

@@ -6,6 +6,7 @@ import {
   ignoredInputWarnings,
   InputError,
   planRun,
+  readInputs,
   reconcileRequested,
   rollbackModeNotice,
   type ActionInputs,
@@ -616,4 +617,43 @@ test("control-app-id: the deploy App's id, a positive whole number; anything els
       [`input "control-app-id" is "${bad}"; a GitHub App's id is a positive whole number`],
       bad,
     );
+});
+
+test('an input action.yml does not have is refused by name, with the input meant: the runner only warns and passes it on', () => {
+  const read = (variables: string[]) => {
+    try {
+      readInputs(() => '', variables);
+      return [];
+    } catch (error) {
+      assert.ok(error instanceof InputError, String(error));
+      return error.problems;
+    }
+  };
+  // Every input of action.yml as the runner names it, and variables that are no input at all, are taken.
+  assert.deepEqual(
+    // A variable of another case is no `with:` key (the runner writes upper case) and nothing reads it.
+    read([
+      'INPUT_DRY-RUN',
+      'INPUT_GITHUB-TOKEN',
+      'INPUT_STATE-KEY-PREVIOUS',
+      'PATH',
+      'GITHUB_SHA',
+      'INPUT_mode',
+    ]),
+    [],
+  );
+  // `dry_run: true` deployed for real; `mdoe: gates` ran the whole rollout.
+  const problems = read(['INPUT_DRY_RUN', 'INPUT_MDOE', 'INPUT_GITHUB_TOKEN', 'INPUT_FLAVOUR']);
+  assert.equal(problems.length, 4, problems.join('\n'));
+  assert.match(
+    problems[0]!,
+    /^input "dry_run" is not an input of this action, and would be ignored: did you mean "dry-run"\?/,
+  );
+  assert.match(problems[1]!, /^input "mdoe" .*: did you mean "mode"\?/);
+  assert.match(problems[2]!, /^input "github_token" .*: did you mean "github-token"\?/);
+  assert.match(
+    problems[3]!,
+    /^input "flavour" is not an input of this action, and would be ignored; the inputs are /,
+  );
+  assert.ok(problems[3]!.includes('dry-run'), 'the inputs are listed');
 });
