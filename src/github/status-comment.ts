@@ -134,6 +134,8 @@ const reading = z.number().finite().nullable();
 // edit, and every field is rendered again (the heading's state, the `updated` time, the deployment id and the
 // commit count are written as they are; the commit list is split as text).
 const text = (max: number) => z.string().max(max);
+/** The longest run or environment URL the data line holds. */
+const URL_MAX = 2000;
 
 /** The data line's schema: unknown keys kept (`loose`, reading) or dropped (knownOnly). */
 function dataSchema(loose: boolean) {
@@ -187,8 +189,8 @@ function dataSchema(loose: boolean) {
     sha: text(100),
     strategy: text(100).optional(),
     deploymentId: z.number().int().positive().optional(),
-    runUrl: text(2000).optional(),
-    environmentUrl: text(2000).optional(),
+    runUrl: text(URL_MAX).optional(),
+    environmentUrl: text(URL_MAX).optional(),
     previousSha: text(100).optional(),
     commits: z
       .array(object({ sha: text(100), message: text(65_536), author: text(1000).optional() }))
@@ -294,7 +296,8 @@ export { COMMENT_MAX_CHARS };
  * fewer warnings (the newest kept, the rest counted), then the description is cut. The state read back is
  * the one shown.
  */
-export function renderStatusComment(s: StatusCommentState): string {
+export function renderStatusComment(state: StatusCommentState): string {
+  const s = withStoredUrls(state);
   let body = renderWhole(s);
   if (body.length <= COMMENT_MAX_CHARS) return body;
   let fit: StatusCommentState = {
@@ -331,6 +334,19 @@ export function renderStatusComment(s: StatusCommentState): string {
   if (body.length > COMMENT_MAX_CHARS && fit.description)
     shrink({ ...fit, description: truncate(fit.description, 140) });
   return body;
+}
+
+/**
+ * `s` without a run or environment URL longer than the data line holds (URL_MAX): one longer made the whole
+ * comment read back as damaged, and the next writer (the App, on each deployment status) re-rendered it from
+ * the event alone, its commits, waits and warnings lost. Anyone who can post a deployment status sets its
+ * environment_url; such a URL is not shown either (the Deployments tab still links it).
+ */
+function withStoredUrls(s: StatusCommentState): StatusCommentState {
+  const kept = { ...s };
+  if (kept.runUrl !== undefined && kept.runUrl.length > URL_MAX) delete kept.runUrl;
+  if (kept.environmentUrl !== undefined && kept.environmentUrl.length > URL_MAX) delete kept.environmentUrl;
+  return kept;
 }
 
 function renderWhole(s: StatusCommentState): string {

@@ -1053,3 +1053,22 @@ test('a run cancelled during the hand-over keeps its own comment: no delete, no 
     assert.equal(api.comments[0]!.body, older.body);
   }
 });
+
+test('a run or environment URL too long for the data line is left out: the comment still reads back whole', () => {
+  // Anyone who can post a deployment status sets its environment_url; one over 2,000 characters made the
+  // comment read back as damaged, and the next writer re-rendered it without its commits.
+  const long = `https://preview.example.com/?q=${'x'.repeat(2100)}`;
+  const body = renderStatusComment(state({ environmentUrl: long, runUrl: long }));
+  const read = parseStatusComment(body, 'production');
+  assert.ok(read, 'the comment reads back');
+  assert.deepEqual(read.commits, state().commits);
+  assert.equal(read.environmentUrl, undefined);
+  assert.equal(read.runUrl, undefined);
+  assert.ok(!body.includes('xxxxxxxxxx'), 'the URL is not shown');
+  // One within the limit is kept as it is.
+  const fits = `https://preview.example.com/?q=${'x'.repeat(1900)}`;
+  assert.equal(
+    parseStatusComment(renderStatusComment(state({ environmentUrl: fits })), 'production')?.environmentUrl,
+    fits,
+  );
+});
