@@ -136,6 +136,8 @@ const reading = z.number().finite().nullable();
 const text = (max: number) => z.string().max(max);
 /** The longest run or environment URL the data line holds. */
 const URL_MAX = 2000;
+/** The longest commit author the data line holds. */
+const AUTHOR_MAX = 1000;
 
 /** The data line's schema: unknown keys kept (`loose`, reading) or dropped (knownOnly). */
 function dataSchema(loose: boolean) {
@@ -193,7 +195,7 @@ function dataSchema(loose: boolean) {
     environmentUrl: text(URL_MAX).optional(),
     previousSha: text(100).optional(),
     commits: z
-      .array(object({ sha: text(100), message: text(65_536), author: text(1000).optional() }))
+      .array(object({ sha: text(100), message: text(65_536), author: text(AUTHOR_MAX).optional() }))
       .max(1000)
       .optional(),
     commitsTotal: z.number().int().nonnegative().optional(),
@@ -297,7 +299,7 @@ export { COMMENT_MAX_CHARS };
  * the one shown.
  */
 export function renderStatusComment(state: StatusCommentState): string {
-  const s = withStoredUrls(state);
+  const s = storable(state);
   let body = renderWhole(s);
   if (body.length <= COMMENT_MAX_CHARS) return body;
   let fit: StatusCommentState = {
@@ -337,15 +339,22 @@ export function renderStatusComment(state: StatusCommentState): string {
 }
 
 /**
- * `s` without a run or environment URL longer than the data line holds (URL_MAX): one longer made the whole
- * comment read back as damaged, and the next writer (the App, on each deployment status) re-rendered it from
- * the event alone, its commits, waits and warnings lost. Anyone who can post a deployment status sets its
- * environment_url; such a URL is not shown either (the Deployments tab still links it).
+ * `s` as the data line holds it: a value longer than its schema allows made the whole comment read back as
+ * damaged, and the next writer (the App, on each deployment status) re-rendered it from the event alone, its
+ * commits, waits and warnings lost. A run or environment URL over URL_MAX is left out (anyone who can post a
+ * deployment status sets its environment_url; the Deployments tab still links it); a commit's author (a git
+ * author name, which whoever pushes the commit writes, of any length) is cut to AUTHOR_MAX.
  */
-function withStoredUrls(s: StatusCommentState): StatusCommentState {
+function storable(s: StatusCommentState): StatusCommentState {
   const kept = { ...s };
   if (kept.runUrl !== undefined && kept.runUrl.length > URL_MAX) delete kept.runUrl;
   if (kept.environmentUrl !== undefined && kept.environmentUrl.length > URL_MAX) delete kept.environmentUrl;
+  if (kept.commits?.some((c) => c.author !== undefined && c.author.length > AUTHOR_MAX))
+    kept.commits = kept.commits.map((c) =>
+      c.author !== undefined && c.author.length > AUTHOR_MAX
+        ? { ...c, author: truncate(c.author, AUTHOR_MAX) }
+        : c,
+    );
   return kept;
 }
 

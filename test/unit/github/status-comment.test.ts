@@ -1072,3 +1072,15 @@ test('a run or environment URL too long for the data line is left out: the comme
     fits,
   );
 });
+
+test("a commit author's name too long for the data line is cut: the comment still reads back whole", () => {
+  // A git author name is whatever the commit's pusher wrote; one over 1,000 characters made the comment read
+  // back as damaged.
+  const commits = [{ sha: 'c'.repeat(40), message: 'Fix the thing', author: `N${'n'.repeat(1200)}` }];
+  const read = parseStatusComment(renderStatusComment(state({ commits })), 'production');
+  assert.ok(read, 'the comment reads back');
+  assert.equal(read.commits?.length, 1);
+  assert.equal(read.commits![0]!.message, 'Fix the thing');
+  assert.ok(read.commits![0]!.author!.startsWith('Nnnn'));
+  assert.ok(read.commits![0]!.author!.length <= 1000);
+});
