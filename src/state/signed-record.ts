@@ -7,7 +7,11 @@ import { appendMarkers, writeMarker } from '../github/hidden-marker.ts';
 import { placeScope, readSignedMarker, stringField, type SignedPlace } from '../github/signed-place.ts';
 import { parseRecord, type EnvironmentRecord, type RefusalCode } from './record.ts';
 
-/** GitHub's limit for a check run's output.text. */
+/**
+ * GitHub's limit for a check run's output.text, in bytes of UTF-8 (its documentation says characters; its
+ * answer says "exceeds a maximum bytesize"): a record whose details quote output in another script is up to
+ * three times as long in bytes as in characters.
+ */
 export const MAX_TEXT = 65_535;
 const KIND = 'state';
 const PREFACE =
@@ -44,9 +48,10 @@ export function signRecord(record: EnvironmentRecord, key: Buffer, place: Record
     const text = appendMarkers(PREFACE, [
       writeMarker(KIND, { deployment: place.deploymentId, record: kept }, keys, placeScope(place)),
     ]);
-    if (text.length <= MAX_TEXT) return text;
+    const bytes = Buffer.byteLength(text);
+    if (bytes <= MAX_TEXT) return text;
     if (kept.history.length === 0)
-      throw new Error(`the state record is ${text.length} characters; a check run holds ${MAX_TEXT}`);
+      throw new Error(`the state record is ${bytes} bytes; a check run holds ${MAX_TEXT}`);
     kept = { ...kept, history: kept.history.slice(Math.ceil(kept.history.length / 2)) };
   }
 }

@@ -205,6 +205,25 @@ test('a record too long for a check run keeps its newest history; one that canno
   assert.throws(() => signRecord(huge, prodKey, place), /check run holds 65535/);
 });
 
+test("a record fits GitHub's limit in bytes, as GitHub counts it: history quoting non-Latin output is cut too", () => {
+  // A detail quotes what a failing command printed, in any script: 50 details of 990 characters are 49,500
+  // characters, within 65,535, but three times that in bytes of UTF-8, which GitHub refused whole.
+  let r = record();
+  for (let i = 0; i < 50; i++)
+    r = withTransition(
+      r,
+      {},
+      { by: 'workflow:9', event: 'phase', code: 'x', detail: `${i} ${'接続できません'.repeat(141)}` },
+      NOW,
+    );
+  const text = signRecord(r, prodKey, place);
+  assert.ok(Buffer.byteLength(text) <= MAX_TEXT, `${Buffer.byteLength(text)} bytes`);
+  const read = verifyRecord(text, [prodKey], place);
+  assert.ok(read.ok);
+  assert.ok(read.record.history.length > 0 && read.record.history.length < r.history.length);
+  assert.deepEqual(read.record.history.at(-1), r.history.at(-1), 'the newest entry is kept');
+});
+
 test('a record is signed only for its own repository and environment', () => {
   assert.throws(
     () => signRecord(record(), prodKey, { ...place, environment: 'staging' }),
