@@ -10,7 +10,7 @@ import { createGitHubClient, type RequestCounter } from '../github/client.ts';
 import { MetricsReadError } from '../metrics/github-read.ts';
 import { githubMetricsReport, metricsJson } from '../metrics/report.ts';
 import { DEFAULT_SINCE, parseSince, SinceError } from '../metrics/window.ts';
-import { renderMetricsSummary } from '../report/metrics.ts';
+import { metricsJobSummary } from '../report/metrics.ts';
 import type { RunContext } from './context.ts';
 import { environmentList, InputError, type ActionInputs } from './inputs.ts';
 
@@ -72,7 +72,7 @@ export async function runMetrics(
   core.setOutput('metrics', JSON.stringify(metricsJson(report)));
   core.setOutput('status', 'succeeded');
   core.setOutput('code', 'metrics');
-  await writeSummary(env, renderMetricsSummary(report));
+  await writeSummary(env, metricsJobSummary(report));
   return counter;
 }
 

@@ -8,6 +8,7 @@ import type { GatesReport } from '../gates/runner.ts';
 import type { PipelineResult } from '../pipeline/events.ts';
 import type { DeploymentPlan } from '../pipeline/plan.ts';
 import { analysisRows, stepNotes, type AnalysisRow } from './analysis-steps.ts';
+import { fitSummary } from './summary-limit.ts';
 import { renderAnalysisSection } from './evidence-table.ts';
 import { cell, code, linkTarget, say, STATUS_ICON, table, truncate, wrappable } from './markdown.ts';
 import {
@@ -24,6 +25,8 @@ import {
   waitWhere,
 } from './waits.ts';
 
+export { fitSummary, SUMMARY_MAX_BYTES } from './summary-limit.ts';
+
 /** A rollback level that did not simply succeed: failed, ran but was not enough, or not needed. */
 const LEVEL_MARKS: Record<Exclude<LevelMark, 'ok'>, string> = {
   failed: '❌',
@@ -38,32 +41,12 @@ export interface SummaryContext {
   environmentUrl?: string;
 }
 
-/**
- * GitHub keeps a step's summary only up to 1 MiB and drops all of a bigger one; a summary stays under it with
- * room to spare (fitSummary).
- */
-export const SUMMARY_MAX_BYTES = 1_000_000;
 /** The most rows of a list that can grow with the run (reasons, rollback steps, waits, gates). */
 export const ROWS_MAX = 50;
 
 /** The first `max` rows, and a line saying how many more there were. */
 function capped<T>(rows: T[], more: (n: number) => T, max = ROWS_MAX): T[] {
   return rows.length > max ? [...rows.slice(0, max), more(rows.length - max)] : rows;
-}
-
-/**
- * The summary within `maxBytes` (UTF-8): cut after the last whole line that fits, a code fence left open
- * closed, and a line saying it was cut. Values are cut and lists capped before; this only catches the rest.
- */
-export function fitSummary(markdown: string, maxBytes = SUMMARY_MAX_BYTES): string {
-  if (Buffer.byteLength(markdown) <= maxBytes) return markdown;
-  const note = '\n\n> ✂️ The rest of this summary was left out: it is longer than GitHub keeps for a step.\n';
-  const room = maxBytes - Buffer.byteLength(note) - 8;
-  // Decoding a cut that ends inside a character gives U+FFFD; the line it is on is dropped anyway.
-  const head = Buffer.from(markdown).subarray(0, room).toString('utf8');
-  const kept = head.slice(0, Math.max(0, head.lastIndexOf('\n')));
-  const fences = kept.split('\n').filter((l) => l.startsWith('```')).length;
-  return `${kept}${fences % 2 === 1 ? '\n```' : ''}${note}`;
 }
 
 export function renderJobSummary(result: PipelineResult, ctx: SummaryContext = {}): string {

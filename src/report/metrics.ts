@@ -6,6 +6,7 @@ import { BAND_SOURCE } from '../metrics/bands.ts';
 import type { Band, EnvironmentMetrics, MetricsReport } from '../metrics/types.ts';
 import { chartNumber, quote, yRange } from './chart.ts';
 import { cell, formatNumber, table } from './markdown.ts';
+import { fitSummary } from './summary-limit.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -116,9 +117,23 @@ function barChart(title: string, yTitle: string, names: string[], values: number
   ].join('\n');
 }
 
-/** The metrics' charts: deployments per week and median lead time (hours) per environment. */
+/**
+ * The most environments the charts show. A repository with a preview environment per pull request has
+ * thousands in a window: each bar was a pixel wide and its name unreadable, and past some 1,500 a chart was
+ * longer than mermaid draws (50,000 characters) and showed only an error.
+ */
+export const CHART_MAX_ENVIRONMENTS = 50;
+
+/**
+ * The metrics' charts: deployments per week and median lead time (hours) per environment; a line saying why
+ * there are none when there are more environments than a chart shows (the table lists each).
+ */
 export function metricsCharts(environments: readonly EnvironmentMetrics[]): string[] {
   if (environments.length === 0) return [];
+  if (environments.length > CHART_MAX_ENVIRONMENTS)
+    return [
+      `No charts: ${environments.length} environments are more than a chart shows (${CHART_MAX_ENVIRONMENTS}); the table lists each.`,
+    ];
   const names = environments.map((m) => m.environment);
   const charts = [
     barChart(
@@ -161,6 +176,15 @@ export function metricsTable(
       ];
     }),
   );
+}
+
+/**
+ * The Action's job summary of `mode: metrics`: the section, within GitHub's limit for a step. Every environment
+ * is a row, and a preview environment per pull request makes thousands: GitHub drops a whole summary over
+ * 1 MiB, so a longer one is cut, saying so (the `metrics` output holds each).
+ */
+export function metricsJobSummary(report: MetricsReport): string {
+  return fitSummary(renderMetricsSummary(report));
 }
 
 /** The job summary's (and the App's) section: heading, table, charts, sources. */

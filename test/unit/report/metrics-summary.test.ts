@@ -7,10 +7,13 @@ import { computeMetrics } from '../../../src/metrics/compute.ts';
 import type { DeploymentFact, MetricsReport } from '../../../src/metrics/types.ts';
 import {
   formatMetricsText,
+  CHART_MAX_ENVIRONMENTS,
   humanDuration,
+  metricsJobSummary,
   metricTexts,
   renderMetricsSummary,
 } from '../../../src/report/metrics.ts';
+import { SUMMARY_MAX_BYTES } from '../../../src/report/summary-limit.ts';
 import { assertTablesIntact, readable } from './table-check.ts';
 
 const HOUR = 3_600_000;
@@ -151,4 +154,43 @@ test('every environment has a bar of its own: names alike once shortened or clea
   // What tells the two long names apart is their end, which a shortened label keeps.
   assert.match(charts[0]!, /"[^"]*west"/);
   assert.match(charts[0]!, /"[^"]*east"/);
+});
+
+/** A report of `count` environments named like a preview environment per pull request, one deployment each. */
+function previews(count: number, branch = 'a-feature-branch-with-a-long-name'): MetricsReport {
+  const facts: DeploymentFact[] = Array.from({ length: count }, (_, e) => ({
+    id: `${e}`,
+    environment: `preview-pr-${e}-${branch}`,
+    createdAt: T0 + e * 1000,
+    changeAt: T0 + e * 1000 - HOUR,
+    statuses: [{ state: 'success' as const, at: T0 + e * 1000 + HOUR }],
+  }));
+  const window = { since: T0, until: T0 + 28 * DAY };
+  return {
+    ...window,
+    environments: computeMetrics(facts, window),
+    source: 'github',
+    requests: 50,
+    notes: [],
+  };
+}
+
+test('a preview environment per pull request: charts only up to 50 environments, and the summary within 1 MiB', () => {
+  const charts = (md: string) => md.split('\n').filter((l) => l === '```mermaid').length;
+  assert.equal(charts(renderMetricsSummary(previews(CHART_MAX_ENVIRONMENTS))), 2);
+  // Past it the bars were a pixel wide; past some 1,500 a chart was longer than mermaid draws (an error box).
+  const many = renderMetricsSummary(previews(CHART_MAX_ENVIRONMENTS + 1));
+  assert.equal(charts(many), 0);
+  assert.match(
+    many,
+    /^No charts: 51 environments are more than a chart shows \(50\); the table lists each\.$/m,
+  );
+  assertTablesIntact(many);
+  // 5,000 (the most one reading takes) of long branch names pass 1 MiB, which GitHub drops whole: the job
+  // summary is cut, saying so.
+  const summary = metricsJobSummary(previews(5000, 'x'.repeat(150)));
+  assert.ok(Buffer.byteLength(summary) <= SUMMARY_MAX_BYTES, `${Buffer.byteLength(summary)} bytes`);
+  assert.match(summary, /^## Delivery metrics$/m);
+  assert.match(summary, /The rest of this summary was left out/);
+  assert.equal(metricsJobSummary(previews(3)), renderMetricsSummary(previews(3)), 'a short one is whole');
 });
