@@ -8,9 +8,10 @@ import { logInfo } from './job-log.ts';
 import { plainLines } from '../util/plain-text.ts';
 import { createGitHubClient, type RequestCounter } from '../github/client.ts';
 import { MetricsReadError } from '../metrics/github-read.ts';
-import { githubMetricsReport, metricsJson } from '../metrics/report.ts';
+import { githubMetricsReport } from '../metrics/report.ts';
 import { DEFAULT_SINCE, parseSince, SinceError } from '../metrics/window.ts';
 import { metricsJobSummary } from '../report/metrics.ts';
+import { metricsOutput } from '../report/metrics-output.ts';
 import type { RunContext } from './context.ts';
 import { environmentList, InputError, type ActionInputs } from './inputs.ts';
 
@@ -69,7 +70,7 @@ export async function runMetrics(
     `delivery metrics for ${report.environments.length} environment(s) from ${report.requests} GraphQL request(s)`,
   );
   for (const note of report.notes) core.warning(note);
-  core.setOutput('metrics', JSON.stringify(metricsJson(report)));
+  core.setOutput('metrics', metricsOutput(report));
   core.setOutput('status', 'succeeded');
   core.setOutput('code', 'metrics');
   await writeSummary(env, metricsJobSummary(report));
