@@ -57,7 +57,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     // Masked before anything is checked: a problem with the inputs, or a crash, must not show a secret.
     for (const secret of secretInputForms((name) => core.getInput(name))) core.setSecret(secret);
     const inputs = readInputs((name) => core.getInput(name), Object.keys(process.env));
-    const event = await readEvent(env.GITHUB_EVENT_PATH);
+    const event = await readEvent(env);
     let context = readRunContext(env, event);
     if (reconcileRequested(inputs, context)) {
       const dryRun = reconcileDryRunProblem(inputs, context);
@@ -176,15 +176,33 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (exitsAtOnce(runner, cancellation)) process.exit();
 }
 
-async function readEvent(path: string | undefined): Promise<Record<string, unknown> | undefined> {
-  if (!path) return undefined;
+/**
+ * The event the runner wrote (GITHUB_EVENT_PATH). An event named without its file, or a file that holds no JSON
+ * object, is refused: the run would have gone on as if the event said nothing, and a pull request's run then
+ * deployed GITHUB_SHA (its merge commit, not the head that was reviewed) with no status comment, a deployment
+ * event's is refused for having no deployment, and a fork's pull request was not known as a fork's.
+ */
+async function readEvent(env: NodeJS.ProcessEnv): Promise<Record<string, unknown> | undefined> {
+  const path = env.GITHUB_EVENT_PATH;
+  if (!path) {
+    if (!env.GITHUB_EVENT_NAME) return undefined;
+    throw new InputError([
+      `GITHUB_EVENT_NAME is ${JSON.stringify(env.GITHUB_EVENT_NAME)} but GITHUB_EVENT_PATH is not set: the action reads the event the runner writes there`,
+    ]);
+  }
+  let event: unknown;
   try {
-    return JSON.parse(await readFile(path, 'utf8'));
+    event = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
     throw new InputError([
       `cannot read the event at GITHUB_EVENT_PATH (${path}): ${(error as Error).message}`,
     ]);
   }
+  if (typeof event !== 'object' || event === null || Array.isArray(event))
+    throw new InputError([
+      `the event at GITHUB_EVENT_PATH (${path}) is ${event === null ? 'null' : Array.isArray(event) ? 'a list' : `a ${typeof event}`}, not a JSON object`,
+    ]);
+  return event as Record<string, unknown>;
 }
 
 /**

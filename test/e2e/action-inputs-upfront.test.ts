@@ -76,3 +76,35 @@ test('an input action.yml does not have (dry_run for dry-run) is refused before 
   );
   assert.ok(!existsSync(join(dir, 'calls.log')), 'nothing deployed');
 });
+
+for (const [what, given, message] of [
+  [
+    'an event named without its file',
+    { env: { GITHUB_EVENT_NAME: 'pull_request' } },
+    /::error::GITHUB_EVENT_NAME is "pull_request" but GITHUB_EVENT_PATH is not set/,
+  ],
+  [
+    'an event file that holds a list',
+    { event: { name: 'pull_request', payload: [] } },
+    /::error::the event at GITHUB_EVENT_PATH \(.*event\.json\) is a list, not a JSON object/,
+  ],
+] as const)
+  test(`${what} is refused before anything is deployed`, async (t) => {
+    const dir = workspace(t);
+    const run = await runBuiltAction({
+      entry: ENTRY,
+      dir,
+      ...('event' in given ? { event: given.event } : {}),
+      env: {
+        GITHUB_SHA: 'f'.repeat(40),
+        GITHUB_REPOSITORY: 'acme/shop',
+        ...('env' in given ? given.env : {}),
+      },
+      inputs: { environment: 'production', version: 'v1', config: 'deploy.yml' },
+      timeoutMs: 60_000,
+    });
+    // Before: deployed GITHUB_SHA as if the event said nothing (a pull request's merge commit, not its head).
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, message);
+    assert.ok(!existsSync(join(dir, 'calls.log')), 'nothing deployed');
+  });
