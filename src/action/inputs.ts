@@ -142,37 +142,44 @@ const inputVariable = (name: string) => `INPUT_${name.replace(/ /g, '_').toUpper
 /**
  * The inputs a workflow gave that action.yml does not have, from the names of the process's variables: the
  * runner only warns of them and passes them on, and nothing reads them, so `dry_run: true` (for `dry-run`)
- * deployed for real and `mode: gates` misspelt ran the whole rollout. Each is refused by its name, never its
- * value (a misspelt `github_token` holds a secret), with the input meant when it is a near name.
+ * deployed for real and `mode: gates` misspelt ran the whole rollout. One that is a near name of an input
+ * (`dry_run`, `mdoe`) is a problem, refused before anything runs; any other (a variable a job's `env:` named
+ * `INPUT_...`, an input of another version) a warning, as the runner gives. Each by its name, never its value
+ * (a misspelt `github_token` holds a secret).
  */
-export function unknownInputProblems(variables: readonly string[]): string[] {
+export function unknownInputs(variables: readonly string[]): { problems: string[]; warnings: string[] } {
   const known = new Set(ALL_INPUTS.map(inputVariable));
+  const problems: string[] = [];
+  const warnings: string[] = [];
   // Upper case only, as the runner names them: a variable of another case is no `with:` key.
-  return variables
-    .filter(
-      (variable) =>
-        variable.startsWith('INPUT_') && variable === variable.toUpperCase() && !known.has(variable),
-    )
-    .map((variable) => {
-      const name = variable.slice('INPUT_'.length).toLowerCase();
-      // `dry_run`, `Dry Run`: the name with hyphens is one.
-      const hyphens = name.replace(/[_\s]+/g, '-');
-      const near = ALL_INPUTS.includes(hyphens)
-        ? `: did you mean "${hyphens}"?`
-        : didYouMean(hyphens, ALL_INPUTS);
-      return `input ${quoted(name)} is not an input of this action, and would be ignored${near}; the inputs are ${ALL_INPUTS.join(', ')}`;
-    });
+  for (const variable of variables) {
+    if (!variable.startsWith('INPUT_') || variable !== variable.toUpperCase() || known.has(variable))
+      continue;
+    const name = variable.slice('INPUT_'.length).toLowerCase();
+    // `dry_run`, `Dry Run`: the name with hyphens is one.
+    const hyphens = name.replace(/[_\s]+/g, '-');
+    const near = ALL_INPUTS.includes(hyphens)
+      ? `: did you mean "${hyphens}"?`
+      : didYouMean(hyphens, ALL_INPUTS);
+    if (near)
+      problems.push(`input ${quoted(name)} is not an input of this action, and would be ignored${near}`);
+    else
+      warnings.push(
+        `input ${quoted(name)} is not an input of this action and is ignored; the inputs are ${ALL_INPUTS.join(', ')}`,
+      );
+  }
+  return { problems, warnings };
 }
 
 /**
  * `getInput(name)` as @actions/core reads it (INPUT_<NAME>, trimmed). `variables`: the names of the process's
- * environment variables, where an input action.yml does not have is found (unknownInputProblems).
+ * environment variables, where an input action.yml does not have is found (unknownInputs: a near name is refused).
  */
 export function readInputs(
   getInput: (name: string) => string,
   variables: readonly string[] = [],
 ): ActionInputs {
-  const problems: string[] = unknownInputProblems(variables);
+  const problems: string[] = unknownInputs(variables).problems;
   const text = (name: string) => getInput(name).trim() || undefined;
   // A secret input's value is never quoted in a problem, wherever it was pasted: the runner masks the whole
   // value only, and a problem cuts a value to 40 characters, so a cut secret would have gone unmasked.

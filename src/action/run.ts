@@ -21,6 +21,7 @@ import {
   planRun,
   rollbackModeNotice,
   readInputs,
+  unknownInputs,
   reconcileDryRunProblem,
   reconcileRequested,
   secretInputForms,
@@ -57,6 +58,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     // Masked before anything is checked: a problem with the inputs, or a crash, must not show a secret.
     for (const secret of secretInputForms((name) => core.getInput(name))) core.setSecret(secret);
     const inputs = readInputs((name) => core.getInput(name), Object.keys(process.env));
+    for (const warning of unknownInputs(Object.keys(process.env)).warnings) core.warning(warning);
     const event = await readEvent(env);
     let context = readRunContext(env, event);
     if (reconcileRequested(inputs, context)) {

@@ -7,6 +7,7 @@ import {
   InputError,
   planRun,
   readInputs,
+  unknownInputs,
   reconcileRequested,
   rollbackModeNotice,
   type ActionInputs,
@@ -619,7 +620,7 @@ test("control-app-id: the deploy App's id, a positive whole number; anything els
     );
 });
 
-test('an input action.yml does not have is refused by name, with the input meant: the runner only warns and passes it on', () => {
+test('an input action.yml does not have: a near name refused with the input meant, any other warned of as the runner does', () => {
   const read = (variables: string[]) => {
     try {
       readInputs(() => '', variables);
@@ -630,30 +631,34 @@ test('an input action.yml does not have is refused by name, with the input meant
     }
   };
   // Every input of action.yml as the runner names it, and variables that are no input at all, are taken.
-  assert.deepEqual(
+  const taken = [
+    'INPUT_DRY-RUN',
+    'INPUT_GITHUB-TOKEN',
+    'INPUT_STATE-KEY-PREVIOUS',
+    'PATH',
+    'GITHUB_SHA',
     // A variable of another case is no `with:` key (the runner writes upper case) and nothing reads it.
-    read([
-      'INPUT_DRY-RUN',
-      'INPUT_GITHUB-TOKEN',
-      'INPUT_STATE-KEY-PREVIOUS',
-      'PATH',
-      'GITHUB_SHA',
-      'INPUT_mode',
-    ]),
-    [],
-  );
+    'INPUT_mode',
+  ];
+  assert.deepEqual(read(taken), []);
+  assert.deepEqual(unknownInputs(taken), { problems: [], warnings: [] });
   // `dry_run: true` deployed for real; `mdoe: gates` ran the whole rollout.
-  const problems = read(['INPUT_DRY_RUN', 'INPUT_MDOE', 'INPUT_GITHUB_TOKEN', 'INPUT_FLAVOUR']);
-  assert.equal(problems.length, 4, problems.join('\n'));
+  const variables = ['INPUT_DRY_RUN', 'INPUT_MDOE', 'INPUT_GITHUB_TOKEN', 'INPUT_FLAVOUR'];
+  const problems = read(variables);
+  assert.equal(problems.length, 3, problems.join('\n'));
   assert.match(
     problems[0]!,
     /^input "dry_run" is not an input of this action, and would be ignored: did you mean "dry-run"\?/,
   );
   assert.match(problems[1]!, /^input "mdoe" .*: did you mean "mode"\?/);
   assert.match(problems[2]!, /^input "github_token" .*: did you mean "github-token"\?/);
+  // A name near none (a job's `env:` naming a variable INPUT_..., an input of another version): warned of, as
+  // the runner warns, and the inputs listed.
+  const { warnings } = unknownInputs(variables);
+  assert.equal(warnings.length, 1, warnings.join('\n'));
   assert.match(
-    problems[3]!,
-    /^input "flavour" is not an input of this action, and would be ignored; the inputs are /,
+    warnings[0]!,
+    /^input "flavour" is not an input of this action and is ignored; the inputs are /,
   );
-  assert.ok(problems[3]!.includes('dry-run'), 'the inputs are listed');
+  assert.ok(warnings[0]!.includes('dry-run'), 'the inputs are listed');
 });
