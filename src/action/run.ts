@@ -179,18 +179,40 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
 }
 
 /**
- * The event the runner wrote (GITHUB_EVENT_PATH). An event named without its file, or a file that holds no JSON
- * object, is refused: the run would have gone on as if the event said nothing, and a pull request's run then
- * deployed GITHUB_SHA (its merge commit, not the head that was reviewed) with no status comment, a deployment
- * event's is refused for having no deployment, and a fork's pull request was not known as a fork's.
+ * Events whose commit, pull request or deployment comes from the event itself: run without the event, a pull
+ * request's run deployed GITHUB_SHA (its merge commit, not the head that was reviewed) with no status comment and
+ * a fork's pull request not known as a fork's, a workflow_run's deployed the default branch's commit, a
+ * deployment event's was refused for having no deployment. The others (push, workflow_dispatch, schedule...)
+ * deploy GITHUB_SHA either way.
+ */
+const RUNS_WITHOUT_ITS_EVENT = new Set([
+  'push',
+  'workflow_dispatch',
+  'schedule',
+  'repository_dispatch',
+  'create',
+  'release',
+  'merge_group',
+]);
+
+/**
+ * The event the runner wrote (GITHUB_EVENT_PATH). A file that holds no JSON object is refused (the runner
+ * never writes one). An event named without its file (a runner always writes one; a harness may not) is refused
+ * where the event says what is deployed, and otherwise warned of and run as if it said nothing, as the
+ * toolkit's context reads it.
  */
 async function readEvent(env: NodeJS.ProcessEnv): Promise<Record<string, unknown> | undefined> {
   const path = env.GITHUB_EVENT_PATH;
   if (!path) {
-    if (!env.GITHUB_EVENT_NAME) return undefined;
-    throw new InputError([
-      `GITHUB_EVENT_NAME is ${JSON.stringify(env.GITHUB_EVENT_NAME)} but GITHUB_EVENT_PATH is not set: the action reads the event the runner writes there`,
-    ]);
+    const name = env.GITHUB_EVENT_NAME;
+    if (!name) return undefined;
+    const missing = `GITHUB_EVENT_NAME is ${JSON.stringify(name)} but GITHUB_EVENT_PATH is not set`;
+    if (!RUNS_WITHOUT_ITS_EVENT.has(name))
+      throw new InputError([
+        `${missing}: the action reads the event the runner writes there (what a ${JSON.stringify(name)} run deploys comes from it)`,
+      ]);
+    core.warning(`${missing}: run as if the event said nothing`);
+    return undefined;
   }
   let event: unknown;
   try {

@@ -84,6 +84,11 @@ for (const [what, given, message] of [
     /::error::GITHUB_EVENT_NAME is "pull_request" but GITHUB_EVENT_PATH is not set/,
   ],
   [
+    'a workflow_run event named without its file',
+    { env: { GITHUB_EVENT_NAME: 'workflow_run' } },
+    /::error::GITHUB_EVENT_NAME is "workflow_run" but GITHUB_EVENT_PATH is not set/,
+  ],
+  [
     'an event file that holds a list',
     { event: { name: 'pull_request', payload: [] } },
     /::error::the event at GITHUB_EVENT_PATH \(.*event\.json\) is a list, not a JSON object/,
@@ -108,3 +113,25 @@ for (const [what, given, message] of [
     assert.match(run.stdout, message);
     assert.ok(!existsSync(join(dir, 'calls.log')), 'nothing deployed');
   });
+
+test('a push named without its event file, and an input near no input of the action, are warned of and the run deploys', async (t) => {
+  // A runner always writes the event; a harness may not, and the toolkit's own context then reads an empty
+  // event. A push deploys GITHUB_SHA either way. A variable a job's env: named INPUT_... is warned of as the
+  // runner warns of it, not refused.
+  const dir = workspace(t);
+  const run = await runBuiltAction({
+    entry: ENTRY,
+    dir,
+    env: { GITHUB_SHA: 'f'.repeat(40), GITHUB_REPOSITORY: 'acme/shop', GITHUB_EVENT_NAME: 'push' },
+    inputs: { environment: 'production', version: 'v1', config: 'deploy.yml', flavour: 'vanilla' },
+    timeoutMs: 60_000,
+  });
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  assert.match(
+    run.stdout,
+    /::warning::GITHUB_EVENT_NAME is "push" but GITHUB_EVENT_PATH is not set: run as if the event said nothing/,
+  );
+  assert.match(run.stdout, /::warning::input "flavour" is not an input of this action and is ignored/);
+  assert.doesNotMatch(run.stdout, /vanilla/);
+  assert.ok(existsSync(join(dir, 'calls.log')), 'deployed');
+});
