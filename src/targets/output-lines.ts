@@ -16,10 +16,29 @@ export function cutLineText(line: BoundedLine): string {
   return line.dropped > 0 ? `${line.text}… [${line.dropped} more characters not kept]` : line.text;
 }
 
+/** The most characters of a word (a run of characters between WORD_BREAK ones) dropped from a cut line's end. */
+export const CUT_WORD_MAX = 8192;
+
+/** What ends a word: blanks, quotes, brackets, `,` `;` `|`: no token or key is written across one of them. */
+const WORD_BREAK = /[\s"'`,;|()[\]{}<>]/;
+
+/**
+ * Where a cut line's kept text may end: after the last word break of its last CUT_WORD_MAX characters, or
+ * CUT_WORD_MAX characters from its end with none there (never inside a surrogate pair). The runner masks a
+ * secret only where its whole value is printed, and the redaction rules know a token by its whole shape: a text
+ * cut in the middle of one (`password: S3cr3…`) would show its start as it is.
+ */
+function wordSafeEnd(text: string): number {
+  const floor = Math.max(0, text.length - CUT_WORD_MAX);
+  for (let i = text.length - 1; i >= floor; i--) if (WORD_BREAK.test(text[i]!)) return i + 1;
+  const code = text.charCodeAt(floor - 1);
+  return floor > 0 && code >= 0xd800 && code <= 0xdbff ? floor - 1 : floor;
+}
+
 /**
  * Splits text fed in chunks into lines at `\n`, `\r\n` or a lone `\r` (as readline with crlfDelay Infinity
- * does: a progress bar's `\r` ends a line), each kept up to `maxChars` characters. `end()` gives the last line
- * when the text does not end with a line break.
+ * does: a progress bar's `\r` ends a line), each kept up to `maxChars` characters, a word cut there dropped
+ * whole (wordSafeEnd). `end()` gives the last line when the text does not end with a line break.
  */
 export function boundedLineSplitter(maxChars: number, onLine: (line: BoundedLine) => void) {
   let text = '';
@@ -35,6 +54,11 @@ export function boundedLineSplitter(maxChars: number, onLine: (line: BoundedLine
     }
   };
   const emit = () => {
+    if (dropped > 0) {
+      const keep = wordSafeEnd(text);
+      dropped += text.length - keep;
+      text = text.slice(0, keep);
+    }
     onLine({ text, dropped });
     text = '';
     dropped = 0;

@@ -13,6 +13,7 @@ import {
   type OutputLine,
 } from '../../../src/targets/run-command.ts';
 import type { CommandSpec } from '../../../src/config/schema.ts';
+import { CUT_WORD_MAX } from '../../../src/targets/output-lines.ts';
 
 const node = process.execPath;
 const defaults = { shell: false, timeoutMs: 10_000, env: {} };
@@ -223,7 +224,11 @@ test('a command printing a huge line with no line break costs bounded memory: th
     'each streamed line is bounded',
   );
   assert.ok(lines[0]!.line.startsWith('y'.repeat(1000)));
-  assert.match(lines[0]!.line, new RegExp(`… \\[${size - MAX_LINE_CHARS} more characters not kept\\]$`));
+  // No word break in it: the last CUT_WORD_MAX characters kept are dropped too (output-lines.ts wordSafeEnd).
+  assert.match(
+    lines[0]!.line,
+    new RegExp(`… \\[${size - MAX_LINE_CHARS + CUT_WORD_MAX} more characters not kept\\]$`),
+  );
   assert.equal(lines[1]!.line, 'last line');
   assert.ok(failure.tail.every((l) => l.length <= MAX_LINE_CHARS + 64));
 });
