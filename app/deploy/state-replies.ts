@@ -3,7 +3,7 @@
 // rolling out (issue 13); a record the store refused is shown as refused, with its reason code, and nothing
 // in it is shown or acted on. Every value from a record goes through userText: a record signed by the
 // Action still carries names and versions someone chose.
-import type { EnvironmentRecord, RefusalCode, Release } from '../../src/state/record.ts';
+import type { EnvironmentRecord, HistoryEntry, RefusalCode, Release } from '../../src/state/record.ts';
 import type { StateRead } from '../../src/state/store.ts';
 import { linkTarget } from '../../src/github/status-comment.ts';
 import { VERSION_RULE, VERSION_RULE_TEXT } from '../../src/github/deployment-payload.ts';
@@ -110,6 +110,24 @@ export type RollbackTarget =
   { ok: true; version: string; sha: string } | { ok: false; code: NoTargetCode; message: string };
 
 /**
+ * Whether the release live now was live when the comment was written, only deployed again since (its version
+ * and commit): a deployment of the same version keeps the previous release (finalize.ts previousRelease), so
+ * the rollback still puts back what its author meant, though `live.since` moved. Read in the record's history
+ * (its `succeeded` entries): one that does not reach back to the comment's time says nothing, and is no.
+ */
+function onlyRedeployedSince(record: EnvironmentRecord, written: number): boolean {
+  const live = record.live!;
+  const isLive = (e: HistoryEntry) =>
+    e.version === live.version && (!e.sha || !live.sha || e.sha.toLowerCase() === live.sha.toLowerCase());
+  const succeeded = record.history.filter(
+    (e) => e.event === 'succeeded' && Number.isFinite(Date.parse(e.at)),
+  );
+  const before = succeeded.filter((e) => Date.parse(e.at) <= written).at(-1);
+  const since = succeeded.filter((e) => Date.parse(e.at) > written);
+  return before !== undefined && isLive(before) && since.length > 0 && since.every(isLive);
+}
+
+/**
  * What /rollback deploys: the record's previous release (version and commit). `toSha`, when given, must be
  * that release's commit (a prefix of it): the record keeps no other good version, and an older commit is
  * not to be taken from deployments anyone with write access could have created.
@@ -154,7 +172,7 @@ export function rollbackTarget(
   // the one they meant to leave. `to <sha>` names the target itself, so it is judged by that alone.
   const live = read.record?.live;
   const written = writtenAt === undefined ? NaN : Date.parse(writtenAt);
-  if (!toSha && live && Date.parse(live.since) > written)
+  if (!toSha && live && Date.parse(live.since) > written && !onlyRedeployedSince(read.record!, written))
     return {
       ok: false,
       code: 'rollback_live_changed',

@@ -339,6 +339,56 @@ test('/rollback written before the live release changed is refused (rollback_liv
   });
 });
 
+test('/rollback written before the live release was deployed again (the same version) still goes back to the previous one', async () => {
+  await run(async (w) => {
+    // v2 is live (v1 before it); alice asks to undo v2; her delivery waits while v2 is deployed again (a
+    // redeploy keeps the previous release): what she meant, v1, is still what a rollback puts back.
+    const { payload } = commentOnPull(w.fake, '/rollback production', { user: 'alice' });
+    const writtenAt = Date.parse(String((payload.comment as { created_at: string }).created_at));
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const since = iso(writtenAt + 60_000);
+    const succeeded = (at: string, version: string, sha: string) => ({
+      at,
+      by: 'workflow:1',
+      event: 'succeeded',
+      code: 'deployed',
+      version,
+      sha,
+    });
+    const base = record();
+    const history = [
+      succeeded(iso(writtenAt - 86_400_000), 'v1.0.0', V1),
+      succeeded(iso(writtenAt - 3_600_000), 'v2.0.0', V2),
+      succeeded(since, 'v2.0.0', V2),
+    ];
+    await w.records.valid('production', record({ live: { ...base.live!, since }, history }));
+    await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+    assert.doesNotMatch(replies(w.fake).join('\n'), /rollback_live_changed/);
+    assert.equal(rollbacks(w.fake).length, 1);
+    assert.equal(rollbacks(w.fake)[0]!.sha, V1);
+
+    // Had v2 first gone live after the comment (v1 live when it was written), it is refused as before.
+    const next = commentOnPull(w.fake, '/rollback production', { user: 'alice' });
+    const nextAt = Date.parse(String((next.payload.comment as { created_at: string }).created_at));
+    await w.records.valid(
+      'production',
+      record({
+        live: { ...base.live!, since: iso(nextAt + 60_000) },
+        history: [
+          succeeded(iso(nextAt - 3_600_000), 'v1.0.0', V1),
+          succeeded(iso(nextAt + 60_000), 'v2.0.0', V2),
+        ],
+      }),
+    );
+    await w.probot.receive({
+      id: crypto.randomUUID(),
+      name: 'issue_comment',
+      payload: next.payload,
+    } as Receive);
+    assert.match(replies(w.fake).at(-1)!, /`rollback_live_changed`/);
+  });
+});
+
 test('/rollback is not held to release_tags: it goes back to what was live, tagged or not', async () => {
   await run(async (w) => {
     w.fake.setFile(
