@@ -167,13 +167,15 @@ export async function scheduleDeploy(
 
 /**
  * When a request was asked, which orders the queue ("in the order asked"): when its comment was written, as
- * GitHub says (to the second; within one, the comment ids GitHub gives in order decide, decide.ts byAsked), never
- * after now. Not when a replica handled it: GitHub delivers webhooks in no set order, late or again, so a comment
- * whose delivery came late (or went to a replica whose clock is ahead) took its place behind one written after it.
+ * GitHub says (to the second; within one, the comment ids GitHub gives in order decide, decide.ts byAsked). Not
+ * when a replica handled it: GitHub delivers webhooks in no set order, late or again, so a comment whose delivery
+ * came late (or went to a replica whose clock is ahead) took its place behind one written after it. Nor capped
+ * at the replica's now: one whose clock is behind GitHub's would put its own time on the comments it handles,
+ * and order them by when they reached it again. The replica's now only when GitHub gives no date.
  */
 function askedAt(writtenAt: string | undefined, now: Date): Date {
   const written = writtenAt ? Date.parse(writtenAt) : Number.NaN;
-  return Number.isFinite(written) && written < now.getTime() ? new Date(written) : now;
+  return Number.isFinite(written) ? new Date(written) : now;
 }
 
 /**
