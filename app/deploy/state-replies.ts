@@ -172,7 +172,17 @@ export function rollbackTarget(
   // the one they meant to leave. `to <sha>` names the target itself, so it is judged by that alone.
   const live = read.record?.live;
   const written = writtenAt === undefined ? NaN : Date.parse(writtenAt);
-  if (!toSha && live && Date.parse(live.since) > written && !onlyRedeployedSince(read.record!, written))
+  // Dated before even the previous release went live, the comment is no evidence of that race (it would take two
+  // deployments within one delivery's delay): what such a date says is a clock far off, or a payload made from
+  // an old example. Judged as before: it undoes what is live.
+  const datedBeforePrevious = Date.parse(previous.since) > written;
+  if (
+    !toSha &&
+    live &&
+    Date.parse(live.since) > written &&
+    !datedBeforePrevious &&
+    !onlyRedeployedSince(read.record!, written)
+  )
     return {
       ok: false,
       code: 'rollback_live_changed',

@@ -339,6 +339,20 @@ test('/rollback written before the live release changed is refused (rollback_liv
   });
 });
 
+test('/rollback dated before even the previous release went live (an old example payload, a clock far off) undoes what is live, as before', async () => {
+  await run(async (w) => {
+    // Not the race rollback_live_changed is for (two deployments within one delivery's delay): the date says
+    // nothing of what its author saw, so the rollback goes back to the previous release.
+    const { payload } = commentOnPull(w.fake, '/rollback production', { user: 'alice' });
+    (payload.comment as { created_at: string }).created_at = '2019-05-15T15:20:33Z';
+    await w.records.valid('production', record());
+    await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+    assert.doesNotMatch(replies(w.fake).join('\n'), /rollback_live_changed/);
+    assert.equal(rollbacks(w.fake).length, 1, replies(w.fake).at(-1));
+    assert.equal(rollbacks(w.fake)[0]!.sha, V1);
+  });
+});
+
 test('/rollback written before the live release was deployed again (the same version) still goes back to the previous one', async () => {
   await run(async (w) => {
     // v2 is live (v1 before it); alice asks to undo v2; her delivery waits while v2 is deployed again (a
