@@ -1,6 +1,6 @@
 // The gates report as a terminal table: one row per gate, then its findings, then the overall status.
 import { styleText } from 'node:util';
-import { plain } from '../util/plain-text.ts';
+import { notWorkflowCommand, plain } from '../util/plain-text.ts';
 import { formatDuration } from '../config/duration.ts';
 import { truncate } from '../report/markdown.ts';
 import type { GatesReport } from './runner.ts';
@@ -24,11 +24,6 @@ const STATUS_STYLE: Record<GateStatus, 'green' | 'yellow' | 'red'> = {
  * a line, broken.
  */
 const inert = plain;
-
-/** A line that would read as a workflow command (`::name::` or the old `##[name]`) gets a backslash first. */
-function notCommand(line: string): string {
-  return line.replace(/^(\s*)(::|##\[)/, '$1\\$2');
-}
 
 export function formatGatesReport(report: GatesReport, opts: FormatOptions = {}): string {
   const maxFindings = opts.maxFindings ?? 10;
@@ -74,7 +69,7 @@ export function formatGatesReport(report: GatesReport, opts: FormatOptions = {})
     `${paint('bold', 'overall_status=')}${paint(overallStyle, report.status)}` +
       `  (${report.gates.length} gates, ${formatDuration(report.wallMs)} wall, ${formatDuration(report.sumMs)} summed)`,
   );
-  return lines.map(notCommand).join('\n');
+  return lines.map(notWorkflowCommand).join('\n');
 }
 
 // What one finding may take of the table: its rule id, file name and each line of its message are cut

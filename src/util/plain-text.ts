@@ -15,6 +15,15 @@ export function plain(text: string): string {
 }
 
 /**
+ * `line` (already plain) as it may start a job-log line: the runner trims a line's leading white space and
+ * reads one starting with `::` (::add-mask::, ::stop-commands::, ::set-output …) as a workflow command, as it
+ * does `##[name]`; such a line gets a backslash before it. plain() alone is inert only inside a line.
+ */
+export function notWorkflowCommand(line: string): string {
+  return line.replace(/^(\s*)(::|##\[)/u, '$1\\$2');
+}
+
+/**
  * Text of several lines, each one an inert line (plain): for a workflow command's message (core.setFailed),
  * which core escapes and the runner shows as an annotation, its line breaks kept.
  */

@@ -4,7 +4,12 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { actionLogReporter } from '../../../src/action/log-reporter.ts';
 import { logInfo } from '../../../src/action/job-log.ts';
-import { plain, plainLinesRedacted, plainRedacted } from '../../../src/util/plain-text.ts';
+import {
+  notWorkflowCommand,
+  plain,
+  plainLinesRedacted,
+  plainRedacted,
+} from '../../../src/util/plain-text.ts';
 
 const HASH_SECRET = 'tok##[error]abc123XYZ';
 const ZW_SECRET = 'zero\u200Bwidth-secret-42';
@@ -89,4 +94,32 @@ test("the Action's log reporter masks such a secret in a command's output, a log
   assert.match(text, /echo \*\*\* \*\*\*/);
   assert.match(text, /token \*\*\* used/);
   assert.deepEqual(annotated, ['warned about ***']);
+});
+
+// The runner reads a stdout line as a workflow command when, its leading white space trimmed, it starts with
+// `::` (::add-mask::, ::stop-commands::, ::set-output …). A text the Action logs may quote others (a record's
+// detail quoting a command's output, an error GitHub or a webhook sent back), split into lines by logInfo:
+// none of them may become a command.
+const COMMAND_LINES = [
+  '::add-mask::v1',
+  '::stop-commands::resume-token',
+  '  ::set-output name=status::succeeded',
+  '\t::warning file=x::forged',
+  '\u00a0\u3000::error::forged',
+  '\ufeff::notice::forged',
+  '\u200b::debug::forged',
+];
+
+test('logInfo prints no workflow command, whatever the lines of the text it is given start with', (t) => {
+  const printed = captureStdout(t);
+  logInfo(`reconcile: rollback failed: ${COMMAND_LINES.join('\n')}\r${COMMAND_LINES[0]}`);
+  t.mock.restoreAll();
+  const lines = printed.join('').split('\n').filter(Boolean);
+  assert.equal(lines.length, COMMAND_LINES.length + 1);
+  for (const line of lines) assert.doesNotMatch(line, /^\s*::/u, JSON.stringify(line));
+  // The text is kept as written, a backslash before it.
+  assert.equal(lines[1], '\\::stop-commands::resume-token');
+  assert.equal(lines[2], '  \\::set-output name=status::succeeded');
+  assert.equal(lines.at(-1), '\\::add-mask::v1');
+  assert.equal(notWorkflowCommand('a ::b:: c'), 'a ::b:: c');
 });
