@@ -89,6 +89,15 @@ export async function runGateCommand(
     stream?.once('close', () => {
       if (!stream.readableEnded) group.stop('output');
     });
+  // maxBuffer bounds each stream alone; the interleaved output (`all`) is kept too and was not bounded: a
+  // command printing just under the bound on both held 2 GB of memory for 500 MB printed. Both together
+  // count against the one bound.
+  let printed = 0;
+  for (const stream of [subprocess.stdout, subprocess.stderr])
+    stream?.on('data', (chunk: Uint8Array) => {
+      printed += chunk.length;
+      if (printed > maxOutput) group.stop('output');
+    });
   const result = await subprocess;
   // A program that could not start never exits.
   group.release();

@@ -104,3 +104,29 @@ const flood = setInterval(() => {
     assert.deepEqual(await untilEnded(pidsIn(pids)), [], 'processes of the gate command still running');
   },
 );
+
+test(
+  'a gate command whose stdout and stderr together pass its output bound is stopped, though neither alone does',
+  { skip: !posix && 'process groups are POSIX', timeout: 30_000 },
+  async () => {
+    // 600 bytes on each stream, 1000 allowed: execa bounds each stream alone (maxBuffer), and the interleaved
+    // output (`all`) it keeps as well grew past the bound (500 MB printed held 2 GB of memory).
+    const script = "process.stdout.write('a'.repeat(600)); process.stderr.write('b'.repeat(600));";
+    const result = await runGateCommand(
+      [process.execPath, '-e', script],
+      { ...ctx, signal: new AbortController().signal },
+      {},
+      1000,
+    );
+    assert.equal(result.ok, false);
+    assert.match(!result.ok ? result.reason : '', /printed more than 1000 bytes of output and was stopped/);
+    // Within the bound together, it runs as before.
+    const within = await runGateCommand(
+      [process.execPath, '-e', script],
+      { ...ctx, signal: new AbortController().signal },
+      {},
+      1200,
+    );
+    assert.equal(within.ok && within.exitCode, 0);
+  },
+);
