@@ -75,7 +75,7 @@ async function runTestsGate(config: TestsConfig, ctx: GateContext): Promise<Gate
 
   if (config.junit) {
     const failed = problems.find((problem) => problem.findings[0]?.rule === 'tests.command');
-    const junit = await checkJUnit(toList(config.junit), ctx, notes, flaky);
+    const junit = await checkJUnit(toList(config.junit), ctx, notes, flaky, ranAt);
     problems.push(...junit);
     // The command failed, yet the reports list every test as passed: what failed is not in them. A test
     // file that did not load (a syntax error, an import that throws) has no test case to fail.
@@ -346,6 +346,7 @@ async function checkJUnit(
   ctx: GateContext,
   notes: string[],
   flaky: Finding[],
+  ranAt: number | undefined,
 ): Promise<Problem[]> {
   const files = await matchFiles(patterns, ctx.cwd);
   if (files.length === 0) {
@@ -357,6 +358,15 @@ async function checkJUnit(
   for (const file of files) {
     const read = await readReportFile(ctx.cwd, file, repositoryRoots(ctx), 'JUnit report');
     if (!read.ok) return [blockProblem(read.message, 'tests.junit')];
+    // As for coverage: a report an earlier run left (a reused workspace, a committed file) lists tests this
+    // run's command never ran, and its passes stood for a command that wrote no report, or ran no test.
+    if (ranAt !== undefined && (await stat(resolve(ctx.cwd, file))).mtimeMs < ranAt - STALE_SLACK_MS)
+      return [
+        blockProblem(
+          `JUnit report ${file} is older than this test run: the test command did not write it`,
+          'tests.junit',
+        ),
+      ];
     let summary;
     try {
       summary = await readXmlReport('junit', read.text, file, ctx.signal);

@@ -300,6 +300,36 @@ test('a coverage report older than the test run is stale and blocks', async (t) 
   assert.match(verdict.summary, /coverage report coverage\/lcov\.info is older than this test run/);
 });
 
+test('a JUnit report older than the test run is stale and blocks, as a stale coverage report does', async (t) => {
+  const dir = await appRepo(t);
+  // A report an earlier run left (a self-hosted runner's workspace, or one committed) lists 120 passing tests;
+  // this run's command wrote none (its JUnit reporter dropped, or it ran no test at all and exited 0). Read as
+  // this run's, the gate passed on tests that did not run.
+  const cases = Array.from({ length: 120 }, (_, i) => `<testcase classname="s" name="t${i}"/>`).join('');
+  await writeFile(join(dir, 'junit.xml'), `<testsuite name="s" tests="120">${cases}</testsuite>`);
+  const old = new Date(Date.now() - 3600_000);
+  await utimes(join(dir, 'junit.xml'), old, old);
+  const stale = await run({ command: [NODE, '-e', '0'], junit: 'junit.xml', thresholds: {} }, context(dir));
+  assert.equal(stale.status, 'block');
+  assert.match(
+    stale.summary,
+    /JUnit report junit\.xml is older than this test run: the test command did not write it/,
+  );
+  // Without a command the gate reads what an earlier step wrote, whenever it was written.
+  const saved = await run({ junit: 'junit.xml', thresholds: {} }, context(dir));
+  assert.equal(saved.status, 'pass', saved.summary);
+  // Written by this run's command: read as before.
+  const fresh = await run(
+    {
+      command: [NODE, '-e', `require('fs').utimesSync('junit.xml', new Date(), new Date())`],
+      junit: 'junit.xml',
+      thresholds: {},
+    },
+    context(dir),
+  );
+  assert.equal(fresh.status, 'pass', fresh.summary);
+});
+
 test('JUnit: a test case whose status says it failed, with no <failure> or <error>, is a failed test, not a pass', async (t) => {
   const dir = await appRepo(t);
   // CTest, Behave and Pester write status="fail" / "failed" / "Failed" beside their <failure>; without it the
