@@ -104,6 +104,44 @@ test('runs gates in parallel, keeps entry order, reports wall and summed time', 
   assert.ok(report.wallMs > 0);
 });
 
+test('a required gate that blocks stops no other gate: each runs to its verdict and every one is reported', async () => {
+  let slowAborted: boolean | undefined;
+  const report = await runGates(
+    [
+      entry('fast-block', async () => verdict('block', 'secret found')),
+      entry('slow-pass', async (signal) => {
+        await sleep(150, signal);
+        slowAborted = signal.aborted;
+        return verdict('pass', 'all tests passed');
+      }),
+      entry(
+        'slow-advisory',
+        async (signal) => {
+          await sleep(100, signal);
+          return verdict('block', 'coverage 70% < 80%');
+        },
+        { required: false },
+      ),
+    ],
+    ctx,
+    { concurrency: 3 },
+  );
+  assert.equal(slowAborted, false);
+  assert.deepEqual(
+    report.gates.map((g) => [g.name, g.status]),
+    [
+      ['fast-block', 'block'],
+      ['slow-pass', 'pass'],
+      ['slow-advisory', 'warn'],
+    ],
+  );
+  assert.equal(report.status, 'BLOCK');
+  assert.deepEqual(report.reasons, [
+    'fast-block: secret found',
+    'slow-advisory: coverage 70% < 80% (advisory: not blocking)',
+  ]);
+});
+
 test('concurrency 1 runs one gate at a time', async () => {
   let running = 0;
   let peak = 0;
