@@ -27,6 +27,7 @@
 import { randomInt } from 'node:crypto';
 import { statSync, type Stats } from 'node:fs';
 import { withOpenedFile } from '../util/regular-file.ts';
+import { trackedByGit } from './git-tracked.ts';
 import { open, readdir, rename, mkdir, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -176,6 +177,7 @@ export class FileStateStore implements StateStore {
     const text = readText(path, this.uid);
     this.lastText = text.ok ? text.text : undefined;
     if (text.ok && text.text === undefined) return this.readLegacy(environment);
+    if (text.ok && trackedByGit(path)) return untrustedFile(path, committedMessage(path));
     if (!text.ok && text.placeOnly)
       return { ok: false, code: 'state_corrupt', message: `${path} ${text.message}`, source: path };
     if (!text.ok) return text.untrusted ? untrustedFile(path, text.message) : corrupt(path, text.message);
@@ -375,6 +377,7 @@ export class FileStateStore implements StateStore {
     const text = readText(path, this.uid);
     if (!text.ok) return text.untrusted ? untrustedFile(path, text.message) : corrupt(path, text.message);
     if (text.text === undefined) return { ok: true, record: undefined, source: this.pathFor(environment) };
+    if (trackedByGit(path)) return untrustedFile(path, committedMessage(path));
     let file: unknown;
     try {
       file = JSON.parse(text.text);
@@ -564,6 +567,15 @@ function readText(
       };
     return { ok: false, message: `cannot be read (${code ?? (error as Error).message})` };
   }
+}
+
+/** Why a record file git tracks is not read (git-tracked.ts). */
+function committedMessage(path: string): string {
+  return (
+    `the record file ${path} is in the repository's commit (git tracks it), so whoever can push a branch or ` +
+    'open a pull request wrote it, not a deployment: it is not read. Keep state outside the checkout (a ' +
+    "state_dir elsewhere, or on GitHub with the action's state-key) and remove the file from the repository"
+  );
 }
 
 function untrustedFile(path: string, why: string): StateRead {

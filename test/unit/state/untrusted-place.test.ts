@@ -14,6 +14,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { FileStateStore } from '../../../src/state/file-store.ts';
 import { emptyRecord, type EnvironmentRecord } from '../../../src/state/record.ts';
@@ -168,4 +169,48 @@ test('another user’s state directory or record is not trusted (root makes it s
   chmodSync(state, 0o777);
   assert.ok((await new FileStateStore(state, { uid: undefined }).read('production')).ok);
   chmodSync(state, 0o755);
+});
+
+test('a record file or state.json the checkout brought (git tracks it) is state_untrusted: a pull request could have written it', async (t) => {
+  // On a job's fresh checkout the only record a state directory inside the workspace can hold is one committed
+  // to the repository (actions/checkout cleans every untracked file away), so anyone who can push a branch or
+  // open a pull request chose what is "live" and what a rollback goes back to.
+  const repo = dir(t);
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'ignore' });
+  git('init', '-q');
+  const state = join(repo, '.deploy-action');
+  const store = new FileStateStore(state);
+  await store.write(record(1));
+  // Written by a run and not in the commit: read.
+  const own = await new FileStateStore(state).read('production');
+  assert.ok(own.ok, own.ok ? '' : own.message);
+  assert.equal(own.record?.live?.version, 'v1');
+
+  const path = store.pathFor('production');
+  git('add', '--', path);
+  for (const read of [
+    await new FileStateStore(state).read('production'),
+    new FileStateStore(state).readSync('production'),
+  ]) {
+    assert.equal(read.ok, false);
+    assert.equal(!read.ok && read.code, 'state_untrusted');
+    assert.match(
+      !read.ok ? read.message : '',
+      /^the record file .*production\.json is in the repository's commit \(git tracks it\), so whoever can push a branch or open a pull request wrote it, not a deployment: it is not read\./,
+    );
+  }
+
+  // The old state.json of earlier versions, committed, likewise.
+  const legacyState = join(repo, 'legacy');
+  const legacy = join(legacyState, 'state.json');
+  const legacyStore = new FileStateStore(legacyState);
+  await legacyStore.write(record(1));
+  rmSync(legacyStore.pathFor('production'));
+  writeFileSync(
+    legacy,
+    JSON.stringify({ schema: 1, environments: { production: { current: 'v9', previous: 'v8' } } }),
+  );
+  git('add', '--', legacy);
+  const old = await new FileStateStore(legacyState).read('production');
+  assert.equal(!old.ok && old.code, 'state_untrusted', JSON.stringify(old));
 });
