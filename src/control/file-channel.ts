@@ -26,6 +26,7 @@ import { notRegular } from '../util/regular-file.ts';
 import { syncDirectory } from '../util/sync-directory.ts';
 import { TRUSTED_DIRECTORY_MODE } from '../util/trusted-mode.ts';
 import { processUid, untrusted } from '../util/file-trust.ts';
+import { trackedByGit } from '../state/git-tracked.ts';
 import { untrustedDirectory, untrustedStateDirectory } from '../util/trusted-directories.ts';
 import {
   parseControlRequest,
@@ -168,6 +169,12 @@ export class FileControlChannel implements ControlSource, ControlSink {
           return this.unreadable(
             `${path} cannot be read (${info.size} bytes; the requests file is at most ${MAX_CONTROL_FILE_BYTES}); ` +
               'move it away (requests of finished rollouts are not needed)',
+          );
+        // One the checkout brought: whoever could push a branch or open a pull request wrote its requests.
+        if (trackedByGit(path))
+          return this.unreadable(
+            `the control file ${path} is in the repository's commit (git tracks it), so whoever can push a ` +
+              'branch or open a pull request wrote it: it is not read; remove it from the repository',
           );
         text = await handle.readFile('utf8');
         const before = this.readBefore;

@@ -484,3 +484,23 @@ test("a control file or directory (control/ or the state directory) others may w
     undefined,
   );
 });
+
+test('a control file the checkout brought (git tracks it) is not acted on: a pull request could have written its requests', async (t) => {
+  const dir = stateDir(t);
+  execFileSync('git', ['init', '-q'], { cwd: dir, stdio: 'ignore' });
+  const writer = new FileControlChannel(dir, 'production');
+  const promote = request();
+  await writer.append('production', promote);
+  // Written by the CLI, not in the commit: read.
+  assert.deepEqual(await new FileControlChannel(dir, 'production').poll('local-7'), {
+    changed: true,
+    requests: [promote],
+  });
+  execFileSync('git', ['add', '--', writer.pathFor('production')], { cwd: dir, stdio: 'ignore' });
+  const polled = await new FileControlChannel(dir, 'production').poll('local-7');
+  assert.deepEqual(polled.requests, []);
+  assert.match(
+    polled.error ?? '',
+    /^the control file .* is in the repository's commit \(git tracks it\), so whoever can push a branch or open a pull request wrote it: it is not read/,
+  );
+});
