@@ -179,21 +179,16 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
 }
 
 /**
- * Events whose commit, pull request or deployment comes from the event itself: run without the event, a pull
- * request's run deployed GITHUB_SHA (its merge commit, not the head that was reviewed) with no status comment and
- * a fork's pull request not known as a fork's, a workflow_run's deployed the default branch's commit, a
- * deployment event's was refused for having no deployment. The others (push, workflow_dispatch, schedule...)
- * deploy GITHUB_SHA either way.
+ * The events whose run deploys what the runner's variables say (GITHUB_SHA the commit, GITHUB_REF a pushed tag)
+ * and takes nothing else from the event file but whether a push deleted its branch. Every other event says what
+ * is deployed: run without it, a pull request's run
+ * deployed GITHUB_SHA (its merge commit, not the head that was reviewed) with no status comment and a fork's
+ * pull request not known as a fork's, a workflow_run's deployed the default branch's commit, a deployment
+ * event's was refused for having no deployment, a workflow_dispatch's inputs were not seen (its `dry-run: true`
+ * deployed for real, its `version` not the one asked), a release's tag was not the version and a deleted or
+ * draft release was deployed, a tag's create deployed the commit's version rather than the tag.
  */
-const RUNS_WITHOUT_ITS_EVENT = new Set([
-  'push',
-  'workflow_dispatch',
-  'schedule',
-  'repository_dispatch',
-  'create',
-  'release',
-  'merge_group',
-]);
+const RUNS_WITHOUT_ITS_EVENT = new Set(['push', 'schedule', 'repository_dispatch', 'merge_group']);
 
 /**
  * The event the runner wrote (GITHUB_EVENT_PATH). A file that holds no JSON object is refused (the runner

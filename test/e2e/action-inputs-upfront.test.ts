@@ -88,6 +88,16 @@ for (const [what, given, message] of [
     { env: { GITHUB_EVENT_NAME: 'workflow_run' } },
     /::error::GITHUB_EVENT_NAME is "workflow_run" but GITHUB_EVENT_PATH is not set/,
   ],
+  // What these deploy comes from the event too: a dispatch's inputs (its `dry-run: true` ran a real
+  // deployment), a release's tag as the version and whether it was deleted or is a draft, a tag's `create`.
+  ...(['workflow_dispatch', 'release', 'create'] as const).map(
+    (name) =>
+      [
+        `a ${name} event named without its file`,
+        { env: { GITHUB_EVENT_NAME: name } },
+        new RegExp(`::error::GITHUB_EVENT_NAME is "${name}" but GITHUB_EVENT_PATH is not set`),
+      ] as const,
+  ),
   [
     'an event file that holds a list',
     { event: { name: 'pull_request', payload: [] } },
