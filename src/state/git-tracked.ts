@@ -15,6 +15,7 @@ export function trackedByGit(path: string): boolean {
   try {
     execFileSync('git', ['-c', 'safe.directory=*', 'ls-files', '--error-unmatch', '--', basename(path)], {
       cwd: dirname(path),
+      env: withoutRepositoryVariables(process.env),
       stdio: 'ignore',
       timeout: 10_000,
     });
@@ -22,4 +23,33 @@ export function trackedByGit(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The variables that point git at another repository, index or work tree than the one found from its directory
+ * (`git rev-parse --local-env-vars`, which git itself clears to go into a submodule). Set for this process (a CLI
+ * run from a git hook, which sets GIT_DIR; a job's env:), they made git answer of another repository or none,
+ * "not tracked", and a committed record was read as one a run wrote.
+ */
+const REPOSITORY_VARIABLES = new Set([
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+  'GIT_CONFIG',
+  'GIT_CONFIG_PARAMETERS',
+  'GIT_CONFIG_COUNT',
+  'GIT_OBJECT_DIRECTORY',
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_IMPLICIT_WORK_TREE',
+  'GIT_GRAFT_FILE',
+  'GIT_INDEX_FILE',
+  'GIT_NO_REPLACE_OBJECTS',
+  'GIT_REPLACE_REF_BASE',
+  'GIT_PREFIX',
+  'GIT_INTERNAL_SUPER_PREFIX',
+  'GIT_SHALLOW_FILE',
+  'GIT_COMMON_DIR',
+]);
+
+function withoutRepositoryVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !REPOSITORY_VARIABLES.has(name)));
 }

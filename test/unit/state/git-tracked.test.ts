@@ -1,0 +1,53 @@
+// trackedByGit asks the repository around the file, whatever the environment says of another: GIT_DIR or
+// GIT_INDEX_FILE set for the process (a CLI run from a git hook, which sets GIT_DIR; a job's env:) pointed git
+// elsewhere, and a record the checkout brought read as one a run wrote.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { trackedByGit } from '../../../src/state/git-tracked.ts';
+
+function tempDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'git-tracked-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+for (const [variable, value] of [
+  // The relative `.git` a hook is given: from the record's directory, no repository at all.
+  ['GIT_DIR', '.git'],
+  ['GIT_WORK_TREE', '/'],
+  ['GIT_INDEX_FILE', 'elsewhere.index'],
+] as const)
+  test(`a file git tracks is tracked with ${variable} set in the environment`, (t) => {
+    const repo = tempDir(t);
+    const records = join(repo, '.deploy-action', 'records');
+    mkdirSync(records, { recursive: true });
+    const path = join(records, 'production.json');
+    writeFileSync(path, '{}\n');
+    execFileSync('git', ['init', '-q'], { cwd: repo, stdio: 'ignore' });
+    execFileSync('git', ['add', '--', path], { cwd: repo, stdio: 'ignore' });
+    assert.equal(trackedByGit(path), true);
+
+    const before = process.env[variable];
+    t.after(() => {
+      if (before === undefined) delete process.env[variable];
+      else process.env[variable] = before;
+    });
+    process.env[variable] = value;
+    assert.equal(trackedByGit(path), true, `${variable}=${value} pointed git elsewhere`);
+  });
+
+test('a file git does not track, or outside any repository, is not tracked', (t) => {
+  const repo = tempDir(t);
+  execFileSync('git', ['init', '-q'], { cwd: repo, stdio: 'ignore' });
+  const written = join(repo, 'production.json');
+  writeFileSync(written, '{}\n');
+  assert.equal(trackedByGit(written), false);
+  const outside = join(tempDir(t), 'with space', 'production.json');
+  mkdirSync(join(outside, '..'));
+  writeFileSync(outside, '{}\n');
+  assert.equal(trackedByGit(outside), false);
+});
