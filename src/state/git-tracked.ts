@@ -5,6 +5,7 @@
 // read of a file that is there (a few milliseconds; a run reads its record a handful of times).
 import { execFileSync } from 'node:child_process';
 import { basename, dirname } from 'node:path';
+import { commandEnv } from '../util/child-env.ts';
 
 /**
  * True when git tracks `path` in the repository its directory is in; false when it does not, when the directory
@@ -15,7 +16,9 @@ export function trackedByGit(path: string): boolean {
   try {
     execFileSync('git', ['-c', 'safe.directory=*', 'ls-files', '--error-unmatch', '--', basename(path)], {
       cwd: dirname(path),
-      env: withoutRepositoryVariables(process.env),
+      // As every command this program starts (child-env.ts): a repository's config may name a program git runs
+      // (core.fsmonitor, for ls-files too), and the action's inputs (its state-key) must not reach it.
+      env: withoutRepositoryVariables(commandEnv()),
       stdio: 'ignore',
       timeout: 10_000,
     });
@@ -50,6 +53,6 @@ const REPOSITORY_VARIABLES = new Set([
   'GIT_COMMON_DIR',
 ]);
 
-function withoutRepositoryVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+function withoutRepositoryVariables(env: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !REPOSITORY_VARIABLES.has(name)));
 }

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trackedByGit } from '../../../src/state/git-tracked.ts';
@@ -50,4 +50,35 @@ test('a file git does not track, or outside any repository, is not tracked', (t)
   mkdirSync(join(outside, '..'));
   writeFileSync(outside, '{}\n');
   assert.equal(trackedByGit(outside), false);
+});
+
+test('git is asked without the action’s inputs or the runtime’s token: a repository’s config may run a command', (t) => {
+  // core.fsmonitor in .git/config (which any earlier step of the job, or a gate's command, may write) is a
+  // program git runs for ls-files, with the environment it was given: the state-key would have been in it.
+  const repo = tempDir(t);
+  const path = join(repo, 'production.json');
+  writeFileSync(path, '{}\n');
+  execFileSync('git', ['init', '-q'], { cwd: repo, stdio: 'ignore' });
+  execFileSync('git', ['add', '--', path], { cwd: repo, stdio: 'ignore' });
+  const seen = join(repo, 'seen.json');
+  const hook = join(repo, 'fsmonitor-hook');
+  writeFileSync(
+    hook,
+    `#!${process.execPath}\nrequire('node:fs').writeFileSync(${JSON.stringify(seen)}, JSON.stringify(Object.keys(process.env)));\n`,
+    { mode: 0o755 },
+  );
+  execFileSync('git', ['config', 'core.fsmonitor', hook], { cwd: repo, stdio: 'ignore' });
+  const given = { 'INPUT_STATE-KEY': 'not-a-real-key', ACTIONS_RUNTIME_TOKEN: 'not-a-real-token' };
+  for (const [name, value] of Object.entries(given)) {
+    const before = process.env[name];
+    t.after(() => {
+      if (before === undefined) delete process.env[name];
+      else process.env[name] = before;
+    });
+    process.env[name] = value;
+  }
+  assert.equal(trackedByGit(path), true);
+  const names = JSON.parse(readFileSync(seen, 'utf8')) as string[];
+  assert.ok(names.includes('PATH'), 'the hook ran, with the environment');
+  for (const name of Object.keys(given)) assert.ok(!names.includes(name), `${name} reached git`);
 });
