@@ -42,6 +42,7 @@ import { TRUSTED_DIRECTORY_MODE } from '../util/trusted-mode.ts';
 import { processUid, untrusted } from '../util/file-trust.ts';
 import { untrustedDirectory, untrustedStateDirectory } from '../util/trusted-directories.ts';
 import { untrustedLockFile } from '../util/lock-trust.ts';
+import { trackedByGit } from '../state/git-tracked.ts';
 import {
   createOwnedFile,
   fileAgeMs,
@@ -408,6 +409,14 @@ export class FileSchedule {
           );
         const why = untrusted(`the schedule file ${path}`, info, this.uid, RUNS_NOT_STARTED);
         if (why) throw new ScheduleFileError(why, 'state_untrusted');
+        // One the checkout brought, as a committed record (git-tracked.ts): whoever could push a branch or open
+        // a pull request named what its runs deploy.
+        if (trackedByGit(path))
+          throw new ScheduleFileError(
+            `the schedule file ${path} is in the repository's commit (git tracks it), so whoever can push a ` +
+              'branch or open a pull request wrote it: its runs are not started; remove it from the repository',
+            'state_untrusted',
+          );
         return readText();
       });
     } catch (error) {

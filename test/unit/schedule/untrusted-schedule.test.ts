@@ -13,6 +13,7 @@ import { parseConfig } from '../../../src/config/load.ts';
 import { startDueRuns } from '../../../src/cli/schedule.ts';
 import { FileSchedule, ScheduleFileError, type ScheduledRun } from '../../../src/schedule/file-schedule.ts';
 import { linkInPlaceOf, workdir } from '../../helpers/command-workdir.ts';
+import { execFileSync } from 'node:child_process';
 
 const dir = (t: { after(fn: () => void): void }): string => workdir(t, 'untrusted-schedule');
 
@@ -196,5 +197,31 @@ test('a schedule lock or its takeover guard others may write is not believed: no
   assert.deepEqual(
     new FileSchedule(state).read('production').map((r) => r.id),
     ['r1', 'r2'],
+  );
+});
+
+test('a schedule file git tracks (the checkout brought it) is state_untrusted: none of its runs is started', async (t) => {
+  // As a committed record or requests file: whoever could push a branch or open a pull request wrote it, and
+  // a scheduled run deploys what it names.
+  const repo = dir(t);
+  execFileSync('git', ['init', '-q'], { cwd: repo, stdio: 'ignore' });
+  const state = join(repo, '.deploy-action');
+  const schedule = new FileSchedule(state);
+  await schedule.add(run('r1'));
+  // Written by the CLI and not in the commit: read.
+  assert.deepEqual(
+    new FileSchedule(state).read('production').map((r) => r.id),
+    ['r1'],
+  );
+  const path = schedule.pathFor('production');
+  execFileSync('git', ['add', '--', path], { cwd: repo, stdio: 'ignore' });
+  assert.throws(
+    () => new FileSchedule(state).read('production'),
+    (error: unknown) =>
+      error instanceof ScheduleFileError &&
+      error.code === 'state_untrusted' &&
+      /^the schedule file .*production\.json is in the repository's commit \(git tracks it\), so whoever can push a branch or open a pull request wrote it: its runs are not started; remove it from the repository$/.test(
+        error.message,
+      ),
   );
 });
