@@ -127,6 +127,11 @@ function onlyRedeployedSince(record: EnvironmentRecord, written: number): boolea
   return before !== undefined && isLive(before) && since.length > 0 && since.every(isLive);
 }
 
+/** Whether the record's history shows a release going live at or before `written` (ms). */
+function succeededBy(record: EnvironmentRecord, written: number): boolean {
+  return record.history.some((e) => e.event === 'succeeded' && Date.parse(e.at) <= written);
+}
+
 /**
  * What /rollback deploys: the record's previous release (version and commit). `toSha`, when given, must be
  * that release's commit (a prefix of it): the record keeps no other good version, and an older commit is
@@ -172,15 +177,16 @@ export function rollbackTarget(
   // the one they meant to leave. `to <sha>` names the target itself, so it is judged by that alone.
   const live = read.record?.live;
   const written = writtenAt === undefined ? NaN : Date.parse(writtenAt);
-  // Dated before even the previous release went live, the comment is no evidence of that race (it would take two
-  // deployments within one delivery's delay): what such a date says is a clock far off, or a payload made from
-  // an old example. Judged as before: it undoes what is live.
-  const datedBeforePrevious = Date.parse(previous.since) > written;
+  // Dated before even the previous release went live, and before every release the history shows going live, the
+  // comment says nothing of what its author saw: what such a date says is a clock far off, or a payload made from
+  // an old example. Judged as before: it undoes what is live. Where the history shows a release live when it was
+  // written, two deployments since (a redelivery hours later) are that race as much as one is.
+  const dateSaysNothing = Date.parse(previous.since) > written && !succeededBy(read.record!, written);
   if (
     !toSha &&
     live &&
     Date.parse(live.since) > written &&
-    !datedBeforePrevious &&
+    !dateSaysNothing &&
     !onlyRedeployedSince(read.record!, written)
   )
     return {

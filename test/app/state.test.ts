@@ -353,6 +353,45 @@ test('/rollback dated before even the previous release went live (an old example
   });
 });
 
+test('/rollback handled after two releases went live since it was written is refused (rollback_live_changed), as after one', async () => {
+  await run(async (w) => {
+    // v0 is live when alice asks to undo it; her delivery waits (a redelivery hours later) while v1, then v2, go
+    // live. The record's history reaches back to her comment and shows v0 live then: put back now, v1 is a
+    // release she never saw, deployed at once over v2.
+    const { payload } = commentOnPull(w.fake, '/rollback production', { user: 'alice' });
+    const writtenAt = Date.parse(String((payload.comment as { created_at: string }).created_at));
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const succeeded = (at: string, version: string, sha: string) => ({
+      at,
+      by: 'workflow:1',
+      event: 'succeeded',
+      code: 'deployed',
+      version,
+      sha,
+    });
+    const base = record();
+    const previousSince = iso(writtenAt + 30 * 60_000);
+    const liveSince = iso(writtenAt + 60 * 60_000);
+    await w.records.valid(
+      'production',
+      record({
+        live: { ...base.live!, since: liveSince },
+        previous: { ...base.previous!, since: previousSince },
+        history: [
+          succeeded(iso(writtenAt - 3_600_000), 'v0.9.0', fakeSha('release-0')),
+          succeeded(previousSince, 'v1.0.0', V1),
+          succeeded(liveSince, 'v2.0.0', V2),
+        ],
+      }),
+    );
+    const before = deployments(w.fake).length;
+    await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+    assert.equal(deployments(w.fake).length, before, 'v1 was not put back over v2');
+    const reply = replies(w.fake).at(-1) ?? '';
+    assert.match(reply, /\*\*Not accepted\*\* \(`rollback_live_changed`\)/, reply);
+  });
+});
+
 test('/rollback written before the live release was deployed again (the same version) still goes back to the previous one', async () => {
   await run(async (w) => {
     // v2 is live (v1 before it); alice asks to undo v2; her delivery waits while v2 is deployed again (a
