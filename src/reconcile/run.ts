@@ -577,7 +577,7 @@ async function act(
             ),
           };
     case 'handoff':
-      return inHand(options, () => goOn(decision, record, env, store, options));
+      return inHand(options, () => goOn(decision, record, env, store, options, now));
   }
 }
 
@@ -764,6 +764,7 @@ async function bakeLook(
         env,
         store,
         options,
+        now,
       ),
     );
   }
@@ -815,6 +816,7 @@ async function goOn(
   env: ResolvedEnvironment,
   store: StateStore,
   options: ReconcileOptions,
+  now: Date,
 ): Promise<Acted> {
   const { rollout, handoff } = decision;
   const who = handoff.kind === 'go' ? handoff.by.join(', ') : handoff.by;
@@ -826,6 +828,23 @@ async function goOn(
       : handoff.how === 'due'
         ? 'its bake is due'
         : `${handoff.how} by ${who || 'someone'}`;
+  // An abort (or a bake's trigger) of a rollout today's deploy.yml cannot go on with (its strategy or steps
+  // changed since it was handed off): the pipeline, which plans from today's config, would refuse it and leave
+  // its traffic split for good. The steps its record planned put traffic back, as for an orphan.
+  if (handoff.kind === 'abort') {
+    const check = checkResumable(rolloutEnvironment(env, rollout), record);
+    if (!check.ok)
+      return orphanRollback(
+        { code: 'orphan_rollback', rollout, steps: rollout.recovery },
+        record,
+        env,
+        store,
+        options,
+        now,
+        check.reason,
+        { why, code: handoff.code },
+      );
+  }
   const { options: told } = await notifying(options, env, rollout);
   const outcome = await resumeHere(env, record, rollout, store, told, why, handoff);
   if (!outcome.started) return notStarted(env.name, rollout, outcome, 'rollout_resume_failed');
@@ -872,19 +891,25 @@ async function orphanRollback(
   store: StateStore,
   options: ReconcileOptions,
   now: Date,
-  /** Why an `on_orphan: resume` rollout is rolled back instead. */
+  /** Why an `on_orphan: resume` rollout is rolled back instead (with `aborted`: why it cannot go on). */
   notResumed?: string,
+  /**
+   * A handed-off rollout aborted (or its bake's trigger fired) that today's deploy.yml cannot go on with: its
+   * recorded steps roll it back, said as the abort it is (`why`), not as an orphan.
+   */
+  aborted?: { why: string; code: 'rollout_aborted' | 'bake_rolled_back' },
 ): Promise<Acted> {
   const { rollout } = decision;
   // Kept by a rollback that left levels undone (its run's or an earlier reconcile's): not an orphan's first
   // rollback, and said so, not "the orphaned rollout" a second time.
   const undoneBefore = rollout.levelsUndone?.length ? rollout.levelsUndone : undefined;
-  const why =
-    (undoneBefore
-      ? `its rollback left ${undoneBefore.join(', ')} undone`
-      : `its owner ${ownerText(rollout.owner)} ended${conclusionText(decision.conclusion)}`) +
-    (notResumed && !undoneBefore ? `; not resumed: ${notResumed}` : '');
-  const orphaned = undoneBefore ? 'rolled-back' : 'orphaned';
+  const why = aborted
+    ? `${aborted.why}; deploy.yml no longer plans this rollout (${notResumed ?? 'changed'}), so the steps its record holds roll it back`
+    : (undoneBefore
+        ? `its rollback left ${undoneBefore.join(', ')} undone`
+        : `its owner ${ownerText(rollout.owner)} ended${conclusionText(decision.conclusion)}`) +
+      (notResumed && !undoneBefore ? `; not resumed: ${notResumed}` : '');
+  const orphaned = aborted ? 'handed-off' : undoneBefore ? 'rolled-back' : 'orphaned';
   // Write-ahead, as the pipeline's own rollback does: once a rollback of the rollout begins the record says so
   // (phase rollback), so that neither a reconcile that dies mid-way nor one after a rollback that failed
   // resumes it under `on_orphan: resume` (checkResumable refuses phase rollback): a rollout part rolled back
@@ -903,7 +928,7 @@ async function orphanRollback(
       {
         by: options.actor,
         event: 'rollback_started',
-        code: 'orphan_rollback',
+        code: aborted?.code ?? 'orphan_rollback',
         version: rollout.version,
         // The commit whose rollout it undoes, as in every entry about one (`requires` reads it).
         ...(rollout.sha ? { sha: rollout.sha } : {}),
@@ -986,9 +1011,11 @@ async function orphanRollback(
     ? `${record.live.version}${record.live.slot ? ` on ${record.live.slot}` : ''}`
     : (rollout.stableVersion ?? 'stable');
   const message = ok
-    ? undoneBefore
-      ? `ran the rollback of the rolled-back rollout of ${rollout.version} again (${why}): ${rolledBack.steps.length} recovery step(s) and the on_rollback levels done, traffic on ${stable}; the rollout is dropped from the record`
-      : `rolled back the orphaned rollout of ${rollout.version} (${why}): ${rolledBack.steps.length} recovery step(s), traffic on ${stable}`
+    ? aborted
+      ? `${why}: ${rolledBack.steps.length} recovery step(s), traffic on ${stable}`
+      : undoneBefore
+        ? `ran the rollback of the rolled-back rollout of ${rollout.version} again (${why}): ${rolledBack.steps.length} recovery step(s) and the on_rollback levels done, traffic on ${stable}; the rollout is dropped from the record`
+        : `rolled back the orphaned rollout of ${rollout.version} (${why}): ${rolledBack.steps.length} recovery step(s), traffic on ${stable}`
     : `the rollback of the ${orphaned} rollout of ${rollout.version} (${why}) did not complete: ${failedSteps.join(', ')} failed; ` +
       (keep
         ? `check ${env.name} now` +
@@ -1004,7 +1031,14 @@ async function orphanRollback(
       result: {
         status: ok ? 'rolled_back' : 'failed',
         // The record showed a rollout its run never finished; a rollback that did not complete says so.
-        code: ok ? 'rollout_unfinished' : 'rollback_failed',
+        // An abort's as the pipeline says it (a bake's trigger is its strategy step failing).
+        code: ok
+          ? aborted
+            ? aborted.code === 'rollout_aborted'
+              ? 'rollout_aborted'
+              : 'strategy_failed'
+            : 'rollout_unfinished'
+          : 'rollback_failed',
         message,
         environment: env.name,
         version: rollout.version,
@@ -1048,7 +1082,7 @@ async function orphanRollback(
         rollout,
         ok ? 'failure' : 'error',
         ok
-          ? undoneBefore
+          ? undoneBefore && !aborted
             ? `Rollback finished by reconcile: ${why}, now done`
             : `Rolled back by reconcile: ${why}`
           : `Reconcile could not roll back: ${failedSteps.join(', ')} failed`,
@@ -1056,8 +1090,14 @@ async function orphanRollback(
 
   const historyEntry: Omit<HistoryEntry, 'at'> = {
     by: options.actor,
-    event: ok ? 'orphan_rolled_back' : 'orphan_rollback_failed',
-    code: ok ? 'orphan_rollback' : 'rollback_failed',
+    event: aborted
+      ? ok
+        ? 'rolled_back'
+        : 'rollback_failed'
+      : ok
+        ? 'orphan_rolled_back'
+        : 'orphan_rollback_failed',
+    code: ok ? (aborted?.code ?? 'orphan_rollback') : 'rollback_failed',
     version: rollout.version,
     // The commit whose rollout was undone: `requires` no longer counts its earlier success there.
     ...(rollout.sha ? { sha: rollout.sha } : {}),
@@ -1108,7 +1148,13 @@ async function orphanRollback(
     historyEntry,
     now,
   );
-  const code: ReconcileCode = ok ? 'orphan_rolled_back' : 'orphan_rollback_failed';
+  const code: ReconcileCode = aborted
+    ? ok
+      ? aborted.code
+      : 'rollout_resume_failed'
+    : ok
+      ? 'orphan_rolled_back'
+      : 'orphan_rollback_failed';
   const written = await write(store, next, env.name, log.steps, message);
   if (written) return { entry: written };
   return {

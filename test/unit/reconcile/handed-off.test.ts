@@ -332,6 +332,26 @@ ${extra}`,
   return loadConfigFile(path);
 }
 
+/** The same environment as `config`'s, blue-green now. */
+async function blueGreen(): Promise<RawConfig> {
+  const path = join(dir, 'deploy.yml');
+  writeFileSync(
+    path,
+    `preset: fast
+state_dir: ${JSON.stringify(join(dir, 'state'))}
+${target.targetYaml}  env:
+    CURRENT: '{"slot":"blue","version":"v1"}'
+environments:
+  production:
+    strategy:
+      type: blue-green
+      slots: [blue, green]
+    control: { max_wait_in_job: 0 }
+`,
+  );
+  return loadConfigFile(path);
+}
+
 /** v1 live on blue; the pipeline rolls v2 out to its 25 % wait and hands it off. */
 async function handOff(cfg: RawConfig, store: FileStateStore): Promise<EnvironmentRecord> {
   await store.write({
@@ -674,6 +694,77 @@ describe('reconcile: a handed-off manual wait', () => {
         (h) => h.code === 'rollout_aborted' && h.by === 'bob' && h.detail === 'error budget',
       ),
     );
+  });
+});
+
+describe('reconcile: a handed-off rollout that deploy.yml no longer plans (changed since the hand-off)', () => {
+  // The pipeline plans from today's config and refuses a rollout whose steps or strategy changed: it said
+  // rollout_resume_failed, "not acted on", at every run, and the abort never rolled anything back: the canary
+  // kept its 25 % for good (every deployment refused behind it). The steps its record holds roll it back.
+  for (const [what, later] of [
+    ['its canary steps', () => config('{ weight: 10, pause: manual }')],
+    ['its strategy (blue-green now)', () => blueGreen()],
+  ] as const)
+    it(`an abort after ${what} changed rolls it back with its recorded steps: rollout_aborted, v1 live`, async () => {
+      const cfg = await config('{ weight: 25, pause: manual }');
+      const store = new FileStateStore(join(dir, 'state'));
+      const record = await handOff(cfg, store);
+      const changed = await later();
+      const abort = request('abort', record.rollout!.wait!.step, {
+        by: 'bob',
+        reason: 'error budget',
+        at: iso(Date.now()),
+      });
+      const marks: string[] = [];
+      const before = traffic().length;
+      const result = await reconcile(
+        options(changed, store, Date.now(), {
+          controlFor: () => source(() => [abort]),
+          markDeployment: async (_, state) => void marks.push(state),
+        }),
+      );
+      const [only] = result.entries;
+      assert.equal(only!.code, 'rollout_aborted', only!.message);
+      assert.equal(result.failed, false);
+      assert.match(only!.message, /^aborted by bob: error budget; deploy\.yml no longer plans this rollout/);
+      assert.match(only!.message, /traffic on v1 on blue$/);
+      assert.deepEqual(traffic().slice(before), ['set_weight green 0']);
+      assert.deepEqual(marks, ['failure']);
+      const after = await stored(store);
+      assert.equal(after.rollout, undefined);
+      assert.equal(after.live?.version, 'v1');
+      assert.deepEqual(
+        after.history.slice(-2).map((h) => `${h.event}:${h.code}`),
+        ['rollback_started:rollout_aborted', 'rolled_back:rollout_aborted'],
+      );
+      // Done: the next reconcile finds nothing to undo again.
+      const next = await reconcile(
+        options(changed, store, Date.now(), { controlFor: () => source(() => [abort]) }),
+      );
+      assert.equal(next.entries[0]!.code, 'nothing_due', next.entries[0]!.message);
+      assert.deepEqual(traffic().slice(before), ['set_weight green 0']);
+    });
+
+  it("a bake's armed trigger after its steps changed rolls it back with its recorded steps: bake_rolled_back", async () => {
+    const cfg = await config('{ weight: 25, pause: 24h }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const changed = await config('{ weight: 20, pause: 24h }');
+    const until = Date.parse(record.rollout!.wait!.until!);
+    const bad = analyzer({ ok: false, analysis: 'rollback', reason: 'error rate 9 % > 1 %' }, []);
+    const before = traffic().length;
+    const result = await reconcile(
+      options(changed, store, until - 3_600_000, {
+        controlFor: () => source(() => []),
+        analyzerFor: () => bad,
+      }),
+    );
+    assert.equal(result.entries[0]!.code, 'bake_rolled_back', result.entries[0]!.message);
+    assert.match(result.entries[0]!.message, /error rate 9 % > 1 %/);
+    assert.deepEqual(traffic().slice(before), ['set_weight green 0']);
+    const after = await stored(store);
+    assert.equal(after.rollout, undefined);
+    assert.equal(after.history.at(-1)!.code, 'bake_rolled_back');
   });
 });
 
