@@ -6,7 +6,7 @@
 // claims any run.
 import { countedRequests, decideRollout, lastHoldOrGo, waitEndedBy } from '../../src/control/rollout.ts';
 import type { ControlRequest } from '../../src/control/request.ts';
-import type { RefusalCode, Rollout } from '../../src/state/record.ts';
+import { waitsHandedOff, type RefusalCode, type Rollout } from '../../src/state/record.ts';
 import type { StateRead } from '../../src/state/store.ts';
 
 export interface CompletedRun {
@@ -50,7 +50,9 @@ export function orphanedBy(
     const ownedByRun = owner.kind === 'workflow' && owner.runId === String(run.id);
     const laterAttempt =
       owner.kind === 'workflow' && owner.runAttempt !== undefined && Number(owner.runAttempt) > run.attempt;
-    if (rollout.wait?.handedOff === true)
+    // Not once its rollback began (an /abort or a bake's trigger taken up by a reconcile run, which owns it
+    // from then): that run's end leaves the rollback to a reconcile, as an orphan's.
+    if (waitsHandedOff(rollout))
       return {
         environment,
         action: 'none',

@@ -10,6 +10,7 @@ import type { ResolvedEnvironment } from '../config/resolve.ts';
 import { askCurrent } from '../pipeline/live-state.ts';
 import {
   capText,
+  waitsHandedOff,
   withTransition,
   type EnvironmentRecord,
   type Release,
@@ -141,7 +142,8 @@ export async function adoptCurrent(
 
   // A rollout whose run is still at work is not stale: its run writes the record as it goes.
   const rollout = record.rollout;
-  if (rollout && !rollout.wait?.handedOff) {
+  // A handed-off rollout's wait is no run's; its rollback, once begun, is the run's rolling it back.
+  if (rollout && !waitsHandedOff(rollout)) {
     const status = await options.ownerStatus(rollout.owner, env);
     if (status.state === 'running')
       return entry(

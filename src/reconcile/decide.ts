@@ -5,6 +5,7 @@ import { countedRequests, decideRollout, lastHoldOrGo, PAUSED_ON_FAILURE } from 
 import type { OnOrphan } from '../config/schema.ts';
 import {
   dueForTeardown,
+  waitsHandedOff,
   type EnvironmentRecord,
   type Release,
   type RetiredSlot,
@@ -90,7 +91,7 @@ export function decide({
   realNow,
 }: DecideInput): ReconcileDecision {
   const rollout = record.rollout;
-  if (rollout?.wait?.handedOff) {
+  if (rollout && waitsHandedOff(rollout)) {
     // A record in a state directory (repository `local`) is steered by the command line's verbs.
     const cli = record.repository === 'local';
     const say = (verb: 'promote' | 'resume') =>

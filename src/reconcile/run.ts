@@ -43,6 +43,7 @@ import type { DeploymentState } from '../github/status-comment.ts';
 import {
   redactRecordSecrets,
   versionBefore,
+  waitsHandedOff,
   withTransition,
   type EnvironmentRecord,
   type HistoryEntry,
@@ -453,7 +454,7 @@ async function reconcileHeld(env: ResolvedEnvironment, options: ReconcileOptions
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const rollout = record.rollout;
     // A handed-off rollout is not an orphan: its owner is not asked; its requests are.
-    const handedOff = rollout?.wait?.handedOff === true;
+    const handedOff = rollout !== undefined && waitsHandedOff(rollout);
     const owner = rollout && !handedOff ? await options.ownerStatus(rollout.owner, env) : undefined;
     const control = handedOff ? await controlRequests(env, rollout!, options) : undefined;
     const requests = control?.requests;
@@ -922,7 +923,9 @@ async function orphanRollback(
     const ahead = withTransition(
       record,
       {
-        rollout: { ...rollout, phase: 'rollback' },
+        // A handed-off rollout's rollback is this run's from here: one that dies mid-way leaves it to the next
+        // reconcile once this run has ended (its first owner, the job that handed it off, may have succeeded).
+        rollout: { ...rollout, phase: 'rollback', ...(aborted ? { owner: options.owner } : {}) },
         ...(retired.length !== record.retired.length ? { retired } : {}),
       },
       {
@@ -1138,6 +1141,7 @@ async function orphanRollback(
           rollout: {
             ...kept,
             ...back,
+            ...(aborted ? { owner: options.owner } : {}),
             phase: 'rollback',
             recovery: left.map((r) => r.step),
             ...(levelsUndone.length ? { levelsUndone } : {}),

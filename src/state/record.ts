@@ -179,6 +179,16 @@ export interface Rollout {
   notify?: RolloutNotify;
 }
 
+/**
+ * The rollout waits as the job handed it off (issue 14): not an orphan, and what ends its wait is read from the
+ * requests and the time. Not once a rollback of it began (phase rollback: an /abort or a bake's trigger taken
+ * up, the record keeping its wait): reconcile finishes that rollback as an orphan's, its owner (the run rolling
+ * it back) asked first; it is never taken for a bake still under way, looked at and left half rolled back.
+ */
+export function waitsHandedOff(rollout: Rollout): boolean {
+  return rollout.wait?.handedOff === true && rollout.phase !== 'rollback';
+}
+
 /** A Slack message a bot channel posted (by the channel's name in the config), updated in place later. */
 export interface SlackMessageRef {
   name: string;

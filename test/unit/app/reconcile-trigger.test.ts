@@ -117,6 +117,32 @@ test('a rollout its job handed off (waiting for people or a bake) is not an orph
   assert.equal(decide(read(false))?.action, 'dispatch');
 });
 
+test('a handed-off rollout whose rollback the completed run began (phase rollback, its wait kept) is its orphan: dispatch', () => {
+  // A reconcile run that took up an /abort or a bake's trigger owns the rollout from its rollback's first write;
+  // cancelled or killed mid-way, its completion starts the reconcile that finishes the rollback, as for any
+  // orphan, instead of leaving it to the next scheduled run (or to none).
+  const owned = withOwner({ kind: 'workflow', runId: '42', runAttempt: '1' });
+  const rollout = owned.ok ? owned.record!.rollout! : undefined;
+  const read: StateRead = {
+    ok: true,
+    record: {
+      ...emptyRecord('acme/web', 'production', NOW),
+      rollout: {
+        ...rollout!,
+        phase: 'rollback',
+        wait: { kind: 'bake', step: 2, since: NOW.toISOString(), until: NOW.toISOString(), handedOff: true },
+      },
+    },
+    source: 'test',
+  };
+  assert.deepEqual(decide(read), { environment: 'production', action: 'dispatch' });
+  assert.deepEqual(decide(read, { id: 43, attempt: 1 }), {
+    environment: 'production',
+    action: 'none',
+    why: 'other_owner',
+  });
+});
+
 test('requestAfterHandOff: the request that lets a handed-off rollout go on or rolls it back, else none', () => {
   const at = (minute: number) => new Date(NOW.getTime() + minute * 60_000).toISOString();
   const rollout = (wait: Omit<NonNullable<Rollout['wait']>, 'handedOff'>, handedOff = true): Rollout => ({

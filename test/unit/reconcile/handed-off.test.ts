@@ -4,7 +4,7 @@
 // rolls it back. The pure decision first, then reconcile itself on records the pipeline handed off, with the
 // recorded command target and an injected analyzer.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -765,6 +765,116 @@ describe('reconcile: a handed-off rollout that deploy.yml no longer plans (chang
     const after = await stored(store);
     assert.equal(after.rollout, undefined);
     assert.equal(after.history.at(-1)!.code, 'bake_rolled_back');
+  });
+});
+
+describe('reconcile: a handed-off rollout whose rollback began and did not end', () => {
+  // Its rollback (an /abort, a bake's trigger) writes phase rollback ahead and keeps the wait in the record.
+  // Read as still waiting, it was left half rolled back for good: a bake was looked at and "baking until …"
+  // (its traffic wherever the rollback stopped), a due bake or the /abort retried ended rollout_resume_failed
+  // ("a rollback of it had already begun") at every run. It is finished as an orphan's rollback now, once the
+  // run rolling it back has ended, with what is left of its recovery: no step that went back is run again.
+  it('a reconcile killed in the rollback of a bake its metrics failed: the next one finishes it, not a bake look', async () => {
+    const cfg = await config('{ weight: 25, pause: 24h }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const until = Date.parse(record.rollout!.wait!.until!);
+    // The record as the dying reconcile left it: its write-ahead of the rollback, then nothing (kill -9).
+    const written: EnvironmentRecord[] = [];
+    const spy: StateStore = {
+      read: (environment) => store.read(environment),
+      write: async (r, o) => {
+        written.push(structuredClone(r));
+        return store.write(r, o);
+      },
+    };
+    const bad = analyzer({ ok: false, analysis: 'rollback', reason: 'error rate 9 % > 1 %' }, []);
+    await reconcile(
+      options(cfg, store, until - 7_200_000, {
+        storeFor: () => spy,
+        controlFor: () => source(() => []),
+        analyzerFor: () => bad,
+      }),
+    );
+    const died = written.find((r) => r.rollout?.phase === 'rollback');
+    assert.ok(died?.rollout?.wait?.handedOff, 'the write-ahead keeps the wait');
+    rmSync(store.pathFor('production'), { force: true });
+    await store.write(died);
+    const before = target.calls().length;
+
+    const looks: AnalysisRequest[] = [];
+    const owners: string[] = [];
+    const next = await reconcile(
+      options(cfg, store, until - 3_600_000, {
+        controlFor: () => source(() => []),
+        analyzerFor: () => analyzer({ ok: true, analysis: 'promote' }, looks),
+        ownerStatus: async (o) => {
+          owners.push(o.kind === 'workflow' ? o.runId : o.kind);
+          return { state: 'ended', conclusion: 'cancelled' };
+        },
+      }),
+    );
+    assert.equal(next.entries[0]!.code, 'orphan_rolled_back', next.entries[0]!.message);
+    assert.deepEqual(owners, ['99'], 'the reconcile run that began the rollback is asked');
+    assert.equal(looks.length, 0, 'no bake is looked at');
+    assert.deepEqual(target.actingCalls(before), ['set_weight green 0', 'teardown green']);
+    const after = await stored(store);
+    assert.equal(after.rollout, undefined);
+    assert.equal(after.live?.version, 'v1');
+  });
+
+  it('while the run rolling it back still runs: left to it (owner_running), nothing run', async () => {
+    const cfg = await config('{ weight: 25, pause: 24h }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const rollout = record.rollout!;
+    await store.write({
+      ...record,
+      seq: record.seq + 1,
+      rollout: { ...rollout, phase: 'rollback', owner: { kind: 'workflow', runId: '98' } },
+    });
+    const before = target.calls().length;
+    const result = await reconcile(
+      options(cfg, store, Date.parse(rollout.wait!.until!) + 60_000, {
+        controlFor: () => source(() => []),
+        ownerStatus: async () => ({ state: 'running' }),
+      }),
+    );
+    assert.equal(result.entries[0]!.code, 'owner_running', result.entries[0]!.message);
+    assert.deepEqual(target.calls().slice(before), []);
+  });
+
+  it('an abort whose rollback failed (a teardown): the next reconcile runs what is left, once', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const abort = request('abort', record.rollout!.wait!.step, { by: 'bob', at: iso(Date.now()) });
+    const path = join(dir, 'deploy.yml');
+    writeFileSync(
+      path,
+      readFileSync(path, 'utf8').replace("CURRENT: '", "FAIL_ON: teardown\n    CURRENT: '"),
+    );
+    const failing = await loadConfigFile(path);
+    const before = target.calls().length;
+    const first = await reconcile(
+      options(failing, store, Date.now(), { controlFor: () => source(() => [abort]) }),
+    );
+    assert.equal(first.entries[0]!.code, 'rollout_resume_failed', first.entries[0]!.message);
+    assert.deepEqual(target.actingCalls(before), ['set_weight green 0', 'teardown green']);
+    const kept = (await stored(store)).rollout;
+    assert.equal(kept?.phase, 'rollback');
+
+    const again = target.calls().length;
+    const next = await reconcile(
+      options(cfg, store, Date.now(), { controlFor: () => source(() => [abort]) }),
+    );
+    assert.equal(next.entries[0]!.code, 'orphan_rolled_back', next.entries[0]!.message);
+    assert.deepEqual(
+      target.actingCalls(again),
+      ['teardown green'],
+      'traffic, already back, is not moved again',
+    );
+    assert.equal((await stored(store)).rollout, undefined);
   });
 });
 
