@@ -769,6 +769,21 @@ async function bakeLook(
       ),
     );
   }
+  // Cancelled while it looked (or stopped by an internal error): no look was made, so none is counted and the
+  // record is left as it was; a failure, as any cancellation before reconcile did what was due, since the bake's
+  // triggers went unchecked this run. It said rollout_waiting, exit 0, and stored a 'hold' nobody judged.
+  if (options.signal?.aborted)
+    return {
+      entry: entry(
+        env.name,
+        'reconcile_cancelled',
+        true,
+        `not acted on: reconcile was ${stoppedPhrase(options.signal)} while it looked at the metrics of the rollout ` +
+          `of ${rollout.version} (${decision.why}); no look is counted and the record is unchanged: the next ` +
+          'reconcile looks again',
+        { version: rollout.version },
+      ),
+    };
   const wait = rollout.wait!;
   const verdict = result.ok ? (result.analysis ?? 'promote') : 'hold';
   const detail = (result.ok ? result.detail : result.reason) ?? '';

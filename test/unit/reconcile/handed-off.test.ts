@@ -1005,6 +1005,40 @@ describe('reconcile: a handed-off bake of 24 h', () => {
     assert.ok((await stored(store)).rollout?.wait?.handedOff, 'the bake still waits, as it was');
   });
 
+  it('cancelled while it looks at the metrics: reconcile_cancelled (a failure), no look counted, the record unchanged', async () => {
+    // It said rollout_waiting, exit 0, and stored a look with decision hold ("the look was cancelled"): the run
+    // that left the bake's triggers unchecked passed, and the record counted a look nobody judged.
+    const cfg = await config(BAKE);
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const until = Date.parse(record.rollout!.wait!.until!);
+    const cancel = new AbortController();
+    const cancelledMidLook: Analyzer = {
+      async evaluate() {
+        cancel.abort(new Error('SIGTERM received'));
+        return { ok: false, reason: 'cancelled' };
+      },
+    };
+    const result = await reconcile(
+      options(cfg, store, until - 3_600_000, {
+        controlFor: () => source(() => []),
+        analyzerFor: () => cancelledMidLook,
+        signal: cancel.signal,
+      }),
+    );
+    assert.deepEqual(
+      result.entries.map((e) => [e.code, e.failed]),
+      [['reconcile_cancelled', true]],
+      result.entries[0]!.message,
+    );
+    assert.equal(result.failed, true);
+    assert.match(
+      result.entries[0]!.message,
+      /cancelled while it looked at the metrics.*the next reconcile looks again/,
+    );
+    assert.deepEqual(await stored(store), record, 'nothing written');
+  });
+
   it("the run's own secret values are kept out of the record it writes (a look quoting a token)", async () => {
     const cfg = await config(BAKE);
     const store = new FileStateStore(join(dir, 'state'));
