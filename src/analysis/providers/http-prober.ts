@@ -2,7 +2,7 @@
 // the interval and measures success rate and latency percentiles. Works with no metrics stack at all.
 // Requests are sent on a fixed schedule, not after the previous answer, so a slow version cannot lower its
 // own load and hide its latency (coordinated omission).
-import { renderUrl } from '../../targets/http-check.ts';
+import { renderUrl, withoutCredentials } from '../../targets/http-check.ts';
 import { TemplateError } from '../../targets/template.ts';
 import { classifyFetchError, withoutUrlCredentials, type Fetch } from '../http.ts';
 import type { Sleep } from '../retry.ts';
@@ -76,11 +76,15 @@ export function createHttpProber(
   const accepted = (status: number) =>
     config.expect_status ? config.expect_status.includes(status) : status >= 200 && status < 400;
 
-  async function probeOnce(url: string, signal: AbortSignal): Promise<{ ok: boolean; latencyMs: number }> {
+  async function probeOnce(
+    { url, headers }: { url: string; headers: Record<string, string> },
+    signal: AbortSignal,
+  ): Promise<{ ok: boolean; latencyMs: number }> {
     const started = hrnow();
     try {
       const response = await doFetch(url, {
         method: config.method ?? 'GET',
+        headers,
         signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
         // The version's own answer is what is measured: a redirect is its answer (3xx counts as success
         // unless expect_status says otherwise), not a request to wherever Location points.
@@ -99,15 +103,18 @@ export function createHttpProber(
   return {
     name,
     async read(request: ReadRequest): Promise<ProviderRead> {
-      let url: string;
+      let target: { url: string; headers: Record<string, string> };
       try {
         // URL-encoded like health checks: a value stays one part of the URL (never its host, path or query).
-        url = renderUrl(
+        const url = renderUrl(
           request.side === 'stable' && config.stable_url ? config.stable_url : config.url,
           request.vars,
         );
         const parsed = new URL(url);
         if (!/^https?:$/.test(parsed.protocol)) throw new TemplateError(`"${url}" is not an http(s) URL`);
+        // fetch refuses a URL with a user and password (each request a failure of the version, no request
+        // sent): they go as basic auth, as a health check's do.
+        target = withoutCredentials(url);
       } catch (error) {
         const message = withoutUrlCredentials(error instanceof Error ? error.message : String(error));
         return {
@@ -123,7 +130,7 @@ export function createHttpProber(
       const pending: Array<Promise<{ ok: boolean; latencyMs: number }>> = [];
       for (let i = 0; i < count && !request.signal.aborted; i++) {
         if (i > 0) await sleep(spacingMs, request.signal);
-        pending.push(probeOnce(url, request.signal));
+        pending.push(probeOnce(target, request.signal));
       }
       const results = await Promise.all(pending);
       if (request.signal.aborted) {
