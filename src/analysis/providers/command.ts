@@ -14,6 +14,7 @@ import { OWN_GROUP, watchGroup } from '../../util/process-group.ts';
 import { processStopClause } from '../../util/command-stop.ts';
 import { stoppedPhrase } from '../../util/internal-error-stop.ts';
 import { abortableSleep } from '../../util/sleep.ts';
+import { ownSecretsHider } from './own-secrets.ts';
 import type { CommandProviderConfig } from '../schema.ts';
 import type { ProviderError, Result } from '../types.ts';
 import { pickFields, type MetricProvider, type ProviderRead, type ReadRequest } from './provider.ts';
@@ -206,6 +207,11 @@ export interface CommandRun {
   maxOutput: number;
   /** Why so much output is wrong, said after "printed more than N characters and was stopped". */
   tooMuch: string;
+  /**
+   * The config's `env` values masked in the errors given: a command's stderr or stdout, quoted in them, may
+   * echo the credential it was given (`echo "denied for $API_TOKEN" >&2`).
+   */
+  hideSecrets: ReturnType<typeof ownSecretsHider>;
 }
 
 /** How a provider's command runs: where, with what, for how long (its config's), printing how much (its own). */
@@ -222,6 +228,7 @@ export function commandRun(
     timeoutMs: config.timeout ?? 10_000,
     maxOutput,
     tooMuch,
+    hideSecrets: ownSecretsHider(Object.values(config.env ?? {})),
   };
 }
 
@@ -316,7 +323,7 @@ export async function runProviderCommand(
   group.release();
   const fail = (code: ProviderError['code'], message: string): Result<never> => ({
     ok: false,
-    error: { provider: name, code, message },
+    error: run.hideSecrets([{ provider: name, code, message }])[0]!,
   });
   // Stopped: said by which stop it was (as every command says it), not by the "killed with SIGTERM" it got.
   const processStop = processStopClause(group.stopped);
@@ -394,7 +401,9 @@ export function createCommandProvider(
         },
         request.signal,
       );
-      if (!result.ok) return { values: pickFields(request.metrics, null), errors: [result.error] };
+      // A parse error quotes the start of stdout, which may echo a credential as stderr may.
+      if (!result.ok)
+        return { values: pickFields(request.metrics, null), errors: run.hideSecrets([result.error]) };
       // No data is written as null. A key the output lacks is most often a misspelt field ("mem_ratio" for
       // "memory_ratio"): no data in every interval, ending in a no-data rollback that named no cause.
       const output = result.value.value;
@@ -410,11 +419,13 @@ export function createCommandProvider(
       const keys = Object.keys(output).map((k) => JSON.stringify(clip(oneLine(k), 80)));
       return {
         values: pickFields(request.metrics, output),
-        errors: missing.map((m) => ({
-          provider: name,
-          code: 'query-error' as const,
-          message: `${m.name}: the command's output has no ${JSON.stringify(clip(oneLine(m.config.field ?? m.name), 80))}${m.config.field ? ' (its field)' : ''} (it has ${keys.length ? `${keys.slice(0, 10).join(', ')}${keys.length > 10 ? `, ${keys.length - 10} more` : ''}` : 'no key'}); write null for no data`,
-        })),
+        errors: run.hideSecrets(
+          missing.map((m) => ({
+            provider: name,
+            code: 'query-error' as const,
+            message: `${m.name}: the command's output has no ${JSON.stringify(clip(oneLine(m.config.field ?? m.name), 80))}${m.config.field ? ' (its field)' : ''} (it has ${keys.length ? `${keys.slice(0, 10).join(', ')}${keys.length > 10 ? `, ${keys.length - 10} more` : ''}` : 'no key'}); write null for no data`,
+          })),
+        ),
       };
     },
   };

@@ -8,6 +8,7 @@ import { bucketKey } from '../histogram.ts';
 import { nativeHistogramBuckets } from '../native-histogram.ts';
 import { differingLabels, howSeriesDiffer, manySeriesMessage } from './series-labels.ts';
 import { foreignAnswer } from './answer-text.ts';
+import { headerSecrets, ownSecretsHider } from './own-secrets.ts';
 import { oneLine } from '../../config/shown.ts';
 import { parseBound } from '../recorded-buckets.ts';
 import { renderPromql, TemplateError } from '../promql.ts';
@@ -146,6 +147,8 @@ export class PrometheusClient {
   /** The server's URL without user and password, which are sent as a header instead. */
   readonly #base: URL;
   readonly #headers: Record<string, string>;
+  /** The headers' credentials (the URL's user and password among them) masked in the messages given. */
+  readonly hideSecrets: ReturnType<typeof ownSecretsHider>;
 
   constructor(name: string, config: PrometheusProviderConfig, deps: PrometheusDeps = {}) {
     this.name = name;
@@ -166,6 +169,7 @@ export class PrometheusClient {
       this.#base.username = '';
       this.#base.password = '';
     }
+    this.hideSecrets = ownSecretsHider(headerSecrets(this.#headers));
   }
 
   async #call(
@@ -826,6 +830,8 @@ export function createPrometheusProvider(
         read.errors.push({ ...result.error, message: `${m.name}: ${result.error.message}` });
       }
     });
+    // The server's own text is quoted in them (its error, its warnings), and may echo the credentials.
+    read.errors = client.hideSecrets(read.errors);
     return read;
   }
 
