@@ -109,6 +109,8 @@ export interface AnalyzerDeps {
   providers?: Record<string, MetricProvider>;
   /** NDJSON file to record every sample to (see recording.ts). */
   record?: string;
+  /** Masks secrets in the texts a recording keeps (recording.ts RecordingWriter), as the job log does. */
+  redactRecord?: (text: string) => string;
   /** Where the providers' warnings go (the job log; stderr without it). */
   warn?: (message: string) => void;
 }
@@ -157,6 +159,7 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
         deps.record,
         input ?? {},
         deps.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`)),
+        deps.redactRecord,
       )
     : undefined;
   let capturedBaseline: MetricValues = {};

@@ -110,11 +110,22 @@ export class RecordingWriter {
   #failed = false;
   readonly #config: AnalysisConfigInput;
   readonly #warn: (message: string) => void;
+  readonly #redact: (text: string) => string;
 
-  constructor(file: string, config: AnalysisConfigInput, warn: (message: string) => void = () => {}) {
+  /**
+   * `redact`: applied to the texts of each sample line (provider errors, notes, the decision's reason), which
+   * quote what a command printed or a server answered, so a recording masks what the job log masks.
+   */
+  constructor(
+    file: string,
+    config: AnalysisConfigInput,
+    warn: (message: string) => void = () => {},
+    redact: (text: string) => string = (text) => text,
+  ) {
     this.#file = file;
     this.#config = config;
     this.#warn = warn;
+    this.#redact = redact;
   }
 
   /**
@@ -146,7 +157,17 @@ export class RecordingWriter {
   }
 
   sample(index: number, sample: Sample, decision: Decision, notes: readonly AnalysisNote[] = []): void {
-    this.#line({ type: 'sample', index, sample, decision, ...(notes.length ? { notes } : {}) });
+    // Messages only: names, codes and values are what a replay judges, and stay as read.
+    const redact = this.#redact;
+    const said = <T extends { message: string }>(list: readonly T[]) =>
+      list.map((item) => ({ ...item, message: redact(item.message) }));
+    this.#line({
+      type: 'sample',
+      index,
+      sample: { ...sample, errors: said(sample.errors) },
+      decision: { ...decision, reason: redact(decision.reason) },
+      ...(notes.length ? { notes: said(notes) } : {}),
+    });
   }
 }
 

@@ -8,7 +8,7 @@ import { rolloutEnvironment, verifyCommand, type ResolvedEnvironment } from '../
 import { gateEntries } from '../gates/registry.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import type { LockRunStatus } from '../util/lock-takeover.ts';
-import { secretValueRedactor } from '../report/redact.ts';
+import { credentialRedactor, secretValueRedactor } from '../report/redact.ts';
 import {
   redactRecordSecrets,
   rolloutNotifySchema,
@@ -382,7 +382,13 @@ async function drive(
                 previousVersion: r.live.version,
                 // A provider's warnings (a command's output keys no metric reads) go to the job's warnings,
                 // redacted like every log line, not to stderr beside them.
-                deps: { record: recordTo, warn: (message) => warn(`analysis: ${message}`) },
+                deps: {
+                  record: recordTo,
+                  // The recording masks what the job log and check runs do: the run's secrets, and
+                  // credentials by shape.
+                  redactRecord: credentialRedactor(deps.secrets),
+                  warn: (message) => warn(`analysis: ${message}`),
+                },
                 onInterval: (message) =>
                   reporter.event({ type: 'log', level: 'info', message: `analysis: ${message}` }),
                 onWarning: (record) => reporter.event({ type: 'analysis-warning', record }),
