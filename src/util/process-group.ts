@@ -4,9 +4,9 @@
 // SIGTERM or a process left in the background does not go on running. Once the command itself has exited it
 // is done: its output is read for OUTPUT_DRAIN_MS more, never waited for while a background process (a
 // service a deploy command started) holds the pipe, and such a process is left alone unless the command was
-// stopped, or was run only for what it prints (a metrics or logs read: endLeftovers) and the process still
-// holds the pipe when the reading ends. Groups still running when this process exits are killed (execa's
-// cleanup skips detached children).
+// stopped, or was run only for what it prints (a metrics or logs read: endLeftovers, whatever it left, holding
+// the pipe or not). Groups still running when this process exits are killed (execa's cleanup skips detached
+// children).
 //
 // A stop also reaches what left the group: before the first signal the command's process tree is read from
 // /proc (parent links, process-tree.ts), and each descendant in another process group (started with setsid,
@@ -270,9 +270,10 @@ export interface GroupOptions {
   /** Stops the command when it aborts. */
   signal?: AbortSignal | undefined;
   /**
-   * Once the command has exited, what it left holding its output past OUTPUT_DRAIN_MS is killed with all of
-   * its group and marked processes, as after a stop: for a command run only for what it prints (a metrics
-   * or logs read), which has no service to leave running, and runs again every interval.
+   * Once the command has exited, what it left running OUTPUT_DRAIN_MS later is killed with all of its group
+   * and marked processes, as after a stop, whether it holds the command's output or not (`helper >/dev/null
+   * 2>&1 &`): for a command run only for what it prints (a metrics or logs read), which has no service to
+   * leave running, and runs again every interval: two more each interval, outliving the run.
    */
   endLeftovers?: boolean | undefined;
 }
@@ -336,7 +337,8 @@ export function watchGroup(subprocess: ChildProcess, options: GroupOptions = {})
     release();
     clearTimeout(forceKill);
     if (pgid !== undefined) {
-      groups.delete(pgid);
+      // Ending leftovers (below), the group stays tracked until then: this process exiting first kills it.
+      if (!endLeftovers || stopped) groups.delete(pgid);
       // A stopped command is over once it exits: what it started and left running is killed now.
       if (stopped && PROCESS_GROUPS) {
         kill('SIGKILL');
@@ -344,10 +346,10 @@ export function watchGroup(subprocess: ChildProcess, options: GroupOptions = {})
       }
     }
     setTimeout(() => {
-      const held = [subprocess.stdout, subprocess.stderr].some((s) => s && !s.readableEnded && !s.destroyed);
       subprocess.stdout?.destroy();
       subprocess.stderr?.destroy();
-      if (held && endLeftovers && !stopped && PROCESS_GROUPS && pgid !== undefined) {
+      if (endLeftovers && !stopped && PROCESS_GROUPS && pgid !== undefined) {
+        groups.delete(pgid);
         kill('SIGKILL');
         if (mark) rememberStopped(mark);
       }

@@ -106,6 +106,42 @@ test(
   },
 );
 
+// A process left in the background with its output sent elsewhere (`>/dev/null 2>&1 &`: a port-forward, a
+// helper daemon) held no pipe, so it was left running: one more each read, two each interval, outliving the run.
+test(
+  'metrics and logs commands: what a read left in the background is ended with it, though it holds no output',
+  { skip: !posix && 'process groups are POSIX', timeout: 30_000 },
+  async (t) => {
+    const pids = pidsFile(t, 'provider-group-');
+    // One in its group, one in a session of its own (setsid), both away from the read's output.
+    const leave = (print: string) =>
+      `sleep 60 </dev/null >/dev/null 2>&1 & a=$!; setsid sleep 61 </dev/null >/dev/null 2>&1 & b=$!; echo "$a $b" >> "$1"; ${print}`;
+    const metrics = createCommandProvider('cmd', {
+      type: 'command',
+      run: ['/bin/sh', '-c', leave(`echo '{"m": 7}'`), 'sh', pids],
+      timeout: 5000,
+      retries: 0,
+    });
+    assert.deepEqual(await metrics.read(request(new AbortController().signal)), {
+      values: { m: 7 },
+      errors: [],
+    });
+    const logs = createLogsProvider('logs', {
+      type: 'logs',
+      run: ['/bin/sh', '-c', leave('echo "ERROR boom"'), 'sh', pids],
+      timeout: 5000,
+      retries: 0,
+    });
+    const read = await logs.read({
+      ...request(new AbortController().signal),
+      metrics: [{ name: 'error_lines', config: { provider: 'logs' } }],
+    });
+    assert.deepEqual(read, { values: { error_lines: 1 }, errors: [] });
+    assert.equal(pidsIn(pids).length, 4);
+    assert.deepEqual(await untilEnded(pidsIn(pids)), [], 'processes the reads left still run');
+  },
+);
+
 test('command provider: timeout 0 is no timeout (the duration fields\' "0 for none")', async () => {
   const provider = createCommandProvider('cmd', {
     type: 'command',
