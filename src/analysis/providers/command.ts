@@ -271,6 +271,19 @@ function collect(stream: Readable | null, max: number, onOver: () => void): Coll
 }
 
 /**
+ * Why a command could not be started, by its spawn error's code. Not execa's message: it quotes the whole
+ * command line, whose arguments may hold a credential written in the config, over two lines.
+ */
+function notStarted(code: unknown): string {
+  if (code === 'ENOENT')
+    return 'could not be started (ENOENT: not found; give its path, or check cwd and PATH)';
+  if (code === 'EACCES') return 'could not be started (EACCES: not an executable file, or not permitted)';
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code)
+    ? `could not be started (${code})`
+    : 'could not be started';
+}
+
+/**
  * Runs a provider's command once, without a shell, in a process group of its own (util/process-group.ts):
  * a timeout, a cancellation or output past `maxOutput` stops everything it started. Its stdout, or the
  * typed error of a command that did not finish well.
@@ -346,7 +359,9 @@ export async function runProviderCommand(
     const what =
       result.exitCode !== undefined
         ? `exited with ${result.exitCode}`
-        : clip(result.shortMessage ?? 'failed to start', 300);
+        : result.signal
+          ? `was killed by ${result.signal}`
+          : notStarted((result as { code?: unknown }).code);
     return fail('command-failed', `${file} ${what}${lastLines ? `: ${lastLines}` : ''}`);
   }
   return { ok: true, value: stdout.text() };

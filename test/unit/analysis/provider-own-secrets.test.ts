@@ -141,3 +141,24 @@ test("a logs command's env value echoed in its stderr is masked in the error", a
   );
   assertHidden(await provider.read(request('error_lines', 'logs')), [TOKEN], 'logs stderr');
 });
+
+test('a metrics command that cannot start or is killed is named by its program alone, on one line', async () => {
+  // Its arguments may hold a credential written in the config (curl -H "Authorization: Bearer ..."), which
+  // execa's own message quoted whole, over two lines.
+  const cases: Array<[string[], RegExp]> = [
+    [
+      ['no-such-program-of-this-test', '-H', `Authorization: Bearer ${TOKEN}`],
+      /^no-such-program-of-this-test could not be started \(ENOENT: not found\b[^\n]*\)$/,
+    ],
+    [['/dev/null', `--token=${TOKEN}`], /^\/dev\/null could not be started \(EACCES: [^\n]*\)$/],
+    [['/bin/sh', '-c', 'kill -9 $$', 'sh', TOKEN], /^\/bin\/sh was killed by SIGKILL$/],
+  ];
+  for (const [run, said] of cases) {
+    const provider = createCommandProvider('script', { type: 'command', run, retries: 0 });
+    const read = await provider.read(request('p95', 'script'));
+    assert.equal(read.errors.length, 1, JSON.stringify(read));
+    assert.equal(read.errors[0]!.code, 'command-failed');
+    assert.match(read.errors[0]!.message, said);
+    assert.ok(!JSON.stringify(read).includes(TOKEN), JSON.stringify(read));
+  }
+});
