@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import { commandEnv } from '../../util/child-env.ts';
 import { oneLine } from '../../config/shown.ts';
+import { nestedDeeperThan } from '../../util/json-depth.ts';
 import { splitCommand } from '../../targets/command-line.ts';
 import { envNameFor, renderArgvCommand } from '../../targets/shell-script.ts';
 import { render, TemplateError } from '../../targets/template.ts';
@@ -55,6 +56,12 @@ function topLevelKeys(text: string): string[] {
   }
   return keys;
 }
+
+/**
+ * A value nested deeper than this is described, not written out: JSON.stringify recurses, and thousands of
+ * levels overflow the stack (util/json-depth.ts). What a message shows of it is 80 characters anyway.
+ */
+const MAX_SHOWN_DEPTH = 32;
 
 export interface ParsedMetrics {
   ok: true;
@@ -116,7 +123,7 @@ export function parseMetricsJson(
         error: {
           provider,
           code: 'bad-json',
-          message: `"${clip(oneLine(key), 80)}" is ${clip(oneLine(JSON.stringify(value)), 80)}; values must be numbers or null`,
+          message: `"${clip(oneLine(key), 80)}" is ${nestedDeeperThan(value, MAX_SHOWN_DEPTH) ? `a ${Array.isArray(value) ? 'list' : 'mapping'} nested more than ${MAX_SHOWN_DEPTH} levels deep` : clip(oneLine(JSON.stringify(value)), 80)}; values must be numbers or null`,
         },
       };
     }

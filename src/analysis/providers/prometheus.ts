@@ -3,6 +3,7 @@
 // The answer is read as untrusted: any shape or value Prometheus would not send is bad-json, never a throw
 // and never a number made up from it (null is not 0).
 import { textOf } from '../../util/text-of.ts';
+import { nestedDeeperThan } from '../../util/json-depth.ts';
 import { httpGet, type Fetch } from '../http.ts';
 import { bucketKey } from '../histogram.ts';
 import { nativeHistogramBuckets } from '../native-histogram.ts';
@@ -37,6 +38,13 @@ interface PromResponse {
 }
 
 export type ReduceMode = 'mean' | 'max' | 'min' | 'last';
+
+/**
+ * The deepest an answer may nest: a native histogram's bucket in a matrix is 9 levels deep, the answer itself
+ * the first (data.result[i].histograms[j][1].buckets[k]); far deeper is no answer of the API's, and
+ * overflowed the stack of what reads it (util/json-depth.ts).
+ */
+const MAX_ANSWER_DEPTH = 32;
 
 // How Prometheus writes a sample value (Go's FormatFloat): a decimal float, or NaN / +Inf / -Inf.
 const FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
@@ -200,6 +208,12 @@ export class PrometheusClient {
       } catch {
         return this.#fail(status >= 300 ? 'http-status' : 'bad-json', foreign(), status);
       }
+      if (nestedDeeperThan(parsed, MAX_ANSWER_DEPTH))
+        return this.#fail(
+          status >= 300 ? 'http-status' : 'bad-json',
+          `${url.pathname} answered HTTP ${status} with JSON nested more than ${MAX_ANSWER_DEPTH} levels deep, which no answer of the API's is`,
+          status,
+        );
       if (parsed?.status === 'error') {
         const why = clip(
           oneLine(`${textOf(parsed.errorType ?? 'error')}: ${textOf(parsed.error ?? 'no message')}`),
