@@ -60,7 +60,15 @@ export const prometheusProviderSchema = z.strictObject({
     .record(z.string().meta({ pattern: HEADER_NAME.source }), z.string())
     .optional()
     .meta({
-      description: 'Extra request headers (for example Authorization: use ${{ secrets.X }}); never logged.',
+      description:
+        'Extra request headers, sent as written here (this file is committed: a credential goes in headers_env); never logged.',
+    }),
+  headers_env: z
+    .record(z.string().meta({ pattern: HEADER_NAME.source }), z.string().meta({ pattern: ENV_NAME.source }))
+    .optional()
+    .meta({
+      description:
+        "Request headers whose values are read from the environment variable each names (a credential set by the workflow step from a secret: {Authorization: PROM_AUTHORIZATION}); masked in every output like the run's secrets.",
     }),
   ...requestPolicy,
 });
@@ -644,6 +652,7 @@ export const analysisConfigSchema = recordedAnalysisConfigSchema.superRefine((co
   for (const [name, provider] of Object.entries(config.providers ?? {}))
     for (const issue of requestFieldIssues({
       headers: 'headers' in provider ? provider.headers : undefined,
+      headers_env: 'headers_env' in provider ? provider.headers_env : undefined,
       env: 'env' in provider ? provider.env : undefined,
     })) {
       const path = ['providers', name, ...issue.path];

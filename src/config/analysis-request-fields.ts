@@ -7,6 +7,9 @@
 export const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** fetch drops leading and trailing blanks; inside, a line break or NUL ends the header, and only Latin-1 is sent. */
 const HEADER_VALUE = /^[\t\x20-\xff]*$/;
+
+/** Whether fetch can send `value` as a header's value (a variable's, read when the provider is made). */
+export const sendableHeaderValue = (value: string): boolean => HEADER_VALUE.test(trimHeaderBlanks(value));
 /** As for target commands (config/schema.ts): a name a shell can read, and no "=" to split it. */
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -17,7 +20,7 @@ export const ENV_NAME_RULE =
   'an environment variable name is letters, digits and "_", not starting with a digit';
 
 export interface RequestFieldIssue {
-  /** Below the provider: ['headers', name] or ['env', name]. */
+  /** Below the provider: ['headers', name], ['headers_env', name] or ['env', name]. */
   path: [string, string];
   /** A key that is refused (the issue is about the key, not its value). */
   key: boolean;
@@ -40,14 +43,28 @@ function trimHeaderBlanks(value: string): string {
 /** The problems of one provider's headers and env. */
 export function requestFieldIssues(provider: {
   headers?: Record<string, string>;
+  headers_env?: Record<string, string>;
   env?: Record<string, string>;
 }): RequestFieldIssue[] {
   const issues: RequestFieldIssue[] = [];
   for (const [name, value] of Object.entries(provider.headers ?? {})) {
     if (!HEADER_NAME.test(name))
       issues.push({ path: ['headers', name], key: true, message: HEADER_NAME_RULE });
-    else if (!HEADER_VALUE.test(trimHeaderBlanks(value)))
+    else if (!sendableHeaderValue(value))
       issues.push({ path: ['headers', name], key: false, message: HEADER_VALUE_RULE });
+  }
+  const written = new Set(Object.keys(provider.headers ?? {}).map((name) => name.toLowerCase()));
+  for (const [name, variable] of Object.entries(provider.headers_env ?? {})) {
+    if (!HEADER_NAME.test(name))
+      issues.push({ path: ['headers_env', name], key: true, message: HEADER_NAME_RULE });
+    else if (written.has(name.toLowerCase()))
+      issues.push({
+        path: ['headers_env', name],
+        key: true,
+        message: 'this header is given in headers too: give it in one of them',
+      });
+    else if (!ENV_NAME.test(variable))
+      issues.push({ path: ['headers_env', name], key: false, message: ENV_NAME_RULE });
   }
   for (const name of Object.keys(provider.env ?? {}))
     if (!ENV_NAME.test(name)) issues.push({ path: ['env', name], key: true, message: ENV_NAME_RULE });

@@ -1,8 +1,8 @@
 // The secret values a config names instead of holding: each `*_env` key (a channel's token_env,
-// webhook_url_env, url_env, secret_env) names a variable whose value is a secret, a webhook URL as a whole and
-// in its parts. Read as soon as the config is loaded, so every output masks them from its first line: before,
-// only a notifier knew them, made after the CLI's output and the Action's GitHub reporter, which showed a
-// failing command's `echo $SLACK_URL` as it was.
+// webhook_url_env, url_env, secret_env; a Prometheus provider's headers_env, a mapping of such names) names a
+// variable whose value is a secret, a webhook URL as a whole and in its parts. Read as soon as the config is
+// loaded, so every output masks them from its first line: before, only a notifier knew them, made after the
+// CLI's output and the Action's GitHub reporter, which showed a failing command's `echo $SLACK_URL` as it was.
 import { urlSecrets } from '../util/secret-values.ts';
 
 /** A config key that names a variable holding a secret. */
@@ -15,14 +15,23 @@ const SECRET_VARIABLE_KEY = /_env$/;
  */
 export function configSecretValues(config: unknown, env: NodeJS.ProcessEnv): string[] {
   const values: string[] = [];
+  const add = (variable: string) => {
+    const secret = Object.hasOwn(env, variable) ? env[variable] : undefined;
+    if (secret) values.push(secret, ...urlSecrets(secret));
+  };
+  const isMapping = (node: unknown): node is Record<string, unknown> =>
+    typeof node === 'object' && node !== null && !Array.isArray(node);
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(visit);
     if (node === null || typeof node !== 'object') return;
     for (const [key, value] of Object.entries(node)) {
-      if (SECRET_VARIABLE_KEY.test(key) && typeof value === 'string') {
-        const secret = Object.hasOwn(env, value) ? env[value] : undefined;
-        if (secret) values.push(secret, ...urlSecrets(secret));
-      } else visit(value);
+      if (SECRET_VARIABLE_KEY.test(key) && typeof value === 'string') add(value);
+      // A mapping of names to variables (a Prometheus provider's headers_env): each value names one.
+      else if (SECRET_VARIABLE_KEY.test(key) && isMapping(value))
+        for (const variable of Object.values(value)) {
+          if (typeof variable === 'string') add(variable);
+        }
+      else visit(value);
     }
   };
   visit(config);

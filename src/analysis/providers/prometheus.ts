@@ -10,6 +10,7 @@ import { nativeHistogramBuckets } from '../native-histogram.ts';
 import { differingLabels, howSeriesDiffer, manySeriesMessage } from './series-labels.ts';
 import { foreignAnswer } from './answer-text.ts';
 import { headerSecrets, ownSecretsHider } from './own-secrets.ts';
+import { sendableHeaderValue } from '../../config/analysis-request-fields.ts';
 import { oneLine } from '../../config/shown.ts';
 import { parseBound } from '../recorded-buckets.ts';
 import { renderPromql, TemplateError } from '../promql.ts';
@@ -22,6 +23,8 @@ import type { MetricProvider, PastReadRequest, ProviderRead, ReadRequest } from 
 export interface PrometheusDeps {
   fetch?: Fetch;
   sleep?: Sleep;
+  /** Where headers_env's variables are read (this process's environment without it). */
+  env?: NodeJS.ProcessEnv;
   /** Clock for a read not given its instant (ReadRequest.at), ms. */
   now?: () => number;
 }
@@ -155,6 +158,8 @@ export class PrometheusClient {
   /** The server's URL without user and password, which are sent as a header instead. */
   readonly #base: URL;
   readonly #headers: Record<string, string>;
+  /** Why no request can be sent (a headers_env variable not set, or not sendable), said by every read. */
+  readonly #unsendable: string | undefined;
   /** The headers' credentials (the URL's user and password among them) masked in the messages given. */
   readonly hideSecrets: ReturnType<typeof ownSecretsHider>;
 
@@ -167,6 +172,22 @@ export class PrometheusClient {
     if (!this.#base.pathname.endsWith('/')) this.#base.pathname = `${this.#base.pathname}/`;
     this.#base.hash = '';
     this.#headers = { ...config.headers };
+    // Read once: the step's environment does not change during the run. Never said: a variable's value.
+    const env = deps.env ?? process.env;
+    const problems: string[] = [];
+    for (const [header, variable] of Object.entries(config.headers_env ?? {})) {
+      const value = Object.hasOwn(env, variable) ? env[variable] : undefined;
+      if (!value)
+        problems.push(
+          `headers_env.${header} names ${variable}, which is not set: set it in the workflow step's env (${variable}: \${{ secrets.NAME }})`,
+        );
+      else if (!sendableHeaderValue(value))
+        problems.push(
+          `headers_env.${header}: the value of ${variable} cannot be sent as a header (a line break or a character beyond Latin-1); it is not shown`,
+        );
+      else this.#headers[header] = value;
+    }
+    this.#unsendable = problems.length ? problems.join('; ') : undefined;
     // fetch refuses a URL with credentials (and its error quotes the URL): https://user:token@host is basic
     // auth, unless the config gives its own Authorization header.
     if (this.#base.username || this.#base.password) {
@@ -191,6 +212,8 @@ export class PrometheusClient {
     for (const [k, v] of this.#base.searchParams) url.searchParams.append(k, v);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     const timeoutMs = this.#config.timeout ?? 10_000;
+    // Without its credential a request is refused (or worse, answered for another tenant): not sent.
+    if (this.#unsendable) return this.#fail('template', this.#unsendable);
     const attempt = async (): Promise<Result<PromResponse['data']>> => {
       const response = await httpGet(this.name, url.href, {
         timeoutMs,
