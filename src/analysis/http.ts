@@ -18,8 +18,23 @@ export type Fetch = typeof fetch;
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 function causeCode(error: unknown): string | undefined {
-  const cause = (error as { cause?: { code?: string } }).cause;
-  return cause?.code;
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}
+
+/**
+ * Why a request failed, from what caused fetch's error ("fetch failed" says nothing): the system's or TLS's
+ * code, with its text when the code alone does not say it (`DEPTH_ZERO_SELF_SIGNED_CERT: self-signed
+ * certificate`, `UND_ERR_SOCKET: other side closed`), as a health check says it (targets/http-check.ts).
+ */
+function failureText(error: unknown): string {
+  const cause = (error as { cause?: { message?: unknown } }).cause;
+  const code = causeCode(error);
+  const text = typeof cause?.message === 'string' && cause.message ? cause.message : undefined;
+  if (code && text && !text.includes(code)) return `${code}: ${text}`;
+  if (text) return code ? text : `${(error as Error).message ?? String(error)}: ${text}`;
+  const message = (error as Error).message ?? String(error);
+  return code ? `${message} (${code})` : message;
 }
 
 /**
@@ -77,10 +92,9 @@ export function classifyFetchError(
   if (signal?.aborted) return { provider, code: 'aborted', message: stoppedPhrase(signal) };
   if (name === 'TimeoutError')
     return { provider, code: 'timeout', message: `no answer within ${timeoutMs}ms` };
-  const code = causeCode(error);
-  if (code === 'ECONNREFUSED') return { provider, code: 'connection-refused', message: 'connection refused' };
-  const message = withoutUrlCredentials((error as Error).message ?? String(error));
-  return { provider, code: 'network', message: code ? `${message} (${code})` : message };
+  if (causeCode(error) === 'ECONNREFUSED')
+    return { provider, code: 'connection-refused', message: 'connection refused' };
+  return { provider, code: 'network', message: withoutUrlCredentials(failureText(error)) };
 }
 
 /** The body as text, or undefined once it passes `maxBytes` (the rest is not read). */

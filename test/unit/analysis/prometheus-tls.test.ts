@@ -1,0 +1,54 @@
+// A Prometheus the runner cannot talk TLS with (a self-signed or private CA's certificate, plain HTTP to a TLS
+// port) is a network error of the interval that says why, as a health check's does: it said "fetch failed
+// (DEPTH_ZERO_SELF_SIGNED_CERT)", fetch's own words, which say nothing, and dropped the reason TLS gave.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPrometheusProvider } from '../../../src/analysis/providers/prometheus.ts';
+
+test('a TLS failure says what is wrong with the certificate, and a plain request to a TLS port what happened', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'prom-tls-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // A self-signed certificate for localhost, made for this test (openssl is part of the base system).
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost'].concat([
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ]),
+    { stdio: 'ignore' },
+  );
+  const server = createServer(
+    { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+    (_, res) => void res.writeHead(200).end('{}'),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const port = (server.address() as AddressInfo).port;
+  const read = (url: string) =>
+    createPrometheusProvider('prom', { type: 'prometheus', url, retries: 0 }).read({
+      side: 'canary',
+      vars: {},
+      metrics: [{ name: 'p95', config: { provider: 'prom', query: 'up' } }],
+      intervalMs: 1000,
+      signal: AbortSignal.timeout(10_000),
+    });
+  const tls = await read(`https://alice:hunter2-password@127.0.0.1:${port}/`);
+  assert.equal(tls.errors.length, 1);
+  assert.equal(tls.errors[0]!.code, 'network');
+  assert.match(tls.errors[0]!.message, /^p95: DEPTH_ZERO_SELF_SIGNED_CERT: self[- ]signed certificate/);
+  assert.ok(!JSON.stringify(tls).includes('hunter2'));
+  const plain = await read(`http://127.0.0.1:${port}/`);
+  assert.equal(plain.errors[0]!.code, 'network');
+  assert.match(plain.errors[0]!.message, /^p95: UND_ERR_SOCKET: other side closed/);
+});
