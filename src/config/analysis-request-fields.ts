@@ -19,6 +19,16 @@ export const HEADER_VALUE_RULE =
 export const ENV_NAME_RULE =
   'an environment variable name is letters, digits and "_", not starting with a digit';
 
+/**
+ * A GitHub Actions expression (`${{ secrets.X }}`), which the runner expands in a workflow only: this file's
+ * text is sent as written, so every request would carry the expression instead of the credential.
+ */
+const WORKFLOW_EXPRESSION = /\$\{\{/;
+const workflowExpressionRule = (where: 'header' | 'variable') =>
+  where === 'header'
+    ? 'this header value holds ${{ ... }}, which nothing expands in this file: it would be sent as written. Give the header in headers_env instead, naming a variable the workflow step sets (PROM_AUTHORIZATION: Bearer ${{ secrets.PROM_TOKEN }})'
+    : "this variable's value holds ${{ ... }}, which nothing expands in this file: the command would get it as written. Set the variable in the workflow step's env instead; the command inherits it";
+
 export interface RequestFieldIssue {
   /** Below the provider: ['headers', name], ['headers_env', name] or ['env', name]. */
   path: [string, string];
@@ -52,6 +62,8 @@ export function requestFieldIssues(provider: {
       issues.push({ path: ['headers', name], key: true, message: HEADER_NAME_RULE });
     else if (!sendableHeaderValue(value))
       issues.push({ path: ['headers', name], key: false, message: HEADER_VALUE_RULE });
+    else if (WORKFLOW_EXPRESSION.test(value))
+      issues.push({ path: ['headers', name], key: false, message: workflowExpressionRule('header') });
   }
   const written = new Set(Object.keys(provider.headers ?? {}).map((name) => name.toLowerCase()));
   for (const [name, variable] of Object.entries(provider.headers_env ?? {})) {
@@ -66,7 +78,9 @@ export function requestFieldIssues(provider: {
     else if (!ENV_NAME.test(variable))
       issues.push({ path: ['headers_env', name], key: false, message: ENV_NAME_RULE });
   }
-  for (const name of Object.keys(provider.env ?? {}))
+  for (const [name, value] of Object.entries(provider.env ?? {}))
     if (!ENV_NAME.test(name)) issues.push({ path: ['env', name], key: true, message: ENV_NAME_RULE });
+    else if (WORKFLOW_EXPRESSION.test(value))
+      issues.push({ path: ['env', name], key: false, message: workflowExpressionRule('variable') });
   return issues;
 }

@@ -111,6 +111,21 @@ environments:
     assert.ok(!refused.ok, bad);
     assert.match(JSON.stringify(refused.errors), said, bad);
   }
+  // What the schema once advised, `${{ secrets.X }}` in a header (or a command's env), is sent as written:
+  // refused, saying what to write instead, the value not shown.
+  const expression = requestFieldIssues({
+    headers: { Authorization: 'Bearer ${{ secrets.PROM_TOKEN }}' },
+    env: { API_TOKEN: '${{ secrets.API_TOKEN }}' },
+  });
+  assert.deepEqual(
+    expression.map((issue) => issue.path),
+    [
+      ['headers', 'Authorization'],
+      ['env', 'API_TOKEN'],
+    ],
+  );
+  assert.match(expression[0]!.message, /nothing expands in this file.*headers_env/);
+  assert.match(expression[1]!.message, /nothing expands in this file.*workflow step's env/);
   // One header from two places: which would be sent is not for the reader to guess.
   assert.deepEqual(
     requestFieldIssues({ headers: { authorization: 'x' }, headers_env: { Authorization: 'PROM_AUTH' } }),
