@@ -45,6 +45,13 @@ function failureText(error: unknown): string {
 const SECRET_PARAM =
   /token|secret|passw(?:or)?d|pwd|api[-_.]?key|apikey|auth|signature|credential|session|jwt|bearer|private|^(?:key|sig|pass)$/i;
 
+/** The values of the credential-shaped parameters of a URL's query (`?access_token=...`), as sent. */
+export function queryCredentials(url: URL): string[] {
+  return [...url.searchParams].flatMap(([name, value]) =>
+    value !== '' && SECRET_PARAM.test(name) ? [value] : [],
+  );
+}
+
 function decodedName(name: string): string {
   try {
     return decodeURIComponent(name.replace(/\+/g, ' '));

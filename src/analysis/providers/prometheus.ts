@@ -4,7 +4,7 @@
 // and never a number made up from it (null is not 0).
 import { textOf } from '../../util/text-of.ts';
 import { nestedDeeperThan } from '../../util/json-depth.ts';
-import { httpGet, type Fetch } from '../http.ts';
+import { httpGet, queryCredentials, type Fetch } from '../http.ts';
 import { bucketKey } from '../histogram.ts';
 import { nativeHistogramBuckets } from '../native-histogram.ts';
 import { differingLabels, howSeriesDiffer, manySeriesMessage } from './series-labels.ts';
@@ -198,7 +198,7 @@ export class PrometheusClient {
       this.#base.username = '';
       this.#base.password = '';
     }
-    this.hideSecrets = ownSecretsHider(headerSecrets(this.#headers));
+    this.hideSecrets = ownSecretsHider([...headerSecrets(this.#headers), ...queryCredentials(this.#base)]);
   }
 
   async #call(

@@ -110,6 +110,14 @@ test("a Prometheus server's error text or warning echoing the header or the URL'
       { sleep: async () => {} },
     );
     assertHidden(await basic.read(request('p95', 'prom')), [PASSWORD], `basic, ${what}`);
+    // A token in the URL's query (a proxy reading ?access_token=), which the server may echo too.
+    answer = () => echo(TOKEN);
+    const query = createPrometheusProvider(
+      'prom',
+      { type: 'prometheus', url: `http://${base}/?access_token=${TOKEN}&tenant=a`, retries: 0 },
+      { sleep: async () => {} },
+    );
+    assertHidden(await query.read(request('p95', 'prom')), [TOKEN], `query, ${what}`);
   }
 });
 
