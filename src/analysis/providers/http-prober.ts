@@ -63,6 +63,23 @@ export const PROBER_FIELDS = [
   'p99',
 ] as const satisfies ReadonlyArray<keyof ProbeStats>;
 
+/** One request's outcome; `unsendable`: why fetch sent nothing, and never will to this URL. */
+interface Probe {
+  ok: boolean;
+  latencyMs: number;
+  unsendable?: string;
+}
+
+function badPort(url: string): string {
+  let port = '';
+  try {
+    port = ` ${new URL(url).port}`;
+  } catch {
+    // The URL parsed for the request: it parses here too.
+  }
+  return `fetch never connects to port${port} (a port browsers block, see the Fetch standard's "bad port"), so no request was sent: serve the version on another port to probe it`;
+}
+
 export function createHttpProber(
   name: string,
   config: HttpProberConfig,
@@ -79,7 +96,7 @@ export function createHttpProber(
   async function probeOnce(
     { url, headers }: { url: string; headers: Record<string, string> },
     signal: AbortSignal,
-  ): Promise<{ ok: boolean; latencyMs: number }> {
+  ): Promise<Probe> {
     const started = hrnow();
     try {
       const response = await doFetch(url, {
@@ -94,7 +111,12 @@ export function createHttpProber(
       // body, up to `rate` requests at once, must not fill the memory of the process that would roll it back.
       if (response.body) for await (const chunk of response.body) void chunk;
       return { ok: accepted(response.status), latencyMs: hrnow() - started };
-    } catch {
+    } catch (error) {
+      // A port fetch never connects to (the Fetch standard's "bad ports"): nothing was sent, and no request
+      // ever will be. Not the version's failure: every one of its requests would be one.
+      const refused = (error as { cause?: { message?: unknown; code?: unknown } }).cause;
+      if (refused?.message === 'bad port' && refused.code === undefined)
+        return { ok: false, latencyMs: 0, unsendable: badPort(url) };
       // Refused, reset or timed out: the version failed this request. That is data, not a provider error.
       return { ok: false, latencyMs: hrnow() - started };
     }
@@ -127,7 +149,7 @@ export function createHttpProber(
         Math.min(config.max_requests ?? 300, Math.floor((rate * request.intervalMs) / 1000)),
       );
       const spacingMs = 1000 / rate;
-      const pending: Array<Promise<{ ok: boolean; latencyMs: number }>> = [];
+      const pending: Array<Promise<Probe>> = [];
       for (let i = 0; i < count && !request.signal.aborted; i++) {
         if (i > 0) await sleep(spacingMs, request.signal);
         pending.push(probeOnce(target, request.signal));
@@ -137,6 +159,12 @@ export function createHttpProber(
         const error = classifyFetchError(name, new Error('cancelled'), timeoutMs, request.signal);
         return { values: pickFields(request.metrics, null), errors: [error] };
       }
+      const unsendable = results.find((r) => r.unsendable)?.unsendable;
+      if (unsendable)
+        return {
+          values: pickFields(request.metrics, null),
+          errors: [{ provider: name, code: 'network', message: unsendable }],
+        };
       const stats = summarize(results);
       // A field the prober does not measure (p90, latency) would be no data in every interval, and end in a
       // no-data rollback that does not say why: said instead, as a query error of the metric.

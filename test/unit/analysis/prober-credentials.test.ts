@@ -53,3 +53,21 @@ test('a prober URL with user:password is probed with them as basic auth, and the
     assert.deepEqual(s, { url: '/health/1.2', authorization: basic('probe@ops:pa:ss') });
   for (const s of seen.slice(4)) assert.deepEqual(s, { url: '/stable', authorization: basic('stable:word') });
 });
+
+test('a prober URL on a port fetch never connects to is a provider error, not a version failing every request', async () => {
+  // 6000 (X11) is one of the Fetch standard's "bad ports": fetch refuses it before connecting, so nothing is
+  // sent here. Each refusal was counted as the version failing a request: error rate 1, a rollback of a
+  // healthy version with no word of why.
+  const prober = createHttpProber('probe', { type: 'http', url: 'http://127.0.0.1:6000/health', rate: 20 });
+  const read = await prober.read({
+    side: 'canary',
+    vars: {},
+    metrics,
+    intervalMs: 200,
+    signal: AbortSignal.timeout(10_000),
+  });
+  assert.deepEqual(read.values, { error_rate: null, requests: null });
+  assert.equal(read.errors.length, 1, JSON.stringify(read.errors));
+  assert.equal(read.errors[0]!.code, 'network');
+  assert.match(read.errors[0]!.message, /fetch never connects to port 6000 .*bad port/);
+});
