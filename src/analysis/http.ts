@@ -31,6 +31,8 @@ function failureText(error: unknown): string {
   const cause = (error as { cause?: { message?: unknown } }).cause;
   const code = causeCode(error);
   const text = typeof cause?.message === 'string' && cause.message ? cause.message : undefined;
+  if (!code && text === 'bad port')
+    return `fetch never connects to this port (a port browsers block, see the Fetch standard's "bad port"), so nothing was sent: serve it on another port`;
   if (code && text && !text.includes(code)) return `${code}: ${text}`;
   if (text) return code ? text : `${(error as Error).message ?? String(error)}: ${text}`;
   const message = (error as Error).message ?? String(error);

@@ -52,3 +52,19 @@ test('a TLS failure says what is wrong with the certificate, and a plain request
   assert.equal(plain.errors[0]!.code, 'network');
   assert.match(plain.errors[0]!.message, /^p95: UND_ERR_SOCKET: other side closed/);
 });
+
+test('a Prometheus url on a port fetch never connects to says so (nothing is sent)', async () => {
+  const read = await createPrometheusProvider('prom', {
+    type: 'prometheus',
+    url: 'http://127.0.0.1:6000/',
+    retries: 0,
+  }).read({
+    side: 'canary',
+    vars: {},
+    metrics: [{ name: 'p95', config: { provider: 'prom', query: 'up' } }],
+    intervalMs: 1000,
+    signal: AbortSignal.timeout(10_000),
+  });
+  assert.equal(read.errors[0]?.code, 'network');
+  assert.match(read.errors[0]!.message, /^p95: fetch never connects to this port \(.*"bad port"\)/);
+});
