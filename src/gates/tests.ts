@@ -249,10 +249,15 @@ async function checkChangedLines(
       notices: [],
     };
   }
-  const byPath = perLine.map((report) => lineHitsByRepoPath(report, ctx.cwd, repositoryRoots(ctx)));
+  const roots = repositoryRoots(ctx);
+  const byPath = perLine.map((report) => lineHitsByRepoPath(report, ctx.cwd, roots));
+  // The diff's paths are relative to the gate's directory, the reports' to the repository (the runner's
+  // workspace): a gate in packages/api has changed `src/a.ts` where its report has `packages/api/src/a.ts`.
+  const inRepository = (file: ChangedFile) =>
+    relativeToRoots(resolve(ctx.cwd, file.path), roots) ?? file.path;
   const measured = measuredByReports(
     byPath.flatMap((map) => [...map.keys()]),
-    withLines.map((file) => file.path.split('/')[0]!),
+    withLines.map((file) => inRepository(file).split('/')[0]!),
   );
   let covered = 0;
   let total = 0;
@@ -260,7 +265,8 @@ async function checkChangedLines(
   let unreported = 0;
   const uncovered: Finding[] = [];
   for (const file of withLines) {
-    const hits = byPath.map((map) => findLineHits(map, file.path)).find(Boolean);
+    const repoPath = inRepository(file);
+    const hits = byPath.map((map) => findLineHits(map, repoPath)).find(Boolean);
     let missed: number[] = [];
     if (hits) {
       for (const line of file.addedLines) {
@@ -270,7 +276,7 @@ async function checkChangedLines(
         if (count > 0) covered++;
         else missed.push(line);
       }
-    } else if (isUnreportedSource(file.path, measured)) {
+    } else if (isUnreportedSource(repoPath, measured)) {
       // Code the reports measure, yet in none of them: no test loaded it, so none of its lines ran.
       const text = await changedText(ctx.cwd, file.path);
       missed = text === undefined ? [...file.addedLines] : runnableLines(file.path, text, file.addedLines);

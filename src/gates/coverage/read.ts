@@ -145,7 +145,12 @@ function writtenOnWindows(report: CoverageReport): boolean {
   return written.some((path) => path.includes('\\') || /^[A-Za-z]:[\\/]/.test(path));
 }
 
-/** The hits of a changed file: exact path first, else the one report path ending in "/<path>". */
+/**
+ * The hits of a changed file (`path` repository-relative, as the keys inside the repository are): its own
+ * key, else the one path outside the repository (a report made in another checkout, or on Windows) ending
+ * in "/<path>". A key inside the repository is another file: `src/index.ts` ending in "/index.ts" read the
+ * root's untested index.ts as covered by src's tests.
+ */
 export function findLineHits(
   byPath: Map<string, Map<number, number>>,
   path: string,
@@ -153,6 +158,11 @@ export function findLineHits(
   const exact = byPath.get(path);
   if (exact) return exact;
   const suffix = `/${path}`;
-  const candidates = [...byPath.keys()].filter((key) => key.endsWith(suffix));
+  const candidates = [...byPath.keys()].filter((key) => isOutsideRepository(key) && key.endsWith(suffix));
   return candidates.length === 1 ? byPath.get(candidates[0]!) : undefined;
+}
+
+/** A key lineHitsByRepoPath left absolute (POSIX, a drive, a UNC share): not inside the repository. */
+function isOutsideRepository(key: string): boolean {
+  return key.startsWith('/') || /^[A-Za-z]:\//.test(key);
 }

@@ -1,0 +1,68 @@
+// Which report lines a changed file's lines are matched with: the file's own, in every report that lists it.
+// Not another file whose path ends like it (the root's index.ts is not src/index.ts), and not only the first
+// report's (the unit and the integration job each run part of a file).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { testsGate } from '../../../src/gates/tests.ts';
+import type { ChangedFile } from '../../../src/gates/types.ts';
+import { gateContext } from '../../helpers/gate-context.ts';
+
+type TestContext = { after(fn: () => Promise<void>): void };
+
+async function checkout(t: TestContext, files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'coverage-mapping-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), text);
+  }
+  return dir;
+}
+
+/** An lcov record of `path` with `hits` per line 1, 2, … */
+function record(path: string, ...hits: number[]): string {
+  const lines = hits.map((count, index) => `DA:${index + 1},${count}`);
+  const hit = hits.filter((count) => count > 0).length;
+  return [`SF:${path}`, ...lines, `LF:${hits.length}`, `LH:${hit}`, 'end_of_record', ''].join('\n');
+}
+
+async function changedLines(
+  cwd: string,
+  coverage: string | string[],
+  changed: ChangedFile[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<string> {
+  const verdict = await testsGate.run(
+    testsGate.schema.parse({ coverage, thresholds: { changed_lines: 80 } }),
+    gateContext(cwd, { baseRef: 'base', changed, env }),
+  );
+  return `${verdict.status}: ${verdict.summary}`;
+}
+
+const ROOT_INDEX: ChangedFile[] = [{ path: 'index.ts', status: 'modified', addedLines: [1, 2] }];
+
+test("a changed root index.ts is not src/index.ts: another file's hits do not cover it", async (t) => {
+  const dir = await checkout(t, {
+    'lcov.info': record('src/index.ts', 1, 1) + record('main.ts', 1),
+    'index.ts': 'start();\nstop();\n',
+  });
+  assert.equal(
+    await changedLines(dir, 'lcov.info', ROOT_INDEX),
+    'block: changed-line coverage 0.0% < 80% (0/2 lines); 1 changed source file(s) in no coverage report, their lines counted as not covered (if one has no code to run, have the coverage tool report every source file: jest collectCoverageFrom, c8 or nyc --all, coverage.py [run] source)',
+  );
+});
+
+test('a gate in a package directory finds its files under the workspace-relative paths of its report', async (t) => {
+  const dir = await checkout(t, {
+    'packages/api/lcov.info': record('src/a.ts', 1, 0, 0),
+    'packages/api/src/a.ts': 'a();\nb();\nc();\n',
+  });
+  const changed: ChangedFile[] = [{ path: 'src/a.ts', status: 'modified', addedLines: [1, 2, 3] }];
+  assert.equal(
+    await changedLines(join(dir, 'packages/api'), 'lcov.info', changed, { GITHUB_WORKSPACE: dir }),
+    'block: changed-line coverage 33.3% < 80% (1/3 lines)',
+  );
+});
