@@ -147,9 +147,11 @@ function writtenOnWindows(report: CoverageReport): boolean {
 
 /**
  * The hits of a changed file (`path` repository-relative, as the keys inside the repository are): its own
- * key, else the one path outside the repository (a report made in another checkout, or on Windows) ending
- * in "/<path>". A key inside the repository is another file: `src/index.ts` ending in "/index.ts" read the
- * root's untested index.ts as covered by src's tests.
+ * key, else a path outside the repository (a report made in another checkout, or on Windows) ending in
+ * "/<path>". A key inside the repository is another file: `src/index.ts` ending in "/index.ts" read the
+ * root's untested index.ts as covered by src's tests. Of several such paths the shortest is the file: in one
+ * checkout `<root>/index.ts` is the root's, `<root>/src/index.ts` a deeper one's (two made the root's "not in
+ * the report", its lines uncounted). Two of one length (two checkouts) cannot be told apart: none.
  */
 export function findLineHits(
   byPath: Map<string, Map<number, number>>,
@@ -158,8 +160,12 @@ export function findLineHits(
   const exact = byPath.get(path);
   if (exact) return exact;
   const suffix = `/${path}`;
-  const candidates = [...byPath.keys()].filter((key) => isOutsideRepository(key) && key.endsWith(suffix));
-  return candidates.length === 1 ? byPath.get(candidates[0]!) : undefined;
+  const candidates = [...byPath.keys()]
+    .filter((key) => isOutsideRepository(key) && key.endsWith(suffix))
+    .sort((a, b) => a.length - b.length);
+  const [shortest, next] = candidates;
+  if (shortest === undefined || next?.length === shortest.length) return undefined;
+  return byPath.get(shortest);
 }
 
 /** A key lineHitsByRepoPath left absolute (POSIX, a drive, a UNC share): not inside the repository. */

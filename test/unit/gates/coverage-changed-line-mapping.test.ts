@@ -66,3 +66,15 @@ test('a gate in a package directory finds its files under the workspace-relative
     'block: changed-line coverage 33.3% < 80% (1/3 lines)',
   );
 });
+
+test("a report from another checkout with the root's index.ts and src/index.ts: the root's is the changed one", async (t) => {
+  const other = '/home/runner/work/app/app';
+  const dir = await checkout(t, {
+    'lcov.info': record(`${other}/src/index.ts`, 1, 1) + record(`${other}/index.ts`, 0, 0),
+    'index.ts': 'start();\nstop();\n',
+  });
+  assert.equal(
+    await changedLines(dir, 'lcov.info', ROOT_INDEX),
+    'block: changed-line coverage 0.0% < 80% (0/2 lines)',
+  );
+});
