@@ -266,7 +266,7 @@ async function checkChangedLines(
   const uncovered: Finding[] = [];
   for (const file of withLines) {
     const repoPath = inRepository(file);
-    const hits = byPath.map((map) => findLineHits(map, repoPath)).find(Boolean);
+    const hits = unionOfHits(byPath.map((map) => findLineHits(map, repoPath)));
     let missed: number[] = [];
     if (hits) {
       for (const line of file.addedLines) {
@@ -330,6 +330,19 @@ async function checkChangedLines(
       : `no executable changed lines${outside}`,
   );
   return { problems: [], notices: uncovered };
+}
+
+/**
+ * A file's hits over every report that lists it: a line is code when one report counts it, covered when one
+ * ran it. Reports of two test jobs (unit, integration) each cover part of a file; the first report that
+ * listed the file decided alone, and a line only the second job ran read as not covered.
+ */
+function unionOfHits(perReport: Array<Map<number, number> | undefined>): Map<number, number> | undefined {
+  const found = perReport.filter((hits) => hits !== undefined);
+  if (found.length <= 1) return found[0];
+  const union = new Map<number, number>();
+  for (const hits of found) for (const [line, count] of hits) union.set(line, (union.get(line) ?? 0) + count);
+  return union;
 }
 
 /**

@@ -78,3 +78,23 @@ test("a report from another checkout with the root's index.ts and src/index.ts: 
     'block: changed-line coverage 0.0% < 80% (0/2 lines)',
   );
 });
+
+test('two reports of one file (unit and integration jobs): a line either job ran is covered', async (t) => {
+  const dir = await checkout(t, {
+    'unit.info': record('src/a.ts', 1, 0, 0),
+    'integration.info': record('src/a.ts', 0, 1, 0),
+  });
+  const changed: ChangedFile[] = [{ path: 'src/a.ts', status: 'modified', addedLines: [1, 2, 3] }];
+  assert.equal(
+    await changedLines(dir, ['unit.info', 'integration.info'], changed),
+    'block: changed-line coverage 66.7% < 80% (2/3 lines)',
+  );
+  assert.equal(
+    await changedLines(
+      dir,
+      ['unit.info', 'integration.info'],
+      changed.map((f) => ({ ...f, addedLines: [1, 2] })),
+    ),
+    'pass: changed lines 2/2 covered',
+  );
+});
