@@ -2,7 +2,6 @@
 // replace resources unless allowed, and Kubernetes manifests must parse, name themselves, pass a client
 // dry-run when kubectl is there, and (advice) set resource limits and readiness probes and run more than one
 // replica (kubernetes-scaling.ts).
-import picomatch from 'picomatch';
 import { LineCounter, isMap, isScalar, isSeq } from 'yaml';
 import { parseJsonSteps } from './json-steps.ts';
 import { parseYamlDocuments } from './yaml-documents.ts';
@@ -65,9 +64,36 @@ export function classifyActions(actions: string[]): PlanAction {
   }
 }
 
+/**
+ * Whether an allow pattern names the address: `*` stands for any characters, everything else is itself. A
+ * resource address is no file path: read as a file glob, `*` stopped at the "/" of a for_each key
+ * (`aws_s3_object.assets["css/app.css"]`) and brackets were a character class (`web[*]` allowed no instance
+ * of web), so what the team allowed blocked.
+ */
 function allowed(patterns: string[] | undefined, address: string): boolean {
-  if (!patterns?.length) return false;
-  return patterns.includes(address) || picomatch.isMatch(address, patterns, { dot: true });
+  return (patterns ?? []).some((pattern) => matchesAddress(pattern, address));
+}
+
+/** `*` against any run of characters; linear in both lengths (a regular expression of many stars is not). */
+function matchesAddress(pattern: string, address: string): boolean {
+  let p = 0;
+  let a = 0;
+  let star = -1;
+  let resume = 0;
+  while (a < address.length) {
+    if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      resume = a;
+    } else if (p < pattern.length && pattern[p] === address[a]) {
+      p++;
+      a++;
+    } else if (star >= 0) {
+      p = star + 1;
+      a = ++resume;
+    } else return false;
+  }
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 type PlanJudgement = { counts: PlanCounts; findings: Finding[] };

@@ -12,10 +12,12 @@ const terraformSchema = z.strictObject({
     .min(1)
     .meta({ description: 'The JSON of `terraform show -json tfplan`, saved to a file.' }),
   allow_delete: z.array(z.string().min(1)).optional().meta({
-    description: 'Resource addresses (exact, or globs such as "aws_instance.legacy*") that may be destroyed.',
+    description:
+      'Resource addresses that may be destroyed: exact, or with "*" for any characters ("aws_instance.legacy*", "aws_instance.web[*]"; brackets and "/" are the address\'s own).',
   }),
   allow_replace: z.array(z.string().min(1)).optional().meta({
-    description: 'Resource addresses (exact or globs) that may be replaced (destroyed and re-created).',
+    description:
+      'Resource addresses that may be replaced (destroyed and re-created): exact, or with "*" for any characters.',
   }),
 });
 
