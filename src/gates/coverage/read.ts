@@ -1,7 +1,7 @@
 // Reads one coverage report from disk, choosing the parser by file name, and maps its source paths to
 // repository-relative ones so they can be matched with the changed files.
 import { existsSync } from 'node:fs';
-import { isAbsolute, posix, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, posix, resolve, sep } from 'node:path';
 import { readReportFile } from '../report-file.ts';
 import { relativeToRoots } from '../repo-path.ts';
 import { Turns } from '../turns.ts';
@@ -77,7 +77,7 @@ export function lineHitsByRepoPath(
   const result = new Map<string, Map<number, number>>();
   const windows = writtenOnWindows(report);
   const windowsBases = new Set<string>();
-  const bases = (report.baseDirs ?? [cwd]).map((base) => {
+  const bases = (report.baseDirs ?? [relativeBase(report, cwd)]).map((base) => {
     const path = hostPath(base);
     if (!isWindowsAbsolute(path, base, windows)) return resolve(cwd, path);
     windowsBases.add(path);
@@ -117,6 +117,29 @@ export function lineHitsByRepoPath(
     }
   }
   return result;
+}
+
+/** How many of a report's relative paths are looked for on disk to tell which directory they start from. */
+const BASE_PROBES = 50;
+
+/**
+ * The directory a report's relative paths start from, when it does not say (lcov, a Cobertura report without
+ * `<source>`): the gate's, unless none of them is there and they are under a directory between the report and
+ * the gate's. A tool writes them relative to where it ran: jest's rootDir, a package of a monorepo, whose
+ * report (packages/api/coverage/lcov.info, `SF:src/a.ts`) is read from the root; resolved against the root,
+ * no changed file was in it and the change passed with none of its lines checked.
+ */
+function relativeBase(report: CoverageReport, cwd: string): string {
+  const relative = [...(report.lineHits?.keys() ?? [])]
+    .map(hostPath)
+    .filter((path) => !isAbsolute(path) && !/^[A-Za-z]:\//.test(path))
+    .slice(0, BASE_PROBES);
+  const found = (base: string) => relative.some((path) => existsSync(resolve(base, path)));
+  if (relative.length === 0 || found(cwd)) return cwd;
+  // The report's directory, then each above it, short of the gate's.
+  for (let dir = dirname(resolve(cwd, report.file)); relativeToRoots(dir, [cwd]) !== undefined; dir = dirname(dir))
+    if (found(dir)) return dir;
+  return cwd;
 }
 
 /**

@@ -98,3 +98,17 @@ test('two reports of one file (unit and integration jobs): a line either job ran
     'pass: changed lines 2/2 covered',
   );
 });
+
+test("a package's report with paths relative to the package (jest's rootDir): its files are found from the root", async (t) => {
+  const dir = await checkout(t, {
+    'packages/api/coverage/lcov.info': record('src/a.ts', 1, 0, 0),
+    'packages/api/src/a.ts': 'a();\nb();\nc();\n',
+  });
+  const changed: ChangedFile[] = [
+    { path: 'packages/api/src/a.ts', status: 'modified', addedLines: [1, 2, 3] },
+  ];
+  assert.equal(
+    await changedLines(dir, 'packages/api/coverage/lcov.info', changed),
+    'block: changed-line coverage 33.3% < 80% (1/3 lines)',
+  );
+});
