@@ -174,7 +174,8 @@ function writtenOnWindows(report: CoverageReport): boolean {
  * "/<path>". A key inside the repository is another file: `src/index.ts` ending in "/index.ts" read the
  * root's untested index.ts as covered by src's tests. Of several such paths the shortest is the file: in one
  * checkout `<root>/index.ts` is the root's, `<root>/src/index.ts` a deeper one's (two made the root's "not in
- * the report", its lines uncounted). Two of one length (two checkouts) cannot be told apart: none.
+ * the report", its lines uncounted). Paths that are not all under the shortest one's directory (two packages'
+ * src/a.ts, or two checkouts) cannot be told apart: none.
  */
 export function findLineHits(
   byPath: Map<string, Map<number, number>>,
@@ -186,9 +187,12 @@ export function findLineHits(
   const candidates = [...byPath.keys()]
     .filter((key) => isOutsideRepository(key) && key.endsWith(suffix))
     .sort((a, b) => a.length - b.length);
-  const [shortest, next] = candidates;
-  if (shortest === undefined || next?.length === shortest.length) return undefined;
-  return byPath.get(shortest);
+  const [shortest, ...deeper] = candidates;
+  if (shortest === undefined) return undefined;
+  // The others must be under the shortest one's checkout: /ci/packages/api/src/a.ts and
+  // /ci/packages/b/src/a.ts are two packages' files, neither of them the root's src/a.ts.
+  const root = shortest.slice(0, shortest.length - path.length);
+  return deeper.every((key) => key.startsWith(root)) ? byPath.get(shortest) : undefined;
 }
 
 /** A key lineHitsByRepoPath left absolute (POSIX, a drive, a UNC share): not inside the repository. */

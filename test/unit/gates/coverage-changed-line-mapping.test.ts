@@ -79,6 +79,20 @@ test("a report from another checkout with the root's index.ts and src/index.ts: 
   );
 });
 
+test("two packages' src/index.ts from another checkout: neither is the root's src/index.ts", async (t) => {
+  const other = '/home/runner/work/app/app';
+  const dir = await checkout(t, {
+    'lcov.info':
+      record(`${other}/packages/api/src/index.ts`, 1, 1) + record(`${other}/packages/b/src/index.ts`, 1, 1),
+    'src/index.ts': 'start();\nstop();\n',
+  });
+  const changed: ChangedFile[] = [{ path: 'src/index.ts', status: 'modified', addedLines: [1, 2] }];
+  assert.match(
+    await changedLines(dir, 'lcov.info', changed),
+    /^block: changed-line coverage 0\.0% < 80% \(0\/2 lines\)/,
+  );
+});
+
 test('two reports of one file (unit and integration jobs): a line either job ran is covered', async (t) => {
   const dir = await checkout(t, {
     'unit.info': record('src/a.ts', 1, 0, 0),
