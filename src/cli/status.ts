@@ -8,7 +8,7 @@ import type { RawConfig } from '../config/schema.ts';
 import { FileControlChannel } from '../control/file-channel.ts';
 import type { ControlRequest } from '../control/request.ts';
 import { FileStateStore } from '../state/file-store.ts';
-import type { EnvironmentRecord, Release, Rollout } from '../state/record.ts';
+import { waitsHandedOff, type EnvironmentRecord, type Release, type Rollout } from '../state/record.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 import { position, waitText } from './control.ts';
 import { levelsUndoneAdvice } from '../pipeline/rollback-levels.ts';
@@ -56,9 +56,10 @@ export async function statusCli(opts: StatusCliOptions, deps: StatusCliDeps): Pr
   const requestsError = polled?.error;
   // Whether its owner still runs, where this host can tell (a process of its own): a rollout in phase
   // rollback is being rolled back, or was left for a reconcile. A workflow's run is asked of GitHub by
-  // reconcile, not here.
+  // reconcile, not here. A handed-off rollout whose rollback began is the process's rolling it back, as
+  // reconcile reads it (waitsHandedOff): only one still waiting is no process's.
   const owner =
-    rollout && rollout.owner.kind === 'process' && !rollout.wait?.handedOff
+    rollout && rollout.owner.kind === 'process' && !waitsHandedOff(rollout)
       ? (deps.ownerStatus ?? ((o) => processStatus(o, undefined, commandWaitMs(env))))(rollout.owner)
       : undefined;
   if (opts.json)
@@ -120,7 +121,8 @@ function rolloutLines(
     lines.push(
       `  undone:   ${rollout.levelsUndone.map(t).join(', ')} of its rollback: ${t(levelsUndoneAdvice(environment))}`,
     );
-  const wait = rollout.wait;
+  // A rollout being rolled back waits for nothing, though its record keeps the wait it was at.
+  const wait = rollout.phase === 'rollback' ? undefined : rollout.wait;
   if (wait) {
     const handedOff = wait.handedOff ? ' (handed off: no process waits)' : '';
     lines.push(`  waiting:  since ${t(wait.since)}${handedOff}, ${t(waitText(rollout, requests))}`);

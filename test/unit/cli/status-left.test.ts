@@ -115,3 +115,75 @@ test('status says whether a process that owns the rollout still runs: a rollback
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('status of a handed-off rollout whose rollback began: its owner is asked, and it is not shown waiting', async () => {
+  // A reconcile (`deploy-action abort`, or a bake's trigger) rolling back a handed-off rollout writes phase
+  // rollback and keeps the wait; reconcile finishes it as that process's orphan once it ended. Status asked no
+  // owner for it (the wait said "handed off") and showed it "waiting … (handed off: no process waits), baking
+  // until …; `deploy-action reconcile` goes on once it is due": a bake, when its rollback was left half done.
+  const { statusCli } = await import('../../../src/cli/status.ts');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { FileStateStore } = await import('../../../src/state/file-store.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'status-handed-off-rollback-'));
+  try {
+    const wait = {
+      kind: 'bake' as const,
+      step: 1,
+      since: '2025-03-04T10:00:00.000Z',
+      until: '2025-03-05T10:00:00.000Z',
+      handedOff: true,
+      looks: 2,
+    };
+    const record = kept({ owner: { kind: 'process', pid: 4242, host: 'ci-box' }, wait, levelsUndone: [] });
+    await new FileStateStore(dir).write(record);
+    const asked: number[] = [];
+    let out = '';
+    const code = await statusCli(
+      { environment: 'production', config: 'deploy.yml', stateDir: dir },
+      {
+        out: (text) => (out += text),
+        err: (text) => assert.fail(text),
+        loadConfig: async () =>
+          ({ target: { commands: { deploy: 'true' } }, environments: { production: {} } }) as never,
+        ownerStatus: (owner) => {
+          asked.push(owner.pid);
+          return { state: 'ended' };
+        },
+      },
+    );
+    assert.equal(code, 0);
+    assert.deepEqual(asked, [4242], 'the process rolling it back is asked');
+    assert.match(
+      out,
+      /owned by process 4242 on ci-box \(ended: its rollback stopped there, and a reconcile finishes it\)/,
+    );
+    assert.doesNotMatch(out, /\n {2}waiting:/, 'a rollout being rolled back waits for nothing');
+    assert.doesNotMatch(out, /baking until/);
+    assert.match(out, /\n {2}left: {5}switch traffic green → blue/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('status of a handed-off rollout still waiting: no owner asked, its wait shown', () => {
+  const shown = formatStatus(
+    'production',
+    kept({
+      phase: 'production',
+      levelsUndone: [],
+      wait: {
+        kind: 'bake',
+        step: 1,
+        since: '2025-03-04T10:00:00.000Z',
+        until: '2025-03-05T10:00:00.000Z',
+        handedOff: true,
+      },
+    }),
+  );
+  assert.match(
+    shown,
+    /\n {2}waiting: {2}since 2025-03-04T10:00:00.000Z \(handed off: no process waits\), baking until/,
+  );
+});
