@@ -246,6 +246,24 @@ export function lockRunStatusFor(github: {
   };
 }
 
+/**
+ * The rollout's owner is an earlier attempt of this very workflow run (`self`: a re-run of it, "Re-run failed
+ * jobs" on a reconcile whose rollback failed): that attempt has ended, since GitHub re-runs only a completed run,
+ * though GitHub reports the run, in progress with this attempt. Asked of GitHub, this run waited on itself
+ * (owner_running, a success) and every later reconcile found the run succeeded (state_stale): the rollback was
+ * never finished. Undefined for any other owner, which is asked as before. Pure.
+ */
+export function earlierAttemptOfThisRun(
+  owner: RolloutOwner,
+  self: RolloutOwner | undefined,
+): OwnerStatus | undefined {
+  if (owner.kind !== 'workflow' || self?.kind !== 'workflow' || owner.runId !== self.runId) return undefined;
+  const theirs = Number(owner.runAttempt);
+  const mine = Number(self.runAttempt);
+  if (!Number.isSafeInteger(theirs) || !Number.isSafeInteger(mine) || theirs >= mine) return undefined;
+  return { state: 'ended', conclusion: `attempt ${theirs}; attempt ${mine} (this run) re-ran it` };
+}
+
 /** The decision of lockRunStatusFor, given what GitHub says of the run (its latest attempt). */
 export function lockAttemptStatus(
   run: LockRun,

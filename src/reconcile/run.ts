@@ -80,6 +80,7 @@ import { failureToldKey, rollbackFailureKey, toldOf } from './failure-told.ts';
 
 export { failureToldKey, rollbackFailureKey, toldOf };
 import { adoptCurrent, type Adoption } from './adopt.ts';
+import { earlierAttemptOfThisRun } from './owner.ts';
 
 /** Stable codes for what reconcile did (or why it did nothing) in one environment. */
 export type ReconcileCode =
@@ -323,6 +324,9 @@ const MAX_PASSES = 3;
 export async function reconcile(given: ReconcileOptions): Promise<ReconcileSummary> {
   const options = {
     ...given,
+    // A rollout this very run's earlier attempt owns is that attempt's, which has ended (owner.ts).
+    ownerStatus: (owner: RolloutOwner, env?: ResolvedEnvironment) =>
+      Promise.resolve(earlierAttemptOfThisRun(owner, given.owner) ?? given.ownerStatus(owner, env)),
     ...(given.secrets ? { storeFor: redactingStores(given.storeFor, given.secrets) } : {}),
     clockSkew: given.clockSkew ?? new ClockSkewWarnings(),
   };

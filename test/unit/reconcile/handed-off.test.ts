@@ -878,6 +878,83 @@ describe('reconcile: a handed-off rollout whose rollback began and did not end',
   });
 });
 
+describe('reconcile: a re-run of the reconcile run whose rollback of a handed-off rollout failed', () => {
+  // The rollout is that run's from its rollback's first write (attempt 1). Re-run ("Re-run failed jobs"), attempt
+  // 2 asked GitHub about run 99, found it in progress (itself) and left the rollout to it: owner_running, a
+  // success. Every reconcile after it then found run 99 succeeded: state_stale, the rollback never finished, and
+  // every deployment refused behind the unfinished rollout.
+  it('an earlier attempt of this very run has ended: the re-run finishes the rollback', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const abort = request('abort', record.rollout!.wait!.step, { by: 'bob', at: iso(Date.now()) });
+    const path = join(dir, 'deploy.yml');
+    writeFileSync(
+      path,
+      readFileSync(path, 'utf8').replace("CURRENT: '", "FAIL_ON: teardown\n    CURRENT: '"),
+    );
+    const failing = await loadConfigFile(path);
+    const attempt = (n: string) => ({ kind: 'workflow' as const, runId: '99', runAttempt: n });
+    const first = await reconcile(
+      options(failing, store, Date.now(), {
+        owner: attempt('1'),
+        controlFor: () => source(() => [abort]),
+      }),
+    );
+    assert.equal(first.entries[0]!.code, 'rollout_resume_failed', first.entries[0]!.message);
+    assert.deepEqual((await stored(store)).rollout?.owner, attempt('1'));
+
+    const again = target.calls().length;
+    const asked: string[] = [];
+    const rerun = await reconcile(
+      options(cfg, store, Date.now(), {
+        owner: attempt('2'),
+        controlFor: () => source(() => [abort]),
+        // GitHub reports the run, not an attempt: in progress, since its attempt 2 is this reconcile.
+        ownerStatus: async (o) => {
+          asked.push(o.kind === 'workflow' ? o.runId : o.kind);
+          return { state: 'running' };
+        },
+      }),
+    );
+    assert.equal(rerun.entries[0]!.code, 'orphan_rolled_back', rerun.entries[0]!.message);
+    assert.match(rerun.entries[0]!.message, /attempt 1; attempt 2 \(this run\) re-ran it/);
+    assert.deepEqual(asked, [], 'GitHub is not asked about this run');
+    assert.deepEqual(target.actingCalls(again), ['teardown green']);
+    assert.equal((await stored(store)).rollout, undefined);
+  });
+
+  it('a later or the same attempt, or another run, is asked of GitHub as before', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const rollout = record.rollout!;
+    for (const owner of [
+      { kind: 'workflow' as const, runId: '99', runAttempt: '2' },
+      { kind: 'workflow' as const, runId: '99' },
+      { kind: 'workflow' as const, runId: '98', runAttempt: '1' },
+    ]) {
+      const read = await store.read('production');
+      assert.ok(read.ok && read.record);
+      await store.write({
+        ...read.record,
+        seq: read.record.seq + 1,
+        rollout: { ...rollout, phase: 'rollback', owner },
+      });
+      const before = target.calls().length;
+      const result = await reconcile(
+        options(cfg, store, Date.now(), {
+          owner: { kind: 'workflow', runId: '99', runAttempt: '2' },
+          controlFor: () => source(() => []),
+          ownerStatus: async () => ({ state: 'running' }),
+        }),
+      );
+      assert.equal(result.entries[0]!.code, 'owner_running', JSON.stringify(owner));
+      assert.deepEqual(target.actingCalls(before), []);
+    }
+  });
+});
+
 describe('reconcile: a handed-off bake of 24 h', () => {
   const BAKE = '{ weight: 25, pause: 24h }';
 
