@@ -2,7 +2,7 @@
 // limits its help text states and the usage errors its catch tells apart. Each command's own module
 // (analyze.ts, reconcile.ts, control.ts, state-key.ts, ...) loads with import() when that command runs, so
 // `deploy-action validate` compiles none of them (issue 16); they re-export these for their own callers.
-import { statSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { InvalidArgumentError, type CommanderError } from 'commander';
 import { ANALYZE_EXIT_CODES } from '../analysis/exit-codes.ts';
@@ -76,12 +76,36 @@ export function oneValue<T = string>(
   };
 }
 
+/** What stat's errors mean for a path on the command line. */
+const STAT_PROBLEMS: Record<string, string> = {
+  ELOOP: 'a loop of symbolic links',
+  ENAMETOOLONG: 'a name in it is too long',
+  EACCES: 'a directory on the way may not be searched',
+};
+
+/**
+ * What is at `path`, or undefined when nothing is. stat's other failures (a symbolic link loop, a name too
+ * long, a directory that may not be searched) are the value's problem, said as such: thrown from an option's
+ * parser they were an internal error, exit 1 with a stack, for a path the user gave.
+ */
+function pathInfo(path: string, value: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'an error';
+    const at = path === value ? '' : ` at ${JSON.stringify(path)}`;
+    throw new InvalidArgumentError(
+      `"${value}" cannot be used: looking it up failed${at} (${code}${code in STAT_PROBLEMS ? `: ${STAT_PROBLEMS[code]}` : ''}).`,
+    );
+  }
+}
+
 /**
  * `--state-dir`: a directory, made when missing. A file there was read through as a directory (every record
  * "cannot be read (ENOTDIR)", a run failing with exit 1 and the advice to move the record file away).
  */
 export function existingDirectoryOrNone(value: string): string {
-  const info = statSync(value, { throwIfNoEntry: false });
+  const info = pathInfo(value, value);
   if (info && !info.isDirectory())
     throw new InvalidArgumentError(
       `"${value}" is a file, not a directory: the state directory is a directory (made when missing).`,
@@ -89,7 +113,7 @@ export function existingDirectoryOrNone(value: string): string {
   // Under a file ("deploy.yml/state"): no directory can be made there; stat says only that it is not there.
   if (!info)
     for (let at = dirname(value); at !== dirname(at); at = dirname(at)) {
-      const parent = statSync(at, { throwIfNoEntry: false });
+      const parent = pathInfo(at, value);
       if (parent?.isDirectory()) break;
       if (parent)
         throw new InvalidArgumentError(
@@ -104,11 +128,11 @@ export function existingDirectoryOrNone(value: string): string {
  * the analysis runs: a directory named, or one that does not exist, was found out only then.
  */
 export function recordingFile(value: string): string {
-  const info = statSync(value, { throwIfNoEntry: false });
+  const info = pathInfo(value, value);
   if (info?.isDirectory())
     throw new InvalidArgumentError(`"${value}" is a directory: name the file to write the recording to.`);
   const dir = dirname(value);
-  const parent = statSync(dir, { throwIfNoEntry: false });
+  const parent = pathInfo(dir, value);
   if (!parent?.isDirectory())
     throw new InvalidArgumentError(
       `"${value}" cannot be written: ${JSON.stringify(dir)} ${parent ? 'is not a directory' : 'does not exist'}.`,
