@@ -46,7 +46,9 @@ let cleaned = false;
 async function cleanup(): Promise<void> {
   if (cleaned) return;
   cleaned = true;
-  await execa(node, [join(here, 'ctl.ts'), 'down'], { env, reject: false, timeout: 30_000 });
+  // In a process group of its own, as the router: a second Ctrl-C (the terminal's whole group again) killed it
+  // half-way, and the demo exited with a service it had not stopped yet still running.
+  await execa(node, [join(here, 'ctl.ts'), 'down'], { env, reject: false, timeout: 30_000, detached: true });
   // Waited for, so that nothing the demo started outlives it.
   const r = router;
   if (r && r.exitCode === null && r.signalCode === null)

@@ -104,3 +104,27 @@ test('Ctrl-C on the demo mid-deployment: the CLI rolls back through the router b
   assert.doesNotMatch(output(), /2\/3 Canary|-v v3-unhealthy/, 'the next deployment is not announced');
   assert.deepEqual(processesTagged(tag), [], `processes left running after the demo exited:\n${output()}`);
 });
+
+test('Ctrl-C twice, the second while the demo cleans up: the cleanup still stops every service it started', async (t) => {
+  // A second Ctrl-C reached the whole process group again, the cleanup's `ctl down` in it: it died half-way,
+  // and the demo exited with a service still running on its port, its state directory (and so its record of
+  // that service) deleted.
+  const { demo, tag, exited, reached, output } = startTaggedDemo(t, { detached: true });
+  await reached(/· analysis \(post-switch\)/, 120_000, 'switch traffic');
+  process.kill(-demo.pid!, 'SIGINT');
+  // The second Ctrl-C once the cleanup's `ctl down` runs (bounded: the demo's own cleanup is bounded too).
+  const cleaning = () =>
+    processesTagged(tag).some((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('ctl.ts\0down');
+      } catch {
+        return false;
+      }
+    });
+  for (let i = 0; i < 6000 && !cleaning(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.ok(cleaning(), `the demo's cleanup never ran ctl down:\n${output()}`);
+  process.kill(-demo.pid!, 'SIGINT');
+  const run = await exited;
+  assert.equal(run.code, 130, output());
+  assert.deepEqual(processesTagged(tag), [], `processes left running after the demo exited:\n${output()}`);
+});
