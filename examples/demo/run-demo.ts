@@ -77,6 +77,7 @@ for (const [signal, code] of [
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
+    console.log(`\n${signal}: the demo is interrupted; stopping what it started`);
     const child = deploying;
     const stopped =
       child && child.exitCode === null && child.signalCode === null
@@ -250,7 +251,8 @@ try {
   );
 } catch (error) {
   ok = false;
-  console.error(`demo failed: ${(error as Error).message}`);
+  // A step the signal cut short (it reached the demo's ctl too) is the interruption, said above, not a failure.
+  if (!stopping) console.error(`demo failed: ${(error as Error).message}`);
 } finally {
   await cleanup();
 }

@@ -128,3 +128,26 @@ test('Ctrl-C twice, the second while the demo cleans up: the cleanup still stops
   assert.equal(run.code, 130, output());
   assert.deepEqual(processesTagged(tag), [], `processes left running after the demo exited:\n${output()}`);
 });
+
+test('Ctrl-C while the demo sets up (its ctl deploy of v1): it stops saying it was interrupted, never that it failed', async (t) => {
+  // The SIGINT killed the demo's own `ctl deploy` too, and the demo said "demo failed: ctl deploy --slot blue
+  // --version v1 failed:" with nothing after it, for a stop the user asked for.
+  const { demo, tag, exited, reached, output } = startTaggedDemo(t, { detached: true });
+  await reached(/Starting: a router/, 60_000, 'start its router');
+  const settingUp = () =>
+    processesTagged(tag).some((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('ctl.ts\0deploy');
+      } catch {
+        return false;
+      }
+    });
+  for (let i = 0; i < 6000 && !settingUp(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.ok(settingUp(), `the demo never ran ctl deploy:\n${output()}`);
+  process.kill(-demo.pid!, 'SIGINT');
+  const run = await exited;
+  assert.equal(run.code, 130, output());
+  assert.doesNotMatch(output(), /demo failed/, output());
+  assert.match(output(), /interrupted/, output());
+  assert.deepEqual(processesTagged(tag), [], `processes left running after the demo exited:\n${output()}`);
+});
