@@ -738,6 +738,12 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
     });
 
   checkRequiredOptionsLast(program);
+  // The command about to run and whether it was asked for --json: a refusal it throws (below) is said on
+  // standard output too, as a JSON line, where a --json reader looks (it found nothing there, exit 2 alone).
+  let running: { name: string; json: boolean } | undefined;
+  program.hook('preAction', (_program, command) => {
+    running = { name: command.name(), json: command.opts<{ json?: boolean }>().json === true };
+  });
   // `deploy-action --version` (what a bug report asks for) was an unknown option. Read here, before commander:
   // as a program option it would also take the `--version` of plan, run and alerts (`run --version v2`).
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
@@ -778,7 +784,12 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
       error instanceof UnknownGateError ||
       error instanceof StateKeyUsageError
     ) {
-      io.err(`error: ${error.message}\n`);
+      // With --json on standard output, as the commands' own refusals are (status, control, `run --at`).
+      if (running?.json)
+        io.out(
+          `${JSON.stringify({ type: running.name, ok: false, code: 'invalid_input', message: error.message })}\n`,
+        );
+      else io.err(`error: ${error.message}\n`);
       return EXIT_CODES.invalidOrBlocked;
     }
     // Anything else is a defect of the CLI, said through the masking writer: its message can quote a URL or

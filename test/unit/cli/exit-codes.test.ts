@@ -78,15 +78,16 @@ test('gates: a section that configures no gate, or --only naming none, is invali
     const path = await configFile(t, TARGET + gates);
     const result = await cli(['gates', '-c', path, '--json']);
     assert.equal(result.code, EXIT_CODES.invalidOrBlocked, gates);
-    assert.equal(result.out, '', gates);
-    assert.match(result.err, /configures no gates/, gates);
+    // No report of 0 gates: the refusal alone, as --json says one (json-refusal.test.ts).
+    assert.equal(JSON.parse(result.out).code, 'invalid_input', gates);
+    assert.match(JSON.parse(result.out).message, /configures no gates/, gates);
   }
   const configured = await configFile(t, TARGET + buildGate(0));
   for (const only of [',', ' , ']) {
     const result = await cli(['gates', '-c', configured, '--only', only, '--json']);
     assert.equal(result.code, EXIT_CODES.invalidOrBlocked, only);
-    assert.equal(result.out, '', only);
-    assert.match(result.err, /--only names no gate/, only);
+    assert.equal(JSON.parse(result.out).code, 'invalid_input', only);
+    assert.match(JSON.parse(result.out).message, /--only names no gate/, only);
   }
 });
 
