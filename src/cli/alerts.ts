@@ -2,7 +2,6 @@
 // analysis checks as Prometheus alerting rules for ongoing monitoring of the live release. The version (and
 // slot) the queries are written for default to what the environment's state record says is live. Loaded by
 // main.ts with import() only when the command runs.
-import { writeFile } from 'node:fs/promises';
 import { alertRulesYaml, deriveAlertRules } from '../analysis/alert-rules.ts';
 import { resolveAnalysisConfig, type AnalysisConfig } from '../analysis/config.ts';
 import type { AnalysisConfigInput } from '../analysis/schema.ts';
@@ -12,6 +11,7 @@ import { resolveEnvironment, ResolveError } from '../config/resolve.ts';
 import type { RawConfig } from '../config/schema.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
+import { writeWhole } from '../util/write-whole.ts';
 
 export interface AlertsCliOptions {
   environment: string;
@@ -109,7 +109,8 @@ export async function alertsCli(opts: AlertsCliOptions, deps: AlertsCliDeps): Pr
   if (opts.output === undefined) deps.out(text);
   else {
     try {
-      await writeFile(opts.output, text);
+      // Whole or not at all: a failed write leaves the rules it held before.
+      await writeWhole(opts.output, text);
     } catch (error) {
       return fail('output_unwritable', `${opts.output}: ${(error as Error).message}`);
     }

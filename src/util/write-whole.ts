@@ -1,0 +1,32 @@
+// A file the user names for output (`alerts --output`) written whole or not at all. Written in place, a write
+// that failed half-way (a full disk, a file size limit) left the file truncated: the rule file Prometheus loads
+// emptied or cut mid-rule, the rules it held before gone. The text goes to a draft beside the file first, then
+// is renamed over it (atomic on one file system), so a failure leaves the file as it was.
+import { randomInt } from 'node:crypto';
+import { chmod, lstat, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+
+export async function writeWhole(path: string, text: string): Promise<void> {
+  const link = await lstat(path).then(
+    (info) => info.isSymbolicLink(),
+    () => false,
+  );
+  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  // A device or a pipe (`--output /dev/stdout`), or a link to no file yet: written through, as before; a
+  // rename would replace the device's name or the link itself.
+  if ((info && !info.isFile()) || (link && !info)) return writeFile(path, text);
+  // The file a link leads to is replaced, the link kept (a rules directory linking to the file).
+  const target = link ? await realpath(path) : path;
+  const draft = `${target}.${process.pid}.${randomInt(2 ** 47)}.tmp`;
+  try {
+    await writeFile(draft, text, { flag: 'wx' });
+    // The replaced file's permissions, not the umask's.
+    if (info) await chmod(draft, info.mode & 0o7777);
+    await rename(draft, target);
+  } catch (error) {
+    await rm(draft, { force: true });
+    throw error;
+  }
+}

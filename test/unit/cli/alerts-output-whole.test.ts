@@ -1,0 +1,85 @@
+// `alerts --output FILE` whose write fails half-way (here a file size limit, as a full disk would): the rule
+// file keeps the rules it held, whole, and no draft is left beside it. Written in place, the file was cut
+// at the limit: Prometheus then loads a truncated rule file (or none), and the rules it had are gone.
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { startCli } from '../../helpers/cli.ts';
+import { EXIT_CODES } from '../../../src/util/exit-codes.ts';
+
+// Checks enough that the rule file is longer than the 1 KiB limit below.
+const metrics = Array.from(
+  { length: 6 },
+  (_, i) =>
+    `    memory${i}: { provider: prom, query: 'max(app_memory_bytes_of_the_service_${i}{version="{{version}}",slot="{{slot}}"})' }`,
+).join('\n');
+const checks = Array.from({ length: 6 }, (_, i) => `    - check: "memory${i} < 1000000000"`).join('\n');
+const CONFIG = `target:
+  commands:
+    deploy: ./d.sh
+    switch: ./s.sh {{slot}}
+environments:
+  production:
+    strategy: blue-green
+analysis:
+  providers:
+    prom: { type: prometheus, url: "http://127.0.0.1:9090" }
+  metrics:
+${metrics}
+  checks:
+${checks}
+`;
+const BEFORE = 'groups: [] # the rules in use before\n';
+
+/** `alerts` with the process's file size limit at 1 KiB (`ulimit -f 1`): a longer write fails with EFBIG. */
+async function alertsLimited(config: string, output: string) {
+  const args = ['alerts', '-c', config, '-e', 'production', '-v', 'v1', '--slot', 'blue', '-o', output];
+  return startCli(args, { prefix: ['bash', '-c', 'ulimit -f 1 && exec "$@"', 'bash'] }).done;
+}
+
+test('alerts --output: a write that fails leaves the file as it was, and no draft beside it', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'alerts-whole-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const config = join(dir, 'deploy.yml');
+  await writeFile(config, CONFIG);
+  // Unlimited, the rule file is longer than the limit: so the limited write below fails part-way.
+  const full = await startCli(['alerts', '-c', config, '-e', 'production', '-v', 'v1', '--slot', 'blue'])
+    .done;
+  assert.equal(full.code, EXIT_CODES.success, full.stderr);
+  assert.ok(full.stdout.length > 1024, `${full.stdout.length} bytes`);
+
+  const rules = join(dir, 'rules.yml');
+  await writeFile(rules, BEFORE);
+  const failed = await alertsLimited(config, rules);
+  assert.equal(failed.code, EXIT_CODES.invalidOrBlocked, failed.stderr);
+  assert.match(failed.stderr, /output_unwritable: .*EFBIG/);
+  assert.equal(await readFile(rules, 'utf8'), BEFORE, 'the rules held before are kept whole');
+  assert.deepEqual((await readdir(dir)).sort(), ['deploy.yml', 'rules.yml'], 'no draft left');
+
+  // Through a link (a rules directory linking to the file): the same, and the link stays a link.
+  const linked = join(dir, 'linked.yml');
+  await symlink(rules, linked);
+  const throughLink = await alertsLimited(config, linked);
+  assert.equal(throughLink.code, EXIT_CODES.invalidOrBlocked, throughLink.stderr);
+  assert.equal(await readFile(rules, 'utf8'), BEFORE);
+});
+
+test('alerts --output: a write that succeeds replaces the file, through a link the file it leads to', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'alerts-whole-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const config = join(dir, 'deploy.yml');
+  await writeFile(config, CONFIG);
+  const rules = join(dir, 'rules.yml');
+  await writeFile(rules, BEFORE);
+  const linked = join(dir, 'linked.yml');
+  await symlink(rules, linked);
+  const args = ['alerts', '-c', config, '-e', 'production', '-v', 'v1', '--slot', 'blue', '-o', linked];
+  const written = await startCli(args).done;
+  assert.equal(written.code, EXIT_CODES.success, written.stderr);
+  assert.match(await readFile(rules, 'utf8'), /alert: /);
+  assert.deepEqual((await readdir(dir)).sort(), ['deploy.yml', 'linked.yml', 'rules.yml']);
+  const { lstat } = await import('node:fs/promises');
+  assert.ok((await lstat(linked)).isSymbolicLink(), 'the link stays a link');
+});
