@@ -27,25 +27,16 @@ const rps = 200;
 const bold = colorWanted(process.stdout.isTTY === true, process.env);
 const say = (text: string) => process.stdout.write(bold ? `\n\x1b[1m${text}\x1b[0m\n` : `\n${text}\n`);
 
-const stateDir = mkdtempSync(join(tmpdir(), 'deploy-action-demo-'));
-const [blue, green, routerPort, adminPort] = (await freePorts(4)) as [number, number, number, number];
-const env = {
-  ...process.env,
-  DEMO_STATE_DIR: stateDir,
-  DEMO_PORTS: `blue=${blue},green=${green}`,
-  DEMO_ROUTER: 'embedded',
-  DEMO_ROUTER_ADMIN: `127.0.0.1:${adminPort}`,
-  // The config's commands say `node`: make it this Node 24.
-  PATH: `${dirname(node)}:${process.env.PATH ?? ''}`,
-};
-
 let router: ChildProcess | undefined;
 /** The deploy CLI while one runs: a signal is passed on to it so that it rolls back before the cleanup. */
 let deploying: ChildProcess | undefined;
 let cleaned = false;
+/** What the demo made that the cleanup undoes: nothing until its ports are found and its directory made. */
+let made: { stateDir: string; env: NodeJS.ProcessEnv } | undefined = undefined;
 async function cleanup(): Promise<void> {
-  if (cleaned) return;
+  if (cleaned || !made) return;
   cleaned = true;
+  const { stateDir, env } = made;
   // In a process group of its own, as the router: a second Ctrl-C (the terminal's whole group again) killed it
   // half-way, and the demo exited with a service it had not stopped yet still running.
   await execa(node, [join(here, 'ctl.ts'), 'down'], { env, reject: false, timeout: 30_000, detached: true });
@@ -93,6 +84,21 @@ for (const [signal, code] of [
     void stopped.then(cleanup).finally(() => process.exit(code));
   });
 }
+
+const [blue, green, routerPort, adminPort] = (await freePorts(4)) as [number, number, number, number];
+// After the signal handlers above: the directory was made first, and a Ctrl-C before the handlers were set
+// up ended the demo with the directory left in the temporary directory.
+const stateDir = mkdtempSync(join(tmpdir(), 'deploy-action-demo-'));
+const env = {
+  ...process.env,
+  DEMO_STATE_DIR: stateDir,
+  DEMO_PORTS: `blue=${blue},green=${green}`,
+  DEMO_ROUTER: 'embedded',
+  DEMO_ROUTER_ADMIN: `127.0.0.1:${adminPort}`,
+  // The config's commands say `node`: make it this Node 24.
+  PATH: `${dirname(node)}:${process.env.PATH ?? ''}`,
+};
+made = { stateDir, env };
 
 async function ctl(...args: string[]): Promise<string> {
   const result = await execa(node, [join(here, 'ctl.ts'), ...args], { env, reject: false, timeout: 30_000 });

@@ -5,7 +5,8 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, watch } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { repoRoot } from '../helpers/cli.ts';
@@ -150,4 +151,26 @@ test('Ctrl-C while the demo sets up (its ctl deploy of v1): it stops saying it w
   assert.doesNotMatch(output(), /demo failed/, output());
   assert.match(output(), /interrupted/, output());
   assert.deepEqual(processesTagged(tag), [], `processes left running after the demo exited:\n${output()}`);
+});
+
+test('Ctrl-C the moment the demo makes its state directory: the directory does not outlive it', async (t) => {
+  // The directory was made before the demo looked for its ports, its signal handlers set up only after: a
+  // Ctrl-C in between ended the demo with the directory left behind in the temporary directory.
+  const temp = mkdtempSync(join(tmpdir(), 'demo-cancel-early-'));
+  t.after(() => rmSync(temp, { recursive: true, force: true }));
+  const demo = execa(NODE, [join(repoRoot, 'examples/demo/run-demo.ts')], {
+    cwd: repoRoot,
+    env: { TMPDIR: temp },
+    reject: false,
+    forceKillAfterDelay: false,
+  });
+  t.after(() => demo.kill('SIGKILL'));
+  // The first entry the demo makes in its temporary directory is its state directory.
+  const watcher = watch(temp, () => {
+    watcher.close();
+    demo.kill('SIGINT');
+  });
+  t.after(() => watcher.close());
+  await demo;
+  assert.deepEqual(readdirSync(temp), [], 'nothing the demo made is left in its temporary directory');
 });
