@@ -30,12 +30,20 @@ const say = (text: string) => process.stdout.write(bold ? `\n\x1b[1m${text}\x1b[
 let router: ChildProcess | undefined;
 /** The deploy CLI while one runs: a signal is passed on to it so that it rolls back before the cleanup. */
 let deploying: ChildProcess | undefined;
-let cleaned = false;
 /** What the demo made that the cleanup undoes: nothing until its ports are found and its directory made. */
 let made: { stateDir: string; env: NodeJS.ProcessEnv } | undefined = undefined;
-async function cleanup(): Promise<void> {
-  if (cleaned || !made) return;
-  cleaned = true;
+let cleaning: Promise<void> | undefined;
+/**
+ * One cleanup, which every caller waits for: the signal's handler exited the process at once when the demo's
+ * own end had begun it (a signal during the last cleanup, or a step the signal cut short ending the demo's
+ * flow first), `ctl down` and the router still running.
+ */
+function cleanup(): Promise<void> {
+  cleaning ??= stopEverything();
+  return cleaning;
+}
+async function stopEverything(): Promise<void> {
+  if (!made) return;
   const { stateDir, env } = made;
   // In a process group of its own, as the router: a second Ctrl-C (the terminal's whole group again) killed it
   // half-way, and the demo exited with a service it had not stopped yet still running.

@@ -174,3 +174,14 @@ test('Ctrl-C the moment the demo makes its state directory: the directory does n
   await demo;
   assert.deepEqual(readdirSync(temp), [], 'nothing the demo made is left in its temporary directory');
 });
+
+test('a SIGINT to the demo alone as it ends: it exits once its own cleanup is done, and nothing is left', async (t) => {
+  // The demo's own end had begun the cleanup; the signal's handler found it begun and exited at once, the
+  // cleanup's `ctl down` and the router still running.
+  const { demo, tag, exited, reached, output } = startTaggedDemo(t);
+  await reached(/demo complete|did not go as expected/, 180_000, 'end');
+  demo.kill('SIGINT');
+  const run = await exited;
+  assert.equal(run.code, 130, output());
+  assert.deepEqual(processesTagged(tag), [], `processes left running after the demo exited:\n${output()}`);
+});
