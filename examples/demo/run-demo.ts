@@ -30,6 +30,8 @@ const say = (text: string) => process.stdout.write(bold ? `\n\x1b[1m${text}\x1b[
 let router: ChildProcess | undefined;
 /** The deploy CLI while one runs: a signal is passed on to it so that it rolls back before the cleanup. */
 let deploying: ChildProcess | undefined;
+/** The demo's own ctl command while one runs: the cleanup waits for it, so what it starts is stopped too. */
+let controlling: Promise<unknown> | undefined;
 /** What the demo made that the cleanup undoes: nothing until its ports are found and its directory made. */
 let made: { stateDir: string; env: NodeJS.ProcessEnv } | undefined = undefined;
 let cleaning: Promise<void> | undefined;
@@ -89,7 +91,10 @@ for (const [signal, code] of [
             }, 20_000).unref();
           })
         : Promise.resolve();
-    void stopped.then(cleanup).finally(() => process.exit(code));
+    // A ctl command under way (its own timeout bounds it): waited for, as the services it starts are only
+    // then recorded for the cleanup's `ctl down` to stop.
+    const settled = Promise.all([stopped, controlling?.catch(() => undefined)]);
+    void settled.then(cleanup).finally(() => process.exit(code));
   });
 }
 
@@ -109,7 +114,12 @@ const env = {
 made = { stateDir, env };
 
 async function ctl(...args: string[]): Promise<string> {
-  const result = await execa(node, [join(here, 'ctl.ts'), ...args], { env, reject: false, timeout: 30_000 });
+  // Stopping on a signal: no further step of the setup starts (it went on beside the cleanup, and a service
+  // started after the cleanup's `ctl down` had looked was left running).
+  if (stopping) return parked;
+  const running = execa(node, [join(here, 'ctl.ts'), ...args], { env, reject: false, timeout: 30_000 });
+  controlling = running;
+  const result = await running;
   if (result.exitCode !== 0) throw new Error(`ctl ${args.join(' ')} failed:\n${result.stderr}`);
   return result.stdout;
 }

@@ -175,6 +175,39 @@ test('Ctrl-C the moment the demo makes its state directory: the directory does n
   assert.deepEqual(readdirSync(temp), [], 'nothing the demo made is left in its temporary directory');
 });
 
+/** Every command line run under `tag` until `exited` resolves (polled: each of the demo's steps lives a while). */
+async function commandsUntil(tag: string, exited: Promise<unknown>): Promise<string[]> {
+  const seen = new Set<string>();
+  let done = false;
+  void exited.then(() => (done = true));
+  while (!done) {
+    for (const pid of processesTagged(tag)) {
+      try {
+        seen.add(readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' '));
+      } catch {
+        // Gone since the listing.
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return [...seen];
+}
+
+test('a SIGTERM to the demo alone while it sets up: it starts nothing more, and nothing is left', async (t) => {
+  // The signal reaches the demo only (a CI runner's cancel, kill): its setup went on beside the cleanup, a
+  // `ctl deploy` started after the cleanup's `ctl down` had looked for services to stop, and the service it
+  // started (after the demo had exited, in a state directory made again) was left running.
+  const { demo, tag, exited, reached, output } = startTaggedDemo(t);
+  await reached(/Starting: a router/, 60_000, 'start its router');
+  demo.kill('SIGTERM');
+  const seen = await commandsUntil(tag, exited);
+  const run = await exited;
+  assert.equal(run.code, 143, output());
+  const setup = seen.filter((command) => /ctl\.ts (deploy|switch)/.test(command));
+  assert.deepEqual(setup, [], 'no setup step starts once the demo was told to stop');
+  assert.deepEqual(processesTagged(tag), [], `processes left running after the demo exited:\n${output()}`);
+});
+
 test('a SIGINT to the demo alone as it ends: it exits once its own cleanup is done, and nothing is left', async (t) => {
   // The demo's own end had begun the cleanup; the signal's handler found it begun and exited at once, the
   // cleanup's `ctl down` and the router still running.
