@@ -784,12 +784,13 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
       error instanceof UnknownGateError ||
       error instanceof StateKeyUsageError
     ) {
-      // With --json on standard output, as the commands' own refusals are (status, control, `run --at`).
+      // With --json on standard output too, as the commands' own refusals are (status, control, `run --at`);
+      // the line on standard error stays for whoever reads the terminal.
       if (running?.json)
         io.out(
           `${JSON.stringify({ type: running.name, ok: false, code: 'invalid_input', message: error.message })}\n`,
         );
-      else io.err(`error: ${error.message}\n`);
+      io.err(`error: ${error.message}\n`);
       return EXIT_CODES.invalidOrBlocked;
     }
     // Anything else is a defect of the CLI, said through the masking writer: its message can quote a URL or

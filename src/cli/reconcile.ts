@@ -123,12 +123,12 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
     return exitCode;
   } catch (error) {
     if (!(error instanceof ReconcileUsageError)) throw error;
-    // As main's refusals: with --json on standard output, where the reader looks.
+    // As main's refusals: with --json on standard output too, where the reader looks.
     if (opts.json)
       deps.out(
         `${JSON.stringify({ type: 'reconcile', ok: false, code: 'invalid_input', message: error.message })}\n`,
       );
-    else deps.err(`error: ${error.message}\n`);
+    deps.err(`error: ${error.message}\n`);
     exitCode = EXIT_CODES.invalidOrBlocked;
     return exitCode;
   } finally {

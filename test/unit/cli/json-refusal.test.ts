@@ -37,7 +37,7 @@ const refusals: Array<[string, string[], RegExp]> = [
 ];
 
 for (const [command, argv, message] of refusals) {
-  test(`${argv.join(' ')} --json: one JSON line on stdout says the refusal, nothing on stderr`, async () => {
+  test(`${argv.join(' ')} --json: one JSON line on stdout says the refusal, the error line on stderr as without it`, async () => {
     const result = await cli([...argv, '-c', config, '--json']);
     assert.equal(result.code, EXIT_CODES.invalidOrBlocked, result.err);
     const lines = result.out.split('\n').filter(Boolean);
@@ -48,7 +48,8 @@ for (const [command, argv, message] of refusals) {
     assert.equal(doc.ok, false);
     assert.equal(doc.code, 'invalid_input');
     assert.match(String(doc.message), message);
-    assert.equal(result.err, '');
+    assert.match(result.err, /^error: /);
+    assert.match(result.err, message);
   });
 
   test(`${argv.join(' ')} without --json: the error on stderr, nothing on stdout`, async () => {
