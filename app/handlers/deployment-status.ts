@@ -28,7 +28,7 @@ import { newerOwnDeployment, releaseDeploymentLock, reopenedAfter } from '../dep
 import { httpStatus } from '../facts/github.ts';
 import type { Octokit, Where } from '../facts/github.ts';
 import { pullHasCommit, readPull } from '../facts/pull-request.ts';
-import { createdByApp, FINAL_STATES, WORKFLOW_BOT_LOGIN } from '../facts/deployments.ts';
+import { createdByApp, FINAL_STATES, statusByRunner, WORKFLOW_BOT_LOGIN } from '../facts/deployments.ts';
 import type { DeploymentMaker } from '../facts/deployments.ts';
 import { ownBotLogin } from '../facts/own-comments.ts';
 import { StatusCommentLanes } from './status-comment-lanes.ts';
@@ -231,9 +231,10 @@ export type DeploymentStatusOutcome =
       /**
        * stale: the comment already shows a newer event (or this process wrote one there); superseded: a newer
        * status of the comment came while this one waited to be written, and is written instead of it;
-       * no_pull_request: the deployment names no PR.
+       * no_pull_request: the deployment names no PR; not_runner: a status on the App's own deployment by
+       * someone other than the App or its run (statusByRunner), which the comment does not repeat.
        */
-      status: 'updated' | 'created' | 'stale' | 'superseded' | 'no_pull_request';
+      status: 'updated' | 'created' | 'stale' | 'superseded' | 'no_pull_request' | 'not_runner';
       path?: CommentPath;
       commentId?: number;
       /** not_trusted: a final status the lock does not answer to (mayReleaseLock). */
@@ -431,6 +432,15 @@ export async function handleDeploymentStatus(
   };
   const withRefusal = () => (lockRefused ? { lockRefused } : {});
 
+  // The App's status comment speaks for the App's deployment: only what the App or its run posted on it is
+  // shown there. Anyone else with `deployments: write` (a person, another app) could otherwise have it say
+  // `success` while the rollout still runs, or `failure` over one that went well; and a forged status newer
+  // than the run's own would make the run's next ones read as stale. Such a status ends no lock either.
+  if (
+    createdByApp(deployment, { login: await appLogin() }) &&
+    !statusByRunner(status.creator, await appLogin())
+  )
+    return { status: 'not_runner', lock: await releaseIfFinal(), ...withRefusal() };
   const pullNumber = await deploymentPullRequest(octokit, where, deployment, deploymentPayload.pr, appLogin);
   if (pullNumber === undefined)
     return { status: 'no_pull_request', lock: await releaseIfFinal(), ...withRefusal() };

@@ -227,8 +227,8 @@ function status(fake: FakeGitHub, commentId: number, state: string, second: numb
         repository: { default_branch: 'main' },
         deployment_status: {
           id: statusId,
-          // A person's status: the lock is not this test's concern (no git requests).
-          creator: { login: 'alice', type: 'User' },
+          // The run's (the workflow token's); only queued and in-progress here, so no lock requests.
+          creator: { login: 'github-actions[bot]', type: 'Bot' },
           state,
           environment: ENV,
           description: `production: ${state}`,

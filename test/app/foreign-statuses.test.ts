@@ -1,0 +1,106 @@
+// deployment_status events the App's run did not post: a person's (or another app's) status on the App's own
+// deployment says nothing the App repeats in the PR's status comment (a `success` before the run ended, a
+// forged `failure` or `inactive`), and, as before, it releases no lock. The App's run's own statuses go on
+// showing there.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Probot } from 'probot';
+import { HEAD, PR, loadedProbot, owner, repo, seededFake } from './helpers.ts';
+import { webhookPayload } from '../fake-github/index.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { parseStatusComment, renderStatusComment, statusMarker } from '../../src/github/status-comment.ts';
+
+type Receive = Parameters<Probot['receive']>[0];
+type Json = Record<string, unknown>;
+type Creator = { login: string; type: 'Bot' | 'User' };
+const APP_BOT: Creator = { login: 'deploy-action[bot]', type: 'Bot' };
+const WORKFLOW_BOT: Creator = { login: 'github-actions[bot]', type: 'Bot' };
+const ENV = 'production';
+
+const receive = (probot: Probot, payload: Json) =>
+  probot.receive({ id: crypto.randomUUID(), name: 'deployment_status', payload } as Receive);
+
+function statusEvent(
+  fake: FakeGitHub,
+  o: { by: Creator; state: string; at: string; commentId: number; description?: string },
+): Json {
+  return webhookPayload(
+    'deployment_status',
+    'created',
+    {
+      deployment: {
+        id: 500,
+        sha: HEAD,
+        environment: ENV,
+        payload: { pr: PR, comment_id: o.commentId, version: 'v2' },
+        creator: APP_BOT,
+      },
+      repository: { default_branch: 'main' },
+      deployment_status: {
+        creator: o.by,
+        state: o.state,
+        environment: ENV,
+        description: o.description ?? `${o.state} by ${o.by.login}`,
+        created_at: o.at,
+      },
+    },
+    { owner, repo, baseUrl: fake.url, installationId: fake.state.installationId },
+  );
+}
+
+const shown = (fake: FakeGitHub, id: number) =>
+  parseStatusComment(String(fake.repo().comments.get(id)!.body), ENV);
+
+test("a status the App's run did not post on the App's deployment is not shown in its status comment", async () => {
+  const fake = await seededFake();
+  try {
+    const probot = await loadedProbot(fake);
+    const start = {
+      environment: ENV,
+      state: 'queued' as const,
+      sha: HEAD,
+      updatedAt: '2030-01-01T00:00:00Z',
+    };
+    const id = fake.addComment(PR, { user: APP_BOT.login, body: renderStatusComment(start) }).id as number;
+    await receive(
+      probot,
+      statusEvent(fake, {
+        by: WORKFLOW_BOT,
+        state: 'in_progress',
+        at: '2030-01-01T00:00:01Z',
+        commentId: id,
+      }),
+    );
+    assert.equal(shown(fake, id)?.state, 'in_progress');
+    const mallory: Creator = { login: 'mallory', type: 'User' };
+    const otherApp: Creator = { login: 'other-app[bot]', type: 'Bot' };
+    let second = 2;
+    for (const by of [mallory, otherApp])
+      for (const state of ['success', 'failure', 'error', 'in_progress', 'queued']) {
+        const at = `2030-01-01T00:00:${String(second++).padStart(2, '0')}Z`;
+        await receive(probot, statusEvent(fake, { by, state, at, commentId: id }));
+        const now = shown(fake, id)!;
+        assert.equal(now.state, 'in_progress', `${by.login} ${state}: the run's own state stays`);
+        assert.doesNotMatch(String(fake.repo().comments.get(id)!.body), /by (mallory|other-app)/);
+      }
+    // The run's own final status is shown, after all of that.
+    await receive(
+      probot,
+      statusEvent(fake, {
+        by: WORKFLOW_BOT,
+        state: 'success',
+        at: '2030-01-01T00:01:00Z',
+        commentId: id,
+        description: 'deployed v2',
+      }),
+    );
+    assert.equal(shown(fake, id)?.state, 'success');
+    assert.equal(
+      [...fake.repo().comments.values()].filter((c) => String(c.body).startsWith(statusMarker(ENV))).length,
+      1,
+    );
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
+});
