@@ -231,8 +231,8 @@ export type DeploymentStatusOutcome =
       /**
        * stale: the comment already shows a newer event (or this process wrote one there); superseded: a newer
        * status of the comment came while this one waited to be written, and is written instead of it;
-       * no_pull_request: the deployment names no PR; not_runner: a status on the App's own deployment by
-       * someone other than the App or its run (statusByRunner), which the comment does not repeat.
+       * no_pull_request: the deployment names no PR; not_runner: the deployment or the status is someone's
+       * other than the App's or its run's (statusByRunner), which the comment does not repeat.
        */
       status: 'updated' | 'created' | 'stale' | 'superseded' | 'no_pull_request' | 'not_runner';
       path?: CommentPath;
@@ -307,11 +307,12 @@ async function writeFound(
 }
 
 /**
- * Whose status comment the App may take for a deployment (findStatusComment's authors): its own, and for a
- * deployment it did not make, the bot that made it, which is the token the Action of that run writes its
- * comment with. That comment says no more than the deployment's own statuses, which the same token writes.
- * Never anyone else's (another app, a workflow of another token, a person): for the App's own deployment
- * only its own comment counts, and one by the Action on the same PR earlier stays as it is (history).
+ * Whose status comment the App may take for a deployment (findStatusComment's authors), one the App or the
+ * workflow token made (handleDeploymentStatus shows no other): its own, and for the workflow token's, that
+ * token's too, which is the token the Action of that run writes its comment with. That comment says no more
+ * than the deployment's own statuses, which the same token writes. Never anyone else's (another app, a
+ * person): for the App's own deployment only its own comment counts, and one by the Action on the same PR
+ * earlier stays as it is (history).
  */
 export function statusCommentAuthors(deployment: DeploymentMaker, appLogin: string): string[] {
   const creator = deployment.creator;
@@ -432,14 +433,15 @@ export async function handleDeploymentStatus(
   };
   const withRefusal = () => (lockRefused ? { lockRefused } : {});
 
-  // The App's status comment speaks for the App's deployment: only what the App or its run posted on it is
-  // shown there. Anyone else with `deployments: write` (a person, another app) could otherwise have it say
-  // `success` while the rollout still runs, or `failure` over one that went well; and a forged status newer
-  // than the run's own would make the run's next ones read as stale. Such a status ends no lock either.
-  if (
-    createdByApp(deployment, { login: await appLogin() }) &&
-    !statusByRunner(status.creator, await appLogin())
-  )
+  // The App's status comment repeats only what the App or its run say (statusByRunner: the App, the workflow
+  // token): a deployment either made, and a status either posted. Anyone else with `deployments: write` (a
+  // person, another app) could otherwise have it say `success` while the App's rollout still runs, or
+  // `failure` over one that went well; or, with a deployment of their own of the PR's commit (a higher id),
+  // take the comment over, the App's own deployment's statuses then read as older and dropped. Such a status
+  // ends no lock either.
+  const login = await appLogin();
+  const own = createdByApp(deployment, { login });
+  if (!(own || statusByRunner(deployment.creator, login)) || !statusByRunner(status.creator, login))
     return { status: 'not_runner', lock: await releaseIfFinal(), ...withRefusal() };
   const pullNumber = await deploymentPullRequest(octokit, where, deployment, deploymentPayload.pr, appLogin);
   if (pullNumber === undefined)

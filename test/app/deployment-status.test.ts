@@ -232,7 +232,10 @@ test('a comment id in a deployment the App did not create is not believed: that 
           statusEvent(fake, { payload: { pr: PR, comment_id: theirs.id as number }, creator }),
         ),
       );
-      assert.deepEqual(made, ['pulls/get', 'issues/list-comments', 'issues/update-comment'], creator.login);
+      // A person's deployment is not shown at all (the App repeats only what it or its run say).
+      const expected =
+        creator.type === 'User' ? [] : ['pulls/get', 'issues/list-comments', 'issues/update-comment'];
+      assert.deepEqual(made, expected, creator.login);
       assert.equal(fake.repo().comments.get(theirs.id as number)!.body, 'LGTM, ship it');
     }
     assert.equal(stateOf(fake, status.id as number)?.state, 'in_progress');
@@ -321,12 +324,12 @@ test("a deployment the App did not make: the comment of the bot that made it or 
     assert.equal(stateOf(fake, workflows.id as number)?.state, 'in_progress');
     assert.equal(stateOf(fake, other.id as number)?.state, 'queued');
     const own = statusComments(fake).filter((c) => (c.user as { login: string }).login === APP_BOT);
-    assert.equal(own.length, 1, "third-app's deployment has no comment of its own here: the App writes one");
+    assert.equal(own.length, 0, "third-app's deployment is not the App's or its run's: nothing is written");
   });
 });
 
 test("a deployment's environment name (any string in GitHub's API) cannot end the status comment's hidden first line", async () => {
-  // Anyone with deployments: write picks the name and the PR; the App writes the comment under its own name.
+  // Any workflow of the repository picks the name and the PR; the App writes the comment under its own name.
   await withApp(async (fake, probot) => {
     const hostile = [
       'x --> <img src=x onerror=alert(1)> @everyone',
@@ -344,7 +347,7 @@ test("a deployment's environment name (any string in GitHub's API) cannot end th
             deploymentId: 600 + i,
             environment,
             payload: { pr: PR },
-            creator: { login: 'mallory', type: 'User' },
+            creator: WORKFLOW_BOT,
           }),
         ),
       );

@@ -495,9 +495,9 @@ for (const [name, creators] of [
         statusEvent(fake, deployment, 'failure', '2030-01-01T00:00:02Z', creators),
       );
       assert.ok(fake.repo().refs.has('deploy-locks/production'), 'the running deployment keeps its lock');
-      // A deployment of someone else's is shown as theirs; a status someone else posted on the App's own
-      // deployment is not repeated in the App's comment (test/app/foreign-statuses.test.ts).
-      assert.equal(statusComments(fake).length, creators.status ? 0 : 1);
+      // The App's comment repeats only what the App or its run say: the workflow token's deployment is shown,
+      // a person's deployment or someone else's status is not (test/app/foreign-statuses.test.ts).
+      assert.equal(statusComments(fake).length, creators.deployment === WORKFLOW_BOT ? 1 : 0);
     });
   });
 }

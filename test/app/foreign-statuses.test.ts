@@ -22,18 +22,25 @@ const receive = (probot: Probot, payload: Json) =>
 
 function statusEvent(
   fake: FakeGitHub,
-  o: { by: Creator; state: string; at: string; commentId: number; description?: string },
+  o: {
+    by: Creator;
+    state: string;
+    at: string;
+    commentId: number;
+    description?: string;
+    deployment?: { id: number; creator: Creator };
+  },
 ): Json {
   return webhookPayload(
     'deployment_status',
     'created',
     {
       deployment: {
-        id: 500,
+        id: o.deployment?.id ?? 500,
         sha: HEAD,
         environment: ENV,
         payload: { pr: PR, comment_id: o.commentId, version: 'v2' },
-        creator: APP_BOT,
+        creator: o.deployment?.creator ?? APP_BOT,
       },
       repository: { default_branch: 'main' },
       deployment_status: {
@@ -99,6 +106,72 @@ test("a status the App's run did not post on the App's deployment is not shown i
       [...fake.repo().comments.values()].filter((c) => String(c.body).startsWith(statusMarker(ENV))).length,
       1,
     );
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
+});
+
+test("someone else's deployment of the PR's commit (a person's, another app's) does not take over the App's status comment", async () => {
+  const fake = await seededFake();
+  try {
+    const probot = await loadedProbot(fake);
+    const start = {
+      environment: ENV,
+      state: 'queued' as const,
+      sha: HEAD,
+      updatedAt: '2030-01-01T00:00:00Z',
+    };
+    const id = fake.addComment(PR, { user: APP_BOT.login, body: renderStatusComment(start) }).id as number;
+    await receive(
+      probot,
+      statusEvent(fake, {
+        by: WORKFLOW_BOT,
+        state: 'in_progress',
+        at: '2030-01-01T00:00:01Z',
+        commentId: id,
+      }),
+    );
+    // Made after the App's (a higher id), by someone with deployments: write, naming the PR, then ended.
+    let next = 600;
+    for (const maker of [
+      { login: 'mallory', type: 'User' },
+      { login: 'other-app[bot]', type: 'Bot' },
+    ] as Creator[]) {
+      const deployment = { id: next++, creator: maker };
+      await receive(
+        probot,
+        statusEvent(fake, {
+          by: maker,
+          state: 'success',
+          at: '2030-01-01T00:00:02Z',
+          commentId: id,
+          deployment,
+        }),
+      );
+      assert.equal(
+        shown(fake, id)?.deploymentId,
+        500,
+        `${maker.login}: the App's deployment is still the one shown`,
+      );
+      assert.equal(shown(fake, id)?.state, 'in_progress');
+    }
+    // The run's own final status still reaches the comment (not dropped as older than theirs).
+    await receive(
+      probot,
+      statusEvent(fake, {
+        by: WORKFLOW_BOT,
+        state: 'failure',
+        at: '2030-01-01T00:01:00Z',
+        commentId: id,
+        description: 'rolled back',
+      }),
+    );
+    assert.equal(shown(fake, id)?.state, 'failure');
+    const comments = [...fake.repo().comments.values()].filter((c) =>
+      String(c.body).startsWith(statusMarker(ENV)),
+    );
+    assert.equal(comments.length, 1, 'no comment of the App made for their deployments');
     fake.assertNoViolations();
   } finally {
     await fake.stop();

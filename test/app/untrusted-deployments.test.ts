@@ -501,9 +501,11 @@ test("status comment: every text and URL of someone else's deployment status rea
       await receive(
         probot,
         'deployment_status',
+        // Any workflow of the repository posts as the workflow token (a person's deployment is not shown).
         statusEvent(fake, {
           deploymentId: id++,
           payload: { pr: PR },
+          creator: WORKFLOW_BOT,
           environment,
           ...(status.state ? { state: String(status.state) } : {}),
           status,
