@@ -231,8 +231,8 @@ export type DeploymentStatusOutcome =
       /**
        * stale: the comment already shows a newer event (or this process wrote one there); superseded: a newer
        * status of the comment came while this one waited to be written, and is written instead of it;
-       * no_pull_request: the deployment names no PR; not_runner: the deployment or the status is someone's
-       * other than the App's or its run's (statusByRunner), which the comment does not repeat.
+       * no_pull_request: the deployment names no PR; not_runner: the deployment is someone's other than the
+       * App's or its run's (statusByRunner), which the comment does not follow.
        */
       status: 'updated' | 'created' | 'stale' | 'superseded' | 'no_pull_request' | 'not_runner';
       path?: CommentPath;
@@ -433,15 +433,14 @@ export async function handleDeploymentStatus(
   };
   const withRefusal = () => (lockRefused ? { lockRefused } : {});
 
-  // The App's status comment repeats only what the App or its run say (statusByRunner: the App, the workflow
-  // token): a deployment either made, and a status either posted. Anyone else with `deployments: write` (a
-  // person, another app) could otherwise have it say `success` while the App's rollout still runs, or
-  // `failure` over one that went well; or, with a deployment of their own of the PR's commit (a higher id),
-  // take the comment over, the App's own deployment's statuses then read as older and dropped. Such a status
-  // ends no lock either.
+  // The App's status comment follows the deployments the App or its run made (statusByRunner: the App, the
+  // workflow token). Anyone else with `deployments: write` (a person, another app) making a deployment of their
+  // own of the PR's commit (a higher id) took the comment over, the App's own deployment's statuses then read
+  // as older and dropped. A status on such a deployment ends no lock either. A status anyone posts on the App's
+  // deployment is shown, as GitHub's Deployments tab shows it (display: no lock or decision takes it).
   const login = await appLogin();
   const own = createdByApp(deployment, { login });
-  if (!(own || statusByRunner(deployment.creator, login)) || !statusByRunner(status.creator, login))
+  if (!(own || statusByRunner(deployment.creator, login)))
     return { status: 'not_runner', lock: await releaseIfFinal(), ...withRefusal() };
   const pullNumber = await deploymentPullRequest(octokit, where, deployment, deploymentPayload.pr, appLogin);
   if (pullNumber === undefined)
