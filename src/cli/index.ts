@@ -5,7 +5,16 @@ import { main, maskingIo, processIo, sayInternalError } from './main.ts';
 // One masking writer for the process: main() fills it with the config's secrets, and an error thrown
 // outside it (background work's rejection, the stream error below) is said through it too. Node's own
 // report of an uncaught error printed its message as it was, a URL or config value holding a secret in it.
-const io = maskingIo(processIo);
+const io = Object.assign(maskingIo(processIo), {
+  // A run's outcome is written: a signal from then on (the runner's SIGTERM 7.5 s after its SIGINT, a second
+  // Ctrl-C) while the process lingers (a notification's socket the reporting deadline cut) ends it with the
+  // outcome's code. The run's listeners go once it has settled, and the signal killed the process: its exit
+  // said SIGTERM, not the outcome.
+  settled: (exitCode: number) => {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+      process.on(signal, () => process.exit(exitCode));
+  },
+});
 // An uncaught error exits at once, failed; one while `run` deploys stops the run instead (its rollback puts
 // traffic back on the stable version) and the CLI exits once it has ended (util/crash-guard.ts).
 installCrashGuard(

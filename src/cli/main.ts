@@ -55,6 +55,12 @@ export interface Io {
   err: (text: string) => void;
   /** From now on, mask `secrets` (any form of each) in what `out` and `err` write. */
   mask?: (secrets: readonly string[]) => void;
+  /**
+   * A command's outcome is written and its exit code known, before its signal listeners go: the process may
+   * still linger (a notification's socket the deadline cut), and the entry point makes a signal from then on
+   * end it with this code (src/cli/index.ts) rather than kill it by signal. Not given when embedded.
+   */
+  settled?: (exitCode: number) => void;
 }
 
 export const processIo: Io = {
@@ -461,6 +467,7 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
         // Only now, on every way out (a run that throws too: left, they swallowed a later SIGINT of a process
         // that embeds the CLI): a SIGTERM during the write above is a notice, not a signal death that loses the
         // exit code. Once cancelled they stay until the exit, as the Action's do.
+        io.settled?.(exitCode);
         cancellation.release();
         // After a crash stopped the run, the process exits here, failed (3 if its rollback did not complete).
         crashGuard.end(exitCode);
