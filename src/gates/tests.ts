@@ -1,7 +1,7 @@
 // The tests gate (seed phase 1, "Test Coverage Validation"): the test command passes, coverage meets the
 // thresholds (overall and on the changed lines), and no JUnit report lists a failing test.
 import { lstat, readFile, stat } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, posix, resolve } from 'node:path';
 import { testsConfigSchema } from './schema/tests.ts';
 import type { TestsConfig } from './schema/tests.ts';
 import { readCoverageReport, lineHitsByRepoPath, findLineHits } from './coverage/read.ts';
@@ -255,9 +255,15 @@ async function checkChangedLines(
   // workspace): a gate in packages/api has changed `src/a.ts` where its report has `packages/api/src/a.ts`.
   const inRepository = (file: ChangedFile) =>
     relativeToRoots(resolve(ctx.cwd, file.path), roots) ?? file.path;
+  // Which folders the reports measure is judged below the gate's directory, as the diff's paths are: in
+  // packages/api every repository path's first folder is "packages", and a changed scripts/seed.ts there read
+  // as code the reports should have listed where the same layout at the root did not.
+  const gateDirectory = relativeToRoots(ctx.cwd, roots);
+  const underGate = (key: string) =>
+    gateDirectory === undefined || /^(?:\/|[A-Za-z]:\/)/.test(key) ? key : posix.relative(gateDirectory, key);
   const measured = measuredByReports(
-    byPath.flatMap((map) => [...map.keys()]),
-    withLines.map((file) => inRepository(file).split('/')[0]!),
+    byPath.flatMap((map) => [...map.keys()].map(underGate)),
+    withLines.map((file) => file.path.split('/')[0]!),
   );
   let covered = 0;
   let total = 0;
@@ -276,7 +282,7 @@ async function checkChangedLines(
         if (count > 0) covered++;
         else missed.push(line);
       }
-    } else if (isUnreportedSource(repoPath, measured)) {
+    } else if (isUnreportedSource(file.path, measured)) {
       // Code the reports measure, yet in none of them: no test loaded it, so none of its lines ran.
       const text = await changedText(ctx.cwd, file.path);
       missed = text === undefined ? [...file.addedLines] : runnableLines(file.path, text, file.addedLines);

@@ -126,3 +126,27 @@ test("a package's report with paths relative to the package (jest's rootDir): it
     'block: changed-line coverage 33.3% < 80% (1/3 lines)',
   );
 });
+
+test("a gate in a package judges a changed file outside its report's folders as the same layout at the root is", async (t) => {
+  // The report measures src/ only: scripts/seed.ts is no code it should have listed, in a package as at the
+  // root. Its folder is the one under the gate's directory, not the repository's "packages".
+  const files = (prefix: string) => ({
+    [`${prefix}lcov.info`]: record('src/a.ts', 1, 1),
+    [`${prefix}src/a.ts`]: 'a();\nb();\n',
+    [`${prefix}scripts/seed.ts`]: 'seed();\nexit();\n',
+  });
+  const changed: ChangedFile[] = [
+    { path: 'src/a.ts', status: 'modified', addedLines: [1, 2] },
+    { path: 'scripts/seed.ts', status: 'modified', addedLines: [1, 2] },
+  ];
+  const atRoot = await checkout(t, files(''));
+  const inPackage = await checkout(t, files('packages/api/'));
+  const expected = 'pass: changed lines 2/2 covered; 1 changed file(s) not in the coverage report';
+  assert.equal(await changedLines(atRoot, 'lcov.info', changed, { GITHUB_WORKSPACE: atRoot }), expected);
+  assert.equal(
+    await changedLines(join(inPackage, 'packages/api'), 'lcov.info', changed, {
+      GITHUB_WORKSPACE: inPackage,
+    }),
+    expected,
+  );
+});
