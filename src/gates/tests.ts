@@ -272,7 +272,7 @@ async function checkChangedLines(
   const uncovered: Finding[] = [];
   for (const file of withLines) {
     const repoPath = inRepository(file);
-    const hits = unionOfHits(byPath.map((map) => findLineHits(map, repoPath)));
+    const hits = unionOfHits(byPath.map((map) => findLineHits(map, repoPath, file.path)));
     let missed: number[] = [];
     if (hits) {
       for (const line of file.addedLines) {

@@ -171,18 +171,39 @@ function writtenOnWindows(report: CoverageReport): boolean {
 /**
  * The hits of a changed file (`path` repository-relative, as the keys inside the repository are): its own
  * key, else a path outside the repository (a report made in another checkout, or on Windows) ending in
- * "/<path>". A key inside the repository is another file: `src/index.ts` ending in "/index.ts" read the
- * root's untested index.ts as covered by src's tests. Of several such paths the shortest is the file: in one
- * checkout `<root>/index.ts` is the root's, `<root>/src/index.ts` a deeper one's (two made the root's "not in
- * the report", its lines uncounted). Paths that are not all under the shortest one's directory (two packages'
- * src/a.ts, or two checkouts) cannot be told apart: none.
+ * "/<path>", else, for a gate in a directory of the repository, one ending in "/<gatePath>" (the path as the
+ * diff gives it, relative to the gate's directory): a report made where the package alone was the checkout
+ * (tests in a container with it mounted at /app: `/app/src/a.ts`), not one whose paths hold the gate's
+ * directory (made in a checkout of the repository). A key inside the repository is another
+ * file: `src/index.ts` ending in "/index.ts" read the root's untested index.ts as covered by src's tests. Of
+ * several such paths the shortest is the file: in one checkout `<root>/index.ts` is the root's,
+ * `<root>/src/index.ts` a deeper one's (two made the root's "not in the report", its lines uncounted). Paths
+ * that are not all under the shortest one's directory (two packages' src/a.ts, or two checkouts) cannot be
+ * told apart: none.
  */
 export function findLineHits(
   byPath: Map<string, Map<number, number>>,
   path: string,
+  gatePath: string = path,
 ): Map<number, number> | undefined {
   const exact = byPath.get(path);
   if (exact) return exact;
+  const found = outsideEndingIn(byPath, path);
+  if (found || gatePath === path) return found;
+  // Only a report made where the package was the checkout: one whose paths hold the gate's directory came
+  // from a checkout of the repository, where the package's index.ts not listed is not its src/index.ts.
+  const gateDirectory = `/${path.slice(0, path.length - gatePath.length)}`;
+  const ofRepository = [...byPath.keys()].some(
+    (key) => isOutsideRepository(key) && key.includes(gateDirectory),
+  );
+  return ofRepository ? undefined : outsideEndingIn(byPath, gatePath);
+}
+
+/** The one key outside the repository that is `path` of another checkout (findLineHits). */
+function outsideEndingIn(
+  byPath: Map<string, Map<number, number>>,
+  path: string,
+): Map<number, number> | undefined {
   const suffix = `/${path}`;
   const candidates = [...byPath.keys()]
     .filter((key) => isOutsideRepository(key) && key.endsWith(suffix))

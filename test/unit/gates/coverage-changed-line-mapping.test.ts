@@ -150,3 +150,33 @@ test("a gate in a package judges a changed file outside its report's folders as 
     expected,
   );
 });
+
+test('a gate in a package whose report was made where the package alone was mounted (/app/src/a.ts) finds the file', async (t) => {
+  // Tests run in a container with the package at /app: its report's paths are the package's, not the
+  // repository's, and end in the changed path as the diff gives it (relative to the gate's directory).
+  const dir = await checkout(t, {
+    'packages/api/lcov.info': record('/app/src/a.ts', 1, 1, 1),
+    'packages/api/src/a.ts': 'a();\nb();\nc();\n',
+  });
+  const changed: ChangedFile[] = [{ path: 'src/a.ts', status: 'modified', addedLines: [1, 2, 3] }];
+  assert.equal(
+    await changedLines(join(dir, 'packages/api'), 'lcov.info', changed, { GITHUB_WORKSPACE: dir }),
+    'pass: changed lines 3/3 covered',
+  );
+});
+
+test("a gate in a package, a report from another checkout of the whole repository: the package's index.ts is not its src/index.ts", async (t) => {
+  // The report's paths hold the package's directory (/ci/ws/packages/api/...): it was made in a checkout of
+  // the repository, where the package's own index.ts would be /ci/ws/packages/api/index.ts. Not listed, it
+  // is in no report, not covered by src/index.ts's hits because that path ends in "/index.ts".
+  const other = '/ci/ws';
+  const dir = await checkout(t, {
+    'packages/api/lcov.info': record(`${other}/packages/api/src/index.ts`, 1, 1),
+    'packages/api/index.ts': 'start();\nstop();\n',
+  });
+  const changed: ChangedFile[] = [{ path: 'index.ts', status: 'modified', addedLines: [1, 2] }];
+  assert.doesNotMatch(
+    await changedLines(join(dir, 'packages/api'), 'lcov.info', changed, { GITHUB_WORKSPACE: dir }),
+    /2\/2 covered/,
+  );
+});
