@@ -19,18 +19,20 @@ export function configSecretValues(config: unknown, env: NodeJS.ProcessEnv): str
     const secret = Object.hasOwn(env, variable) ? env[variable] : undefined;
     if (secret) values.push(secret, ...urlSecrets(secret));
   };
-  const isMapping = (node: unknown): node is Record<string, unknown> =>
-    typeof node === 'object' && node !== null && !Array.isArray(node);
+  const namesVariables = (node: unknown): node is Record<string, string> =>
+    typeof node === 'object' &&
+    node !== null &&
+    !Array.isArray(node) &&
+    Object.values(node).every((variable) => typeof variable === 'string');
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(visit);
     if (node === null || typeof node !== 'object') return;
     for (const [key, value] of Object.entries(node)) {
       if (SECRET_VARIABLE_KEY.test(key) && typeof value === 'string') add(value);
-      // A mapping of names to variables (a Prometheus provider's headers_env): each value names one.
-      else if (SECRET_VARIABLE_KEY.test(key) && isMapping(value))
-        for (const variable of Object.values(value)) {
-          if (typeof variable === 'string') add(variable);
-        }
+      // A mapping of names to variables (a Prometheus provider's headers_env): each value names one. Only
+      // one of strings: a name the config chose may end in "_env" too (an environment prod_env, a provider
+      // metrics_env), and what is inside it, its channels' token_env, is still looked into.
+      else if (SECRET_VARIABLE_KEY.test(key) && namesVariables(value)) Object.values(value).forEach(add);
       else visit(value);
     }
   };
