@@ -439,15 +439,23 @@ export function createCommandProvider(
       }
       const missing = request.metrics.filter((m) => !Object.hasOwn(output, m.config.field ?? m.name));
       const keys = Object.keys(output).map((k) => JSON.stringify(clip(oneLine(k), 80)));
+      // Only the output's keys are masked: the metric's name and field are the config's own words, and the
+      // name that starts the message is how the judge tells whose read failed (a `METRIC: latency_p95` env
+      // value masked it, and a warning check's metric counted as a provider error of the window).
+      const [has] = run.hideSecrets([
+        {
+          message: keys.length
+            ? `${keys.slice(0, 10).join(', ')}${keys.length > 10 ? `, ${keys.length - 10} more` : ''}`
+            : 'no key',
+        },
+      ]);
       return {
         values: pickFields(request.metrics, output),
-        errors: run.hideSecrets(
-          missing.map((m) => ({
-            provider: name,
-            code: 'query-error' as const,
-            message: `${m.name}: the command's output has no ${JSON.stringify(clip(oneLine(m.config.field ?? m.name), 80))}${m.config.field ? ' (its field)' : ''} (it has ${keys.length ? `${keys.slice(0, 10).join(', ')}${keys.length > 10 ? `, ${keys.length - 10} more` : ''}` : 'no key'}); write null for no data`,
-          })),
-        ),
+        errors: missing.map((m) => ({
+          provider: name,
+          code: 'query-error' as const,
+          message: `${m.name}: the command's output has no ${JSON.stringify(clip(oneLine(m.config.field ?? m.name), 80))}${m.config.field ? ' (its field)' : ''} (it has ${has!.message}); write null for no data`,
+        })),
       };
     },
   };

@@ -864,11 +864,12 @@ export function createPrometheusProvider(
       if (result.ok) Object.assign(read.values, result.value);
       else {
         read.values[m.name] = null;
-        read.errors.push({ ...result.error, message: `${m.name}: ${result.error.message}` });
+        // The server's own text is quoted in it (its error, its warnings), and may echo the credentials;
+        // not the metric's name before it, which the judge reads to tell whose read failed.
+        const [error] = client.hideSecrets([result.error]);
+        read.errors.push({ ...error!, message: `${m.name}: ${error!.message}` });
       }
     });
-    // The server's own text is quoted in them (its error, its warnings), and may echo the credentials.
-    read.errors = client.hideSecrets(read.errors);
     return read;
   }
 

@@ -170,3 +170,32 @@ test('a metrics command that cannot start or is killed is named by its program a
     assert.ok(!JSON.stringify(read).includes(TOKEN), JSON.stringify(read));
   }
 });
+
+// The metric's name that starts an error is how the judge tells whose read failed (a warning check's metric
+// decides nothing): a value given to the provider that is also a metric's name (a command told which metric
+// to print) is the config's own word there, not masked, or the judge counted the error against the window.
+test("an error still starts with its metric's name when a value the provider was given is that name", async () => {
+  const command = createCommandProvider('cmd', {
+    type: 'command',
+    run: ['/bin/sh', '-c', `echo '{"other": 1}'`],
+    env: { METRIC_NAME: 'latency_p95' },
+    retries: 0,
+  });
+  const read = await command.read({
+    ...request('latency_p95', 'cmd'),
+    metrics: [{ name: 'latency_p95', config: { provider: 'cmd' } }],
+  });
+  assert.equal(read.errors.length, 1);
+  assert.match(read.errors[0]!.message, /^latency_p95: the command's output has no "latency_p95"/);
+
+  answer = () => ({ status: 400, body: { status: 'error', errorType: 'bad_data', error: 'parse error' } });
+  const prom = createPrometheusProvider('prom', {
+    type: 'prometheus',
+    url: `http://${base}/`,
+    headers: { 'X-Scope-OrgID': 'latency_p95' },
+    retries: 0,
+  });
+  const failed = await prom.read(request('latency_p95', 'prom'));
+  assert.equal(failed.errors.length, 1);
+  assert.match(failed.errors[0]!.message, /^latency_p95: bad_data: parse error/);
+});
