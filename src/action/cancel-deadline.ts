@@ -78,12 +78,20 @@ export function reportingTimeLeft(receivedAtMs: number, nowMs: number, graceMs =
 export function closeByDeadline(
   cancellation: Pick<Cancellation, 'received'>,
   now: () => number = () => performance.now(),
+  graceMs = REPORTING_GRACE_MS,
 ): () => number | undefined {
   return () => {
     const received = cancellation.received();
-    return received ? reportingTimeLeft(received.atMs, now()) : undefined;
+    return received ? reportingTimeLeft(received.atMs, now(), graceMs) : undefined;
   };
 }
+
+/**
+ * Kept back by the CLI in an Actions job from the reporting deadline for its notifications: the Action exits at
+ * once after its reporting (exitsAtOnce), while the CLI writes its result line after them and exits when its
+ * work is done. Cut at the deadline itself, that exit fell on the runner's SIGTERM (7.5 s) on a busy runner.
+ */
+export const CLI_EXIT_RESERVE_MS = 1_000;
 
 /**
  * Kept back from GitHub's reporting time, once cancelled, for the run's own outcome (outputs, job summary,

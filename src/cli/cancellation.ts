@@ -4,7 +4,12 @@
 // commands still running 5.5 s after it are stopped (action/cancel-deadline.ts): the run still reports and
 // records an unfinished rollback, which reconcile finishes from the record, and exits with nothing of it
 // left running. At a terminal nobody kills the CLI, so its rollback runs to its end.
-import { closeByDeadline, commandsStopBeforeKill } from '../action/cancel-deadline.ts';
+import {
+  CLI_EXIT_RESERVE_MS,
+  closeByDeadline,
+  commandsStopBeforeKill,
+  REPORTING_GRACE_MS,
+} from '../action/cancel-deadline.ts';
 import { cancelOnSignals, type Cancellation } from '../util/signals.ts';
 
 /** Whether this process runs as a step of a GitHub Actions job (the runner sets GITHUB_ACTIONS=true). */
@@ -42,7 +47,8 @@ export function cancelCliOnSignals(
 
 /**
  * How long the run's notifications may still be waited for at its end (NotifierOptions.closeBy): in an Actions
- * job, once cancelled, what is left until the reporting deadline (7.5 s after the first signal), as in the
+ * job, once cancelled, what is left until a second before the reporting deadline (7.5 s after the first
+ * signal; the second is for its result and exit, CLI_EXIT_RESERVE_MS), as in the
  * Action; at a terminal undefined (their own 10 s bound). Waited for longer, slow channels held the CLI until
  * the runner's SIGTERM ended it (the exit code lost) or its SIGKILL.
  */
@@ -50,5 +56,7 @@ export function notifyCloseBy(
   cancellation: Pick<Cancellation, 'received'>,
   env: NodeJS.ProcessEnv = process.env,
 ): (() => number | undefined) | undefined {
-  return inActionsJob(env) ? closeByDeadline(cancellation) : undefined;
+  return inActionsJob(env)
+    ? closeByDeadline(cancellation, undefined, REPORTING_GRACE_MS - CLI_EXIT_RESERVE_MS)
+    : undefined;
 }
