@@ -58,7 +58,7 @@ export interface Io {
   /**
    * A command's outcome is written and its exit code known, before its signal listeners go: the process may
    * still linger (a notification's socket the deadline cut), and the entry point makes a signal from then on
-   * end it with this code (src/cli/index.ts) rather than kill it by signal. Not given when embedded.
+   * end it with this code (src/cli/index.ts) rather than kill it by signal. An embedder may leave it out.
    */
   settled?: (exitCode: number) => void;
 }
@@ -81,6 +81,8 @@ export function maskingIo(io: Io): Io & { mask: (secrets: readonly string[]) => 
   const masking = {
     out: (text: string) => io.out(hide(text)),
     err: (text: string) => io.err(hide(text)),
+    // Passed on: dropped here, the `settled` of an Io given to main() was never called.
+    ...(io.settled ? { settled: io.settled } : {}),
     mask(more: readonly string[]) {
       const before = secrets.size;
       for (const secret of more) secrets.add(secret);

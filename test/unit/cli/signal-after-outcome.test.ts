@@ -6,6 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../src/cli/main.ts';
 import { events, startCli } from '../../helpers/cli.ts';
 import { webhookDeployment } from '../../helpers/webhook-deployment.ts';
 
@@ -43,3 +47,29 @@ test("a SIGTERM after the outcome is written, with a notification still open, ex
     target.calls().join('\n'),
   );
 });
+
+test("an Io given to main() has its settled called with the run's exit code", async (t) => {
+  const config = await directDeployment(t);
+  const settled: number[] = [];
+  const code = await main(['run', '-e', 'production', '-v', 'v2', '-c', config, '--json'], {
+    out: () => {},
+    err: () => {},
+    settled: (exitCode) => settled.push(exitCode),
+  });
+  assert.equal(code, 0);
+  assert.deepEqual(settled, [0]);
+});
+
+/** A config whose one environment deploys straight away with commands that succeed. */
+async function directDeployment(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'signal-after-outcome-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const config = join(dir, 'deploy.yml');
+  const ok = JSON.stringify([process.execPath, '-e', '']);
+  await writeFile(
+    config,
+    `preset: fast\nstate_dir: ${join(dir, 'state')}\ntarget:\n  commands:\n    deploy: ${ok}\n    health: ${ok}\n` +
+      'environments:\n  production:\n    strategy: direct\n',
+  );
+  return config;
+}
