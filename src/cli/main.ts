@@ -58,7 +58,8 @@ export interface Io {
   /**
    * A command's outcome is written and its exit code known, before its signal listeners go: the process may
    * still linger (a notification's socket the deadline cut), and the entry point makes a signal from then on
-   * end it with this code (src/cli/index.ts) rather than kill it by signal. An embedder may leave it out.
+   * end it with this code (src/cli/index.ts) rather than kill it by signal. The code main() returns: a command
+   * that threw is settled with the code of its error. An embedder may leave it out.
    */
   settled?: (exitCode: number) => void;
 }
@@ -465,6 +466,11 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
           );
           if (told.kind === 'not_stored') io.err(`warning: ${failureToldNotRecorded(told.message)}\n`);
         }
+      } catch (error) {
+        // The code main() exits with for it (1 for a defect of the CLI), whatever the result said: settled with
+        // the result's, a later signal ended a command that failed with 0.
+        exitCode = thrownExitCode(error);
+        throw error;
       } finally {
         // Only now, on every way out (a run that throws too: left, they swallowed a later SIGINT of a process
         // that embeds the CLI): a SIGTERM during the write above is a notice, not a signal death that loses the
@@ -781,18 +787,9 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
-    // analyze has its own exit codes (2 is "hold" there): its usage errors exit with its bad-input code.
-    if (error instanceof AnalyzeUsageError) return error.exitCode;
-    if (error instanceof CommanderError) {
-      // --help and --version exit 0; usage errors were already printed by commander.
-      return error.exitCode === 0 ? EXIT_CODES.success : EXIT_CODES.invalidOrBlocked;
-    }
-    if (
-      error instanceof UsageError ||
-      error instanceof ResolveError ||
-      error instanceof UnknownGateError ||
-      error instanceof StateKeyUsageError
-    ) {
+    // Printed already (commander's usage errors, analyze's own), or nothing to print (--help, --version).
+    if (error instanceof AnalyzeUsageError || error instanceof CommanderError) return thrownExitCode(error);
+    if (isUsageError(error)) {
       // With --json on standard output too, as the commands' own refusals are (status, control, `run --at`);
       // the line on standard error stays for whoever reads the terminal.
       if (running?.json)
@@ -800,14 +797,34 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
           `${JSON.stringify({ type: running.name, ok: false, code: 'invalid_input', message: error.message })}\n`,
         );
       io.err(`error: ${error.message}\n`);
-      return EXIT_CODES.invalidOrBlocked;
+      return thrownExitCode(error);
     }
     // Anything else is a defect of the CLI, said through the masking writer: its message can quote a URL or
     // a config value holding a secret, which Node's own report of the uncaught error printed as it was.
     sayInternalError(io, error);
-    return EXIT_CODES.failed;
+    return thrownExitCode(error);
   }
   return exitCode;
+}
+
+/** A refusal of what was asked (said as `error: ...`), not a defect of the CLI. */
+function isUsageError(error: unknown): error is Error {
+  return (
+    error instanceof UsageError ||
+    error instanceof ResolveError ||
+    error instanceof UnknownGateError ||
+    error instanceof StateKeyUsageError
+  );
+}
+
+/** The exit code of a command that threw `error`, as main() returns it. */
+function thrownExitCode(error: unknown): number {
+  // analyze has its own exit codes (2 is "hold" there): its usage errors exit with its bad-input code.
+  if (error instanceof AnalyzeUsageError) return error.exitCode;
+  // --help and --version exit 0; usage errors were already printed by commander.
+  if (error instanceof CommanderError)
+    return error.exitCode === 0 ? EXIT_CODES.success : EXIT_CODES.invalidOrBlocked;
+  return isUsageError(error) ? EXIT_CODES.invalidOrBlocked : EXIT_CODES.failed;
 }
 
 /**

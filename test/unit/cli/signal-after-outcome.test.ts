@@ -48,6 +48,26 @@ test("a SIGTERM after the outcome is written, with a notification still open, ex
   );
 });
 
+// What main() tells the entry point with `settled` is the code a later signal exits with: it must be the code
+// main() returns. A run that threw (here its result line could not be written, after a deployment that went
+// well) was settled with 0, the code of a result never said, while main() returned 1: a SIGTERM while the
+// process lingered then ended a failed command with success.
+test('a run that throws is settled with the exit code main() returns, not 0', async (t) => {
+  const config = await directDeployment(t);
+  const settled: number[] = [];
+  let errors = '';
+  const code = await main(['run', '-e', 'production', '-v', 'v2', '-c', config, '--json'], {
+    out: (text) => {
+      if (text.includes('"type":"result"')) throw new Error('standard output closed');
+    },
+    err: (text) => (errors += text),
+    settled: (exitCode) => settled.push(exitCode),
+  });
+  assert.match(errors, /internal error: .*standard output closed/);
+  assert.equal(code, 1);
+  assert.deepEqual(settled, [code], 'settled with the code the process exits with');
+});
+
 test("an Io given to main() has its settled called with the run's exit code", async (t) => {
   const config = await directDeployment(t);
   const settled: number[] = [];
