@@ -1,7 +1,8 @@
 // A file the user names for output (`alerts --output`) written whole or not at all. Written in place, a write
 // that failed half-way (a full disk, a file size limit) left the file truncated: the rule file Prometheus loads
 // emptied or cut mid-rule, the rules it held before gone. The text goes to a draft beside the file first, then
-// is renamed over it (atomic on one file system), so a failure leaves the file as it was.
+// is renamed over it (atomic on one file system), so a failure leaves the file as it was. Where no draft may be
+// made, the file is written in place as before: the write the user could do stays.
 import { randomInt } from 'node:crypto';
 import { chmod, lstat, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 
@@ -27,6 +28,14 @@ export async function writeWhole(path: string, text: string): Promise<void> {
     await rename(draft, target);
   } catch (error) {
     await rm(draft, { force: true });
+    // No draft allowed beside it (a directory the writer may not add to): written in place, as before, where the
+    // file alone was writable.
+    if (info && notPermitted(error)) return writeFile(path, text);
     throw error;
   }
+}
+
+function notPermitted(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'EPERM';
 }

@@ -2,7 +2,7 @@
 // file keeps the rules it held, whole, and no draft is left beside it. Written in place, the file was cut
 // at the limit: Prometheus then loads a truncated rule file (or none), and the rules it had are gone.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -82,4 +82,30 @@ test('alerts --output: a write that succeeds replaces the file, through a link t
   assert.deepEqual((await readdir(dir)).sort(), ['deploy.yml', 'linked.yml', 'rules.yml']);
   const { lstat } = await import('node:fs/promises');
   assert.ok((await lstat(linked)).isSymbolicLink(), 'the link stays a link');
+});
+
+// The account Prometheus runs as in its image (nobody): the rule file's owner, not the writer.
+const OTHER = 65534;
+const asRoot = process.getuid?.() === 0;
+
+test('alerts --output: a file the writer may write in a directory it may not add to is written in place, as before', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'alerts-whole-'));
+  t.after(async () => {
+    await chmod(dir, 0o700);
+    await rm(dir, { recursive: true, force: true });
+  });
+  const config = join(dir, 'deploy.yml');
+  await writeFile(config, CONFIG);
+  const rules = join(dir, 'rules.yml');
+  await writeFile(rules, BEFORE);
+  await chmod(config, 0o644);
+  await chmod(rules, 0o666);
+  // Root may add to any directory: the command runs as another account, for which the directory is read-only.
+  await chmod(dir, 0o555);
+  const prefix = asRoot ? ['setpriv', `--reuid=${OTHER}`, `--regid=${OTHER}`, '--clear-groups', '--'] : [];
+  const args = ['alerts', '-c', config, '-e', 'production', '-v', 'v1', '--slot', 'blue', '-o', rules];
+  const written = await startCli(args, { prefix }).done;
+  assert.equal(written.code, EXIT_CODES.success, written.stderr);
+  assert.match(await readFile(rules, 'utf8'), /alert: /);
+  assert.deepEqual((await readdir(dir)).sort(), ['deploy.yml', 'rules.yml'], 'no draft left');
 });
