@@ -2,9 +2,9 @@
 // that failed half-way (a full disk, a file size limit) left the file truncated: the rule file Prometheus loads
 // emptied or cut mid-rule, the rules it held before gone. The text goes to a draft beside the file first, then
 // is renamed over it (atomic on one file system), so a failure leaves the file as it was. Where no draft may be
-// made, the file is written in place as before: the write the user could do stays.
+// made or given the file's owner, the file is written in place as before: the write the user could do stays.
 import { randomInt } from 'node:crypto';
-import { chmod, lstat, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 
 export async function writeWhole(path: string, text: string): Promise<void> {
   const link = await lstat(path).then(
@@ -23,13 +23,18 @@ export async function writeWhole(path: string, text: string): Promise<void> {
   const draft = `${target}.${process.pid}.${randomInt(2 ** 47)}.tmp`;
   try {
     await writeFile(draft, text, { flag: 'wx' });
-    // The replaced file's permissions, not the umask's.
-    if (info) await chmod(draft, info.mode & 0o7777);
+    if (info) {
+      // The replaced file's owner and group (a rules file of the Prometheus user's, mode 0640, written by root
+      // in a container), then its permissions (a chown may clear set-id bits): the umask's and the writer's, its
+      // owner could no longer read it.
+      await chown(draft, info.uid, info.gid);
+      await chmod(draft, info.mode & 0o7777);
+    }
     await rename(draft, target);
   } catch (error) {
     await rm(draft, { force: true });
-    // No draft allowed beside it (a directory the writer may not add to): written in place, as before, where the
-    // file alone was writable.
+    // No draft allowed beside it (a directory the writer may not add to, a file of another owner it may write):
+    // written in place, as before, where the file alone was writable.
     if (info && notPermitted(error)) return writeFile(path, text);
     throw error;
   }

@@ -2,7 +2,7 @@
 // file keeps the rules it held, whole, and no draft is left beside it. Written in place, the file was cut
 // at the limit: Prometheus then loads a truncated rule file (or none), and the rules it had are gone.
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -87,6 +87,29 @@ test('alerts --output: a write that succeeds replaces the file, through a link t
 // The account Prometheus runs as in its image (nobody): the rule file's owner, not the writer.
 const OTHER = 65534;
 const asRoot = process.getuid?.() === 0;
+
+test("alerts --output: the replaced file keeps its owner, group and mode (root writing another account's file)", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'alerts-whole-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const config = join(dir, 'deploy.yml');
+  await writeFile(config, CONFIG);
+  const rules = join(dir, 'rules.yml');
+  await writeFile(rules, BEFORE);
+  // Not root, the writer can give a file no other owner: it is its own, as the draft is.
+  const owner = asRoot ? { uid: OTHER, gid: OTHER } : await stat(rules);
+  await chown(rules, owner.uid, owner.gid);
+  await chmod(rules, 0o640);
+  const args = ['alerts', '-c', config, '-e', 'production', '-v', 'v1', '--slot', 'blue', '-o', rules];
+  const written = await startCli(args).done;
+  assert.equal(written.code, EXIT_CODES.success, written.stderr);
+  assert.match(await readFile(rules, 'utf8'), /alert: /);
+  const after = await stat(rules);
+  assert.deepEqual(
+    { uid: after.uid, gid: after.gid, mode: after.mode & 0o7777 },
+    { uid: owner.uid, gid: owner.gid, mode: 0o640 },
+    'its owner still reads it',
+  );
+});
 
 test('alerts --output: a file the writer may write in a directory it may not add to is written in place, as before', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'alerts-whole-'));
