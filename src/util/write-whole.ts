@@ -2,7 +2,8 @@
 // that failed half-way (a full disk, a file size limit) left the file truncated: the rule file Prometheus loads
 // emptied or cut mid-rule, the rules it held before gone. The text goes to a draft beside the file first, then
 // is renamed over it (atomic on one file system), so a failure leaves the file as it was. Where no draft may be
-// made or given the file's owner, the file is written in place as before: the write the user could do stays.
+// made or given the file's owner, or the file is a mount of its own, it is written in place as before: the
+// write the user could do stays.
 import { randomInt } from 'node:crypto';
 import { chmod, chown, lstat, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 
@@ -33,14 +34,15 @@ export async function writeWhole(path: string, text: string): Promise<void> {
     await rename(draft, target);
   } catch (error) {
     await rm(draft, { force: true });
-    // No draft allowed beside it (a directory the writer may not add to, a file of another owner it may write):
+    // No draft allowed beside it (a directory the writer may not add to, a file of another owner it may write),
+    // or no file may be renamed over it (a file mounted on its own: a rules file bound into a container):
     // written in place, as before, where the file alone was writable.
-    if (info && notPermitted(error)) return writeFile(path, text);
+    if (info && notReplaceable(error)) return writeFile(path, text);
     throw error;
   }
 }
 
-function notPermitted(error: unknown): boolean {
+function notReplaceable(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
-  return code === 'EACCES' || code === 'EPERM';
+  return code === 'EACCES' || code === 'EPERM' || code === 'EBUSY';
 }

@@ -132,3 +132,26 @@ test('alerts --output: a file the writer may write in a directory it may not add
   assert.match(await readFile(rules, 'utf8'), /alert: /);
   assert.deepEqual((await readdir(dir)).sort(), ['deploy.yml', 'rules.yml'], 'no draft left');
 });
+
+test('alerts --output: a rule file mounted on its own (bound into a container) is written in place, as before', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'alerts-whole-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const config = join(dir, 'deploy.yml');
+  await writeFile(config, CONFIG);
+  // The host's file, and the name it is bound to (`docker run -v ./rules.yml:/rules/deploy.yml`): no other
+  // file can be renamed over a mount (EBUSY). The mount is made in a mount namespace of the command's own.
+  const host = join(dir, 'host-rules.yml');
+  const rules = join(dir, 'rules.yml');
+  await writeFile(host, BEFORE);
+  await writeFile(rules, '');
+  const prefix = ['unshare', '-rm', 'bash', '-c', 'mount --bind "$1" "$2" && shift 2 && exec "$@"', 'bash'];
+  const args = ['alerts', '-c', config, '-e', 'production', '-v', 'v1', '--slot', 'blue', '-o', rules];
+  const written = await startCli(args, { prefix: [...prefix, host, rules] }).done;
+  assert.equal(written.code, EXIT_CODES.success, written.stderr);
+  assert.match(await readFile(host, 'utf8'), /alert: /, 'written through the mount to the file bound there');
+  assert.deepEqual(
+    (await readdir(dir)).sort(),
+    ['deploy.yml', 'host-rules.yml', 'rules.yml'],
+    'no draft left',
+  );
+});
