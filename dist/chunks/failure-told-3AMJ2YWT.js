@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{failureToldKey,failureToldNotRecorded,recordRunFailureTold,rollbackFailureKey,toldOf}from"./chunk-BDGSOLLD.js";import"./chunk-47YVTK2Z.js";import"./chunk-PY7BBBUH.js";import"./chunk-UMNKLUYS.js";import"./chunk-SSKS3AG3.js";import"./chunk-UZUXCHWQ.js";import"./chunk-YORWCIEQ.js";import"./chunk-YZASLWB7.js";export{failureToldKey,failureToldNotRecorded,recordRunFailureTold,rollbackFailureKey,toldOf};

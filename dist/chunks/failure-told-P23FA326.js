@@ -1,0 +1,2 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import{failureToldKey,failureToldNotRecorded,recordRunFailureTold,rollbackFailureKey,toldOf}from"./chunk-2FNFUY6A.js";import"./chunk-BLHMTFXW.js";import"./chunk-L3FEGPJW.js";import"./chunk-UMNKLUYS.js";import"./chunk-SSKS3AG3.js";import"./chunk-OW7EKMLH.js";import"./chunk-GCYAEPDX.js";import"./chunk-YZASLWB7.js";export{failureToldKey,failureToldNotRecorded,recordRunFailureTold,rollbackFailureKey,toldOf};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{FileControlChannel,MAX_CONTROL_FILE_BYTES}from"./chunk-K2N3ABZZ.js";import"./chunk-IYBUJFXY.js";import"./chunk-Y65MIU6H.js";import"./chunk-3X6IWKRF.js";import"./chunk-SSKS3AG3.js";import"./chunk-YORWCIEQ.js";import"./chunk-YZASLWB7.js";export{FileControlChannel,MAX_CONTROL_FILE_BYTES};

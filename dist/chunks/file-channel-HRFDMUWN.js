@@ -1,0 +1,2 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import{FileControlChannel,MAX_CONTROL_FILE_BYTES}from"./chunk-R55CSFTS.js";import"./chunk-NGBZWKPU.js";import"./chunk-CR6MRGZJ.js";import"./chunk-I2G5MPPC.js";import"./chunk-3X6IWKRF.js";import"./chunk-SSKS3AG3.js";import"./chunk-GCYAEPDX.js";import"./chunk-YZASLWB7.js";export{FileControlChannel,MAX_CONTROL_FILE_BYTES};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{FORCE_KILL_AFTER_MS,OUTPUT_DRAIN_MS,OWN_GROUP,PROCESS_GROUPS,endStopAllCommands,stopAllCommands,stopAllCommandsAndWait,stoppedMarksKept,watchGroup}from"./chunk-K5GDB52T.js";import"./chunk-YZASLWB7.js";export{FORCE_KILL_AFTER_MS,OUTPUT_DRAIN_MS,OWN_GROUP,PROCESS_GROUPS,endStopAllCommands,stopAllCommands,stopAllCommandsAndWait,stoppedMarksKept,watchGroup};

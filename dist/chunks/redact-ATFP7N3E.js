@@ -1,0 +1,2 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import{credentialRedactor,redactCredentials,redactDeep,redactingReporter}from"./chunk-L3FEGPJW.js";import"./chunk-UMNKLUYS.js";import{secretValueRedactor}from"./chunk-OW7EKMLH.js";import"./chunk-GCYAEPDX.js";import"./chunk-YZASLWB7.js";export{credentialRedactor,redactCredentials,redactDeep,redactingReporter,secretValueRedactor};

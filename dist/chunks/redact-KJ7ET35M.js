@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{credentialRedactor,redactCredentials,redactDeep,redactingReporter}from"./chunk-PY7BBBUH.js";import"./chunk-UMNKLUYS.js";import{secretValueRedactor}from"./chunk-UZUXCHWQ.js";import"./chunk-YORWCIEQ.js";import"./chunk-YZASLWB7.js";export{credentialRedactor,redactCredentials,redactDeep,redactingReporter,secretValueRedactor};
