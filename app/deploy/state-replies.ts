@@ -110,6 +110,14 @@ export type RollbackTarget =
   { ok: true; version: string; sha: string } | { ok: false; code: NoTargetCode; message: string };
 
 /**
+ * A comment this close before a release went live is not judged as written before it: GitHub writes a
+ * comment's created_at to the second, and the record's times come from the runner's clock. A /rollback written
+ * just after a deployment ended (the same second) was refused as rollback_live_changed. The race the refusal is
+ * for puts a deployment between a comment and its handling, which takes longer than this.
+ */
+const SAME_MOMENT_MS = 30_000;
+
+/**
  * Whether the release live now was live when the comment was written, only deployed again since (its version
  * and commit): a deployment of the same version keeps the previous release (finalize.ts previousRelease), so
  * the rollback still puts back what its author meant, though `live.since` moved. Read in the record's history
@@ -185,7 +193,7 @@ export function rollbackTarget(
   if (
     !toSha &&
     live &&
-    Date.parse(live.since) > written &&
+    Date.parse(live.since) > written + SAME_MOMENT_MS &&
     !dateSaysNothing &&
     !onlyRedeployedSince(read.record!, written)
   )
