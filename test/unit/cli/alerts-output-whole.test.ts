@@ -123,9 +123,10 @@ test('alerts --output: a file the writer may write in a directory it may not add
   await writeFile(rules, BEFORE);
   await chmod(config, 0o644);
   await chmod(rules, 0o666);
-  // Root may add to any directory: the command runs as another account, for which the directory is read-only.
+  // Root may add to any directory: the command runs as root without the capability that lets it (the owner's
+  // bits then decide, r-x), not as another account, which may not reach a checkout under a private directory.
   await chmod(dir, 0o555);
-  const prefix = asRoot ? ['setpriv', `--reuid=${OTHER}`, `--regid=${OTHER}`, '--clear-groups', '--'] : [];
+  const prefix = asRoot ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--'] : [];
   const args = ['alerts', '-c', config, '-e', 'production', '-v', 'v1', '--slot', 'blue', '-o', rules];
   const written = await startCli(args, { prefix }).done;
   assert.equal(written.code, EXIT_CODES.success, written.stderr);
