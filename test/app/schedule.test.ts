@@ -400,85 +400,53 @@ test('the queue starts in order across an /unlock and a deployment ending; /stat
   });
 });
 
-test('the queue is in the order the comments were written, not the order their deliveries came in', async () => {
-  await run(async (w) => {
-    w.clock.now = at('2026-12-01T09:15:00Z');
-    await comment(w, '/approve-deploy production', 'carol');
-    await comment(w, '/lock production --reason "db migration"', 'bob');
-    // alice asks first, erin five seconds later; GitHub delivers erin's comment first and alice's a minute late
-    // (webhooks come in no set order, or to a replica whose clock is ahead).
-    const written = (made: { id: number; payload: Record<string, unknown> }, iso: string) => {
-      (made.payload.comment as Record<string, unknown>).created_at = iso;
-      return made;
-    };
-    const alice = written(
-      commentOnPull(w.fake, '/deploy production --queue', { user: 'alice' }),
-      '2026-12-01T09:20:00Z',
-    );
-    const erin = written(
-      commentOnPull(w.fake, '/deploy production --queue | version=3', { user: 'erin' }),
-      '2026-12-01T09:20:05Z',
-    );
-    const deliver = (payload: Record<string, unknown>) =>
-      w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
-    w.clock.now = at('2026-12-01T09:20:06Z');
-    await deliver(erin.payload);
-    w.clock.now = at('2026-12-01T09:21:10Z');
-    await deliver(alice.payload);
-    assert.match(replies(w.fake).at(-1)!, /\*\*Queued\*\*.*queued by @alice, place 1/s);
-    const status = (await comment(w, '/status production', 'carol')).reply;
-    assert.match(
-      status,
-      /`production` 1\. `[0-9a-f]{12}`, asked by @\u200Dalice on PR #7\n- `production` 2\. .*@\u200Derin/,
-    );
+// alice asks first, erin five seconds later; erin's delivery comes first and alice's after it (webhooks come in
+// no set order, late or again), handled by a replica whose clock is ahead of GitHub's, or behind it (both
+// comments then dated after its now).
+for (const [replica, erinHandledAt, aliceHandledAt] of [
+  ['a replica whose clock is ahead', '2026-12-01T09:20:06Z', '2026-12-01T09:21:10Z'],
+  ['a replica whose clock is two minutes behind GitHub’s', '2026-12-01T09:18:06Z', '2026-12-01T09:18:36Z'],
+] as const)
+  test(`the queue is in the order the comments were written, not the order their deliveries came in (${replica})`, async () => {
+    await run(async (w) => {
+      w.clock.now = at('2026-12-01T09:15:00Z');
+      await comment(w, '/approve-deploy production', 'carol');
+      await comment(w, '/lock production --reason "db migration"', 'bob');
+      const written = (made: { id: number; payload: Record<string, unknown> }, iso: string) => {
+        (made.payload.comment as Record<string, unknown>).created_at = iso;
+        return made;
+      };
+      const alice = written(
+        commentOnPull(w.fake, '/deploy production --queue', { user: 'alice' }),
+        '2026-12-01T09:20:00Z',
+      );
+      const erin = written(
+        commentOnPull(w.fake, '/deploy production --queue | version=3', { user: 'erin' }),
+        '2026-12-01T09:20:05Z',
+      );
+      const deliver = (payload: Record<string, unknown>) =>
+        w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+      w.clock.now = at(erinHandledAt);
+      await deliver(erin.payload);
+      w.clock.now = at(aliceHandledAt);
+      await deliver(alice.payload);
+      assert.match(replies(w.fake).at(-1)!, /\*\*Queued\*\*.*queued by @alice, place 1/s);
+      const status = (await comment(w, '/status production', 'carol')).reply;
+      assert.match(
+        status,
+        /`production` 1\. `[0-9a-f]{12}`, asked by @\u200Dalice on PR #7\n- `production` 2\. .*@\u200Derin/,
+      );
 
-    await comment(w, '/unlock production', 'bob');
-    assert.equal(deployments(w.fake).length, 1);
-    assert.equal(
-      parseDeploymentPayload(deployments(w.fake)[0]!.payload).source_comment_id,
-      alice.id,
-      'the comment written first starts first',
-    );
+      w.clock.now = at('2026-12-01T09:21:30Z');
+      await comment(w, '/unlock production', 'bob');
+      assert.equal(deployments(w.fake).length, 1);
+      assert.equal(
+        parseDeploymentPayload(deployments(w.fake)[0]!.payload).source_comment_id,
+        alice.id,
+        'the comment written first starts first',
+      );
+    });
   });
-});
-
-test('the queue is in the order the comments were written also on a replica whose clock is behind GitHub’s', async () => {
-  await run(async (w) => {
-    w.clock.now = at('2026-12-01T09:15:00Z');
-    await comment(w, '/approve-deploy production', 'carol');
-    await comment(w, '/lock production --reason "db migration"', 'bob');
-    const written = (made: { id: number; payload: Record<string, unknown> }, iso: string) => {
-      (made.payload.comment as Record<string, unknown>).created_at = iso;
-      return made;
-    };
-    // alice asks first, erin five seconds later; erin's delivery comes first, to a replica whose clock is two
-    // minutes behind GitHub's, and alice's thirty seconds after: both comments are dated after its now.
-    const alice = written(
-      commentOnPull(w.fake, '/deploy production --queue', { user: 'alice' }),
-      '2026-12-01T09:20:00Z',
-    );
-    const erin = written(
-      commentOnPull(w.fake, '/deploy production --queue | version=3', { user: 'erin' }),
-      '2026-12-01T09:20:05Z',
-    );
-    const deliver = (payload: Record<string, unknown>) =>
-      w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
-    w.clock.now = at('2026-12-01T09:18:06Z');
-    await deliver(erin.payload);
-    w.clock.now = at('2026-12-01T09:18:36Z');
-    await deliver(alice.payload);
-    assert.match(replies(w.fake).at(-1)!, /\*\*Queued\*\*.*queued by @alice, place 1/s);
-
-    w.clock.now = at('2026-12-01T09:21:00Z');
-    await comment(w, '/unlock production', 'bob');
-    assert.equal(deployments(w.fake).length, 1);
-    assert.equal(
-      parseDeploymentPayload(deployments(w.fake)[0]!.payload).source_comment_id,
-      alice.id,
-      'the comment written first starts first',
-    );
-  });
-});
 
 test('--queue on a free environment deploys now; a forged request ref is never started', async () => {
   await run(async (w) => {
