@@ -158,17 +158,41 @@ export function unknownInputs(variables: readonly string[]): { problems: string[
     const name = variable.slice('INPUT_'.length).toLowerCase();
     // `dry_run`, `Dry Run`: the name with hyphens is one.
     const hyphens = name.replace(/[_\s]+/g, '-');
-    const near = ALL_INPUTS.includes(hyphens)
-      ? `: did you mean "${hyphens}"?`
-      : didYouMean(hyphens, ALL_INPUTS);
-    if (near)
-      problems.push(`input ${quoted(name)} is not an input of this action, and would be ignored${near}`);
+    // A slip of one input's name (another separator, one letter, two swapped: `dry_run`, `mdoe`) is refused; a
+    // name further off (`stage`, two edits from `tag`) is more likely an input of something else, warned of with
+    // the suggestion.
+    const slip = ALL_INPUTS.includes(hyphens)
+      ? hyphens
+      : ALL_INPUTS.find((input) => oneSlipApart(hyphens, input));
+    if (slip)
+      problems.push(
+        `input ${quoted(name)} is not an input of this action, and would be ignored: did you mean "${slip}"?`,
+      );
     else
       warnings.push(
-        `input ${quoted(name)} is not an input of this action and is ignored; the inputs are ${ALL_INPUTS.join(', ')}`,
+        `input ${quoted(name)} is not an input of this action and is ignored${didYouMean(hyphens, ALL_INPUTS)}; the inputs are ${ALL_INPUTS.join(', ')}`,
       );
   }
   return { problems, warnings };
+}
+
+/** One edit apart (a letter added, dropped or changed), or two neighbouring letters swapped. */
+function oneSlipApart(a: string, b: string): boolean {
+  if (a === b || Math.abs(a.length - b.length) > 1) return false;
+  if (a.length === b.length) {
+    const differ = [...a].flatMap((c, i) => (c === b[i] ? [] : [i]));
+    return (
+      differ.length === 1 ||
+      (differ.length === 2 &&
+        differ[1] === differ[0]! + 1 &&
+        a[differ[0]!] === b[differ[1]!] &&
+        a[differ[1]!] === b[differ[0]!])
+    );
+  }
+  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  let i = 0;
+  while (i < short.length && short[i] === long[i]) i++;
+  return short.slice(i) === long.slice(i + 1);
 }
 
 /**

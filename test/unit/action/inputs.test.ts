@@ -661,4 +661,15 @@ test('an input action.yml does not have: a near name refused with the input mean
     /^input "flavour" is not an input of this action and is ignored; the inputs are /,
   );
   assert.ok(warnings[0]!.includes('dry-run'), 'the inputs are listed');
+  // Two edits from an input (`stage` and `tag`) is more likely another action's: warned of, with the suggestion.
+  const further = unknownInputs(['INPUT_STAGE', 'INPUT_TAGS', 'INPUT_MOED']);
+  assert.deepEqual(
+    further.problems.map((p) => p.replace(/, and would.*/, '')),
+    ['input "tags" is not an input of this action', 'input "moed" is not an input of this action'],
+  );
+  assert.equal(further.warnings.length, 1);
+  assert.match(
+    further.warnings[0]!,
+    /^input "stage" is not an input of this action and is ignored: did you mean "tag"\?;/,
+  );
 });
