@@ -7,7 +7,7 @@ import { VERSION_RULE, VERSION_RULE_TEXT, type DeploymentType } from '../github/
 import { forkSubject, type RunContext, type Undeployable } from './context.ts';
 import { parseStateKey } from '../state/state-key.ts';
 import { quoted } from '../config/errors.ts';
-import { didYouMean } from '../config/suggest.ts';
+import { didYouMean, oneSlipApart } from '../config/suggest.ts';
 import { invisibleNameProblem } from '../config/invisible.ts';
 import { tagTemplateProblem } from './tag.ts';
 import { secretFormsOf, secretValueRedactor } from '../util/secret-values.ts';
@@ -174,25 +174,6 @@ export function unknownInputs(variables: readonly string[]): { problems: string[
       );
   }
   return { problems, warnings };
-}
-
-/** One edit apart (a letter added, dropped or changed), or two neighbouring letters swapped. */
-function oneSlipApart(a: string, b: string): boolean {
-  if (a === b || Math.abs(a.length - b.length) > 1) return false;
-  if (a.length === b.length) {
-    const differ = [...a].flatMap((c, i) => (c === b[i] ? [] : [i]));
-    return (
-      differ.length === 1 ||
-      (differ.length === 2 &&
-        differ[1] === differ[0]! + 1 &&
-        a[differ[0]!] === b[differ[1]!] &&
-        a[differ[1]!] === b[differ[0]!])
-    );
-  }
-  const [short, long] = a.length < b.length ? [a, b] : [b, a];
-  let i = 0;
-  while (i < short.length && short[i] === long[i]) i++;
-  return short.slice(i) === long.slice(i + 1);
 }
 
 /**

@@ -19,6 +19,11 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
   return candidates.find((candidate) => swappedPair(lower, candidate.toLowerCase()));
 }
 
+/** One slip apart: one edit (a character added, dropped or changed), or two neighbouring ones swapped. */
+export function oneSlipApart(a: string, b: string): boolean {
+  return a !== b && (distance(a, b) === 1 || swappedPair(a, b));
+}
+
 /** `a` and `b` differ only by two neighbouring characters in the other order. */
 function swappedPair(a: string, b: string): boolean {
   if (a.length !== b.length || a === b) return false;
