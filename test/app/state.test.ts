@@ -339,33 +339,30 @@ test('/rollback written before the live release changed is refused (rollback_liv
   });
 });
 
-test('/rollback written in the second the live release went live (created_at is to the second, the record to the ms) goes back', async () => {
-  await run(async (w) => {
-    const { payload } = commentOnPull(w.fake, '/rollback production', { user: 'alice' });
-    const writtenAt = Date.parse(String((payload.comment as { created_at: string }).created_at));
-    // The run ended 900 ms into the second GitHub dates the comment at, a runner's clock a few seconds off too.
-    const since = new Date(writtenAt + 900).toISOString();
-    await w.records.valid('production', record({ live: { ...record().live!, since } }));
-    await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
-    assert.doesNotMatch(replies(w.fake).join('\n'), /rollback_live_changed/);
-    assert.equal(rollbacks(w.fake).length, 1, replies(w.fake).at(-1));
-    assert.equal(rollbacks(w.fake)[0]!.sha, V1);
+// Not the race rollback_live_changed is for: a comment written in the second the live release went live
+// (created_at is to the second, the record's times the runner's clock to the ms), or dated before even the
+// previous release went live (an old example payload, a clock far off: two deployments within one delivery's
+// delay). The rollback goes back to the previous release, as before.
+for (const [when, dated] of [
+  [
+    'written in the second the live release went live',
+    (writtenAt: number) => ({ since: new Date(writtenAt + 900).toISOString() }),
+  ],
+  ['dated before even the previous release went live', () => ({ createdAt: '2019-05-15T15:20:33Z' })],
+] as Array<[string, (writtenAt: number) => { since?: string; createdAt?: string }]>)
+  test(`/rollback ${when} undoes what is live`, async () => {
+    await run(async (w) => {
+      const { payload } = commentOnPull(w.fake, '/rollback production', { user: 'alice' });
+      const comment = payload.comment as { created_at: string };
+      const { since, createdAt } = dated(Date.parse(comment.created_at));
+      if (createdAt) comment.created_at = createdAt;
+      await w.records.valid('production', since ? record({ live: { ...record().live!, since } }) : record());
+      await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+      assert.doesNotMatch(replies(w.fake).join('\n'), /rollback_live_changed/);
+      assert.equal(rollbacks(w.fake).length, 1, replies(w.fake).at(-1));
+      assert.equal(rollbacks(w.fake)[0]!.sha, V1);
+    });
   });
-});
-
-test('/rollback dated before even the previous release went live (an old example payload, a clock far off) undoes what is live, as before', async () => {
-  await run(async (w) => {
-    // Not the race rollback_live_changed is for (two deployments within one delivery's delay): the date says
-    // nothing of what its author saw, so the rollback goes back to the previous release.
-    const { payload } = commentOnPull(w.fake, '/rollback production', { user: 'alice' });
-    (payload.comment as { created_at: string }).created_at = '2019-05-15T15:20:33Z';
-    await w.records.valid('production', record());
-    await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
-    assert.doesNotMatch(replies(w.fake).join('\n'), /rollback_live_changed/);
-    assert.equal(rollbacks(w.fake).length, 1, replies(w.fake).at(-1));
-    assert.equal(rollbacks(w.fake)[0]!.sha, V1);
-  });
-});
 
 test('/rollback handled after two releases went live since it was written is refused (rollback_live_changed), as after one', async () => {
   await run(async (w) => {
