@@ -58,7 +58,13 @@ function statusEvent(
 const shown = (fake: FakeGitHub, id: number) =>
   parseStatusComment(String(fake.repo().comments.get(id)!.body), ENV);
 
-test("a status the App's run did not post on the App's deployment is shown as the Deployments tab shows it; the run's own statuses follow", async () => {
+/**
+ * The App's status comment for its deployment 500, with the run's own `in_progress` shown in it; `body` is
+ * given the fake, the Probot and the comment's id.
+ */
+async function withRunningDeployment(
+  body: (fake: FakeGitHub, probot: Probot, commentId: number) => Promise<void>,
+): Promise<void> {
   const fake = await seededFake();
   try {
     const probot = await loadedProbot(fake);
@@ -79,6 +85,14 @@ test("a status the App's run did not post on the App's deployment is shown as th
       }),
     );
     assert.equal(shown(fake, id)?.state, 'in_progress');
+    await body(fake, probot, id);
+  } finally {
+    await fake.stop();
+  }
+}
+
+test("a status the App's run did not post on the App's deployment is shown as the Deployments tab shows it; the run's own statuses follow", async () => {
+  await withRunningDeployment(async (fake, probot, id) => {
     const mallory: Creator = { login: 'mallory', type: 'User' };
     const otherApp: Creator = { login: 'other-app[bot]', type: 'Bot' };
     let second = 2;
@@ -105,31 +119,11 @@ test("a status the App's run did not post on the App's deployment is shown as th
       1,
     );
     fake.assertNoViolations();
-  } finally {
-    await fake.stop();
-  }
+  });
 });
 
 test("someone else's deployment of the PR's commit (a person's, another app's) does not take over the App's status comment", async () => {
-  const fake = await seededFake();
-  try {
-    const probot = await loadedProbot(fake);
-    const start = {
-      environment: ENV,
-      state: 'queued' as const,
-      sha: HEAD,
-      updatedAt: '2030-01-01T00:00:00Z',
-    };
-    const id = fake.addComment(PR, { user: APP_BOT.login, body: renderStatusComment(start) }).id as number;
-    await receive(
-      probot,
-      statusEvent(fake, {
-        by: WORKFLOW_BOT,
-        state: 'in_progress',
-        at: '2030-01-01T00:00:01Z',
-        commentId: id,
-      }),
-    );
+  await withRunningDeployment(async (fake, probot, id) => {
     // Made after the App's (a higher id), by someone with deployments: write, naming the PR, then ended.
     let next = 600;
     for (const maker of [
@@ -171,7 +165,5 @@ test("someone else's deployment of the PR's commit (a person's, another app's) d
     );
     assert.equal(comments.length, 1, 'no comment of the App made for their deployments');
     fake.assertNoViolations();
-  } finally {
-    await fake.stop();
-  }
+  });
 });
