@@ -3,32 +3,13 @@
 // (DEPTH_ZERO_SELF_SIGNED_CERT)", fetch's own words, which say nothing, and dropped the reason TLS gave.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createPrometheusProvider } from '../../../src/analysis/providers/prometheus.ts';
+import { selfSignedCertificate } from '../../helpers/tls-certificate.ts';
 
 test('a TLS failure says what is wrong with the certificate, and a plain request to a TLS port what happened', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'prom-tls-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  // A self-signed certificate for localhost, made for this test (openssl is part of the base system).
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost'].concat([
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ]),
-    { stdio: 'ignore' },
-  );
-  const server = createServer(
-    { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
-    (_, res) => void res.writeHead(200).end('{}'),
-  );
+  const server = createServer(selfSignedCertificate(t), (_, res) => void res.writeHead(200).end('{}'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => {
     server.closeAllConnections();

@@ -2,16 +2,13 @@
 // (never followed to another host), templated values stay one part of the URL, credentials are never shown.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { ResolvedHealthCheck } from '../../../src/config/resolve.ts';
 import { httpCheck, MAX_BODY_BYTES } from '../../../src/targets/http-check.ts';
 import { freePort } from '../../helpers/ports.ts';
+import { selfSignedCertificate } from '../../helpers/tls-certificate.ts';
 
 type HttpCheck = Extract<ResolvedHealthCheck, { kind: 'http' }>;
 
@@ -196,23 +193,7 @@ test('a port fetch refuses to connect to is named, not "fetch failed"', async ()
 });
 
 test('a TLS error says what is wrong with the certificate, not only its code', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'tls-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  // A self-signed certificate for localhost, made for this test (openssl is part of the base system).
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost'].concat([
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ]),
-    { stdio: 'ignore' },
-  );
-  const server = createHttpsServer(
-    { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
-    (_, res) => void res.writeHead(200).end('ok'),
-  );
+  const server = createHttpsServer(selfSignedCertificate(t), (_, res) => void res.writeHead(200).end('ok'));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   open.push(
     () =>
