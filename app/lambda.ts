@@ -15,6 +15,7 @@ import { AppOctokit } from './octokit.ts';
 import { SettingsError, settingsFromEnv } from './config.ts';
 import { errorsWithoutBody } from './errors-without-body.ts';
 import { createHttpFetch } from './http-fetch.ts';
+import { routeThroughEnvProxy } from '../src/util/env-proxy.ts';
 import { checkDelivery } from './delivery.ts';
 import type { GatewayEvent } from './delivery.ts';
 
@@ -94,6 +95,9 @@ let cold: Promise<LambdaHandler> | undefined;
 /** A cold start: the settings from the environment (as `npm start` reads them), one Probot, the app loaded. */
 async function coldStart(env: NodeJS.ProcessEnv): Promise<LambdaHandler> {
   const settings = settingsFromEnv(env);
+  // A Lambda in a VPC whose way out is a proxy names it in HTTPS_PROXY: GitHub is reached through it.
+  const proxy = routeThroughEnvProxy(env);
+  if (proxy.kind === 'unsupported') console.warn(proxy.message);
   // GitHub requests over node:http(s), as the server makes them (http-fetch.ts): about half the CPU of the
   // global fetch per request, the same connect and idle timeouts, a proxy or redirect still the global fetch's.
   const fetch = createHttpFetch();

@@ -17,6 +17,7 @@ import { checkDelivery } from './delivery.ts';
 import { errorsWithoutBody } from './errors-without-body.ts';
 import { SettingsError, settingsFromEnv } from './config.ts';
 import { markerKeys } from '../src/github/marker-keys.ts';
+import { routeThroughEnvProxy } from '../src/util/env-proxy.ts';
 import type { AppSettings } from './config.ts';
 
 export interface ServerOptions extends Omit<AppSettings, 'logLevel' | 'webhookPath' | 'markerKeys'> {
@@ -321,7 +322,14 @@ async function main(): Promise<void> {
     console.error(error.message);
     process.exit(1);
   }
+  // Behind a proxy (HTTPS_PROXY and NO_PROXY in the environment), GitHub is reached through it.
+  const proxy = routeThroughEnvProxy(process.env);
   const running = await createServer(settings);
+  if (proxy.kind === 'routed')
+    running.probot.log.info(
+      `GitHub requests go through the proxy ${proxy.variable} names (not for: ${proxy.noProxy})`,
+    );
+  else if (proxy.kind === 'unsupported') running.probot.log.warn(proxy.message);
   running.probot.log.info(
     `deploy-action app listening on ${running.url} (webhooks at ${running.webhookPath})`,
   );

@@ -38,8 +38,14 @@ import { annotateConfigWarnings } from './config-warnings.ts';
 import { recordDirProblem } from './record-dir.ts';
 import { configSecretValues } from '../config/env-secrets.ts';
 import { secretFormsOf } from '../util/secret-values.ts';
+import { routeThroughEnvProxy } from '../util/env-proxy.ts';
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  // A self-hosted runner behind a proxy names it in the job's environment; GitHub is reached through it.
+  const proxy = routeThroughEnvProxy(env);
+  if (proxy.kind === 'routed')
+    logInfo(`Requests go through the proxy ${proxy.variable} names (not for: ${proxy.noProxy})`);
+  else if (proxy.kind === 'unsupported') core.warning(proxy.message);
   // Cancelling the job sends SIGINT, then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that: the first
   // signal starts the rollback, the second must not stop it (util/signals.ts).
   // Whatever still runs before the runner's SIGKILL is stopped, so that nothing outlives the job; the stop

@@ -1,6 +1,7 @@
 import { installCrashGuard } from '../util/crash-guard.ts';
 import { crashDeadlineFrom } from '../util/crash-decision.ts';
 import { main, maskingIo, processIo, sayInternalError } from './main.ts';
+import { routeThroughEnvProxy } from '../util/env-proxy.ts';
 
 // One masking writer for the process: main() fills it with the config's secrets, and an error thrown
 // outside it (background work's rejection, the stream error below) is said through it too. Node's own
@@ -39,5 +40,10 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
+
+// Behind a proxy (HTTPS_PROXY and NO_PROXY in the environment), GitHub, notifications and metrics outside the
+// network are reached through it.
+const proxy = routeThroughEnvProxy(process.env);
+if (proxy.kind === 'unsupported') io.err(`deploy-action: warning: ${proxy.message}\n`);
 
 process.exitCode = await main(process.argv.slice(2), io);
