@@ -2,7 +2,7 @@
 // 100 and 1,000 deployments in the window, against the fake GitHub on loopback (each query validated against
 // GitHub's GraphQL schema), with the product's own client. The request count is the point: floor(N/100) + 1
 // (one page of 100 deployments with their statuses and pull requests per request). Figures only.
-// `node bench/metrics.ts` (the lead adds `npm run bench:metrics`); also part of `npm run bench`.
+// `npm run bench:metrics` (or `node bench/metrics.ts`); also part of `npm run bench`.
 import { computeMetrics } from '../src/metrics/compute.ts';
 import { PAGE_SIZE, readDeploymentFacts } from '../src/metrics/github-read.ts';
 import {
