@@ -7,6 +7,7 @@ import { parseConfig } from '../../../src/config/load.ts';
 import { NOTIFY_EVENTS, PLACEHOLDERS } from '../../../src/notify/model.ts';
 import { resolveNotifications } from '../../../src/notify/resolve.ts';
 import { DEFAULT_TEMPLATES, renderTemplate, templateProblems } from '../../../src/notify/template.ts';
+import { validateWebhookBody } from '../../helpers/notify-receivers.ts';
 
 const TARGET = ['target:', '  commands:', '    deploy: ./deploy.sh {{version}}'].join('\n');
 
@@ -281,5 +282,18 @@ describe('docs/notifications.md', () => {
     const docs = await readFile(new URL('../../../docs/notifications.md', import.meta.url), 'utf8');
     for (const event of NOTIFY_EVENTS) assert.match(docs, new RegExp(`^\\| \`${event}\` \\|`, 'm'), event);
     for (const name of PLACEHOLDERS) assert.ok(docs.includes(`\`${name}\``), name);
+  });
+
+  it("shows a webhook body that follows the body's schema, its facts named as the placeholders are", async () => {
+    const { readFile } = await import('node:fs/promises');
+    const docs = await readFile(new URL('../../../docs/notifications.md', import.meta.url), 'utf8');
+    const example = /^## The generic webhook$[^]*?^```json\n([^]*?)^```$/m.exec(docs)?.[1];
+    assert.ok(example, 'the generic webhook section shows a body');
+    const body = JSON.parse(example) as { facts: Record<string, string> };
+    assert.equal(validateWebhookBody(body), true, JSON.stringify(validateWebhookBody.errors));
+    const unknown = Object.keys(body.facts).filter(
+      (key) => !(PLACEHOLDERS as readonly string[]).includes(key),
+    );
+    assert.deepEqual(unknown, []);
   });
 });
