@@ -70,7 +70,8 @@ export function completed(text: string): string {
   return doc.toString();
 }
 
-async function markdownFiles(): Promise<string[]> {
+/** README.md, the pages of docs/ and the Markdown files under examples/, as paths from the repository's root. */
+export async function markdownFiles(): Promise<string[]> {
   const docs = (await readdir(join(repoRoot, 'docs'))).filter((name) => name.endsWith('.md'));
   const examples = (await readdir(join(repoRoot, 'examples'), { recursive: true })).filter((name) =>
     name.endsWith('.md'),

@@ -3,20 +3,26 @@
 // allowed) fail here instead of in a reader's first run.
 //
 // A ```yaml block is either a GitHub workflow (top-level `on` / `jobs`, or a list of steps), which is not a
-// deploy config and is left alone, or a deploy config. A deploy-config snippet may show only the part it
+// deploy config (its deploy-action steps may pass only the inputs action.yml declares), or a deploy config. A deploy-config snippet may show only the part it
 // documents, written from the top level (`target: commands: ...`, not a bare `commands:`); what it leaves
 // out is filled in before it is loaded: `environments` (a `production` with the snippet's strategy), a stand-in `target` for the
 // environments that have none, and stand-in commands beside the ones a snippet's `target.commands` shows.
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { isMap, parseDocument } from 'yaml';
+import { isMap, parse, parseDocument } from 'yaml';
 import { formatConfigError, type ConfigError } from '../../../src/config/errors.ts';
 import { loadConfigFile, parseConfig } from '../../../src/config/load.ts';
 import { deployConfig } from '../../../src/config/schema.ts';
 import { repoRoot } from '../../helpers/cli.ts';
-import { completed, configSnippets, isWorkflow, yamlBlocks } from '../../helpers/doc-snippets.ts';
+import {
+  completed,
+  configSnippets,
+  isWorkflow,
+  markdownFiles,
+  yamlBlocks,
+} from '../../helpers/doc-snippets.ts';
 
 /**
  * An error in a snippet, at the block's first line: the filled-in text's own lines are not the block's, so
@@ -76,6 +82,34 @@ describe('config snippets in the docs', () => {
     assert.equal(isWorkflow('on: deployment\njobs:\n  deploy:\n    runs-on: ubuntu-latest'), true);
     assert.equal(isWorkflow('- uses: org/deploy-action@v1\n  env: { A: b }'), true);
     assert.equal(isWorkflow('environments:\n  production: {}'), false);
+  });
+});
+
+describe('workflow snippets in the docs', () => {
+  it('every deploy-action step of a workflow block uses only inputs action.yml declares', async () => {
+    const action = parse(await readFile(join(repoRoot, 'action.yml'), 'utf8')) as {
+      inputs: Record<string, unknown>;
+    };
+    const steps: Array<{ where: string; with: Record<string, unknown> }> = [];
+    const walk = (node: unknown, where: string): void => {
+      if (Array.isArray(node)) for (const item of node) walk(item, where);
+      else if (node && typeof node === 'object') {
+        const step = node as { uses?: unknown; with?: Record<string, unknown> };
+        if (typeof step.uses === 'string' && /\/deploy-action@/.test(step.uses))
+          steps.push({ where, with: step.with ?? {} });
+        for (const value of Object.values(node)) walk(value, where);
+      }
+    };
+    for (const file of await markdownFiles())
+      for (const block of yamlBlocks(await readFile(join(repoRoot, file), 'utf8'), file))
+        if (isWorkflow(block.text)) walk(parse(block.text), block.where);
+    assert.ok(steps.length >= 5, `found ${steps.length} deploy-action steps`);
+    const wrong = steps.flatMap((step) =>
+      Object.keys(step.with)
+        .filter((input) => !Object.hasOwn(action.inputs, input))
+        .map((input) => `${step.where}: no input "${input}" in action.yml`),
+    );
+    assert.deepEqual(wrong, []);
   });
 });
 
