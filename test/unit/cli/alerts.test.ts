@@ -12,6 +12,7 @@ import { main } from '../../../src/cli/main.ts';
 import { FileStateStore } from '../../../src/state/file-store.ts';
 import { emptyRecord } from '../../../src/state/record.ts';
 import { EXIT_CODES } from '../../../src/util/exit-codes.ts';
+import { repoRoot } from '../../helpers/cli.ts';
 
 async function cli(argv: string[]) {
   let out = '';
@@ -178,4 +179,54 @@ test('--interval sets the group interval and the two-evaluation wait of a rate w
       /--interval <duration>.*not a duration of at least 1s/,
       bad,
     );
+});
+
+test("docs/alerts.md's example shows what the command writes for its config", async (t) => {
+  const docs = await readFile(join(repoRoot, 'docs/alerts.md'), 'utf8');
+  const example = docs.slice(docs.indexOf('## Example'));
+  const config = /```yaml\n([^]*?)```/.exec(example)?.[1];
+  const shown = /```text\n([^]*?)```/.exec(example)?.[1];
+  assert.ok(config && shown, 'the example has its config and its output');
+  const { config: file } = await setup(
+    t,
+    `${TARGET}${config}environments:\n  production: { strategy: blue-green }\n`,
+  );
+  const result = await cli([
+    'alerts',
+    '-e',
+    'production',
+    '-c',
+    file,
+    '--version',
+    'v1.4.2',
+    '--slot',
+    'blue',
+  ]);
+  assert.equal(result.code, EXIT_CODES.success, result.err);
+  // The checks with no alert, each as the header says it up to where the example cuts it short (…).
+  const skipped = (text: string) => text.split('\n').filter((line) => line.startsWith('#   '));
+  const header = skipped(result.out);
+  assert.equal(skipped(shown).length, header.length, `the header lists:\n${header.join('\n')}`);
+  for (const line of skipped(shown)) {
+    const start = line.replace(/ \(…\)$/, '');
+    assert.ok(
+      header.some((written) => written.startsWith(start)),
+      `${line}\nis not in the header:\n${header.join('\n')}`,
+    );
+  }
+  // The rules shown, in the file's order, each expression as written where the example does not cut it.
+  const rules = (parse(result.out) as Rules).groups[0]!.rules;
+  const names = rules.map((rule) => rule.alert);
+  const shownNames = [...shown.matchAll(/- alert: "([^"]+)"/g)].map((match) => match[1]!);
+  assert.deepEqual(
+    names.filter((name) => shownNames.includes(name)),
+    shownNames,
+  );
+  for (const [, name, expr] of shown.matchAll(/- alert: "([^"]+)"\n\s+expr: "((?:[^"\\]|\\.)*)"/g)) {
+    const pattern = (JSON.parse(`"${expr!}"`) as string)
+      .split('…')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[^]*');
+    assert.match(rules.find((rule) => rule.alert === name)!.expr, new RegExp(`^${pattern}$`), name);
+  }
 });
