@@ -434,12 +434,15 @@ async function deploy(
     sourceCommentId: event.commentId,
     at: deps.now(),
   };
+  // Through the delivery's cache: a request that waits is decided again for its requester (settle), who is
+  // usually this commenter, and their permission read a moment ago is the one this delivery judges them on.
   const actor = withType(
-    await actorOf(
+    await cachedActorOf(
       deps.api,
       b.where,
       event.author.login,
       policy ? changedTeams(b.config, command.environment, type, ['deployers']) : [],
+      b.people,
     ),
     event,
   );
@@ -907,7 +910,14 @@ async function rollback(
       'unknown_environment',
       `the config on the default branch defines no environment ${env(command.environment)}.`,
     );
-  const actor = await actorOf(deps.api, b.where, event.author.login, teamsIn(policy.deployers));
+  // Through the delivery's cache: a /rollback that waits is decided again for its requester (settle).
+  const actor = await cachedActorOf(
+    deps.api,
+    b.where,
+    event.author.login,
+    teamsIn(policy.deployers),
+    b.people,
+  );
   // Who may deploy is checked before the history is read: a stranger learns nothing about past releases.
   const allowed = mayDeploy({
     config: b.config,

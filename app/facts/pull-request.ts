@@ -316,7 +316,13 @@ export function withAccountType(actor: Actor, type: string | undefined): Actor {
  * login and teams, the pull request's contributors and who started a held workflow run.
  */
 export interface PeopleCache {
-  actors: Map<string, Promise<Actor>>;
+  /**
+   * Each login's permission, once: a person judged as a deployer and then as an approver (other teams asked
+   * for) is not asked for their permission again.
+   */
+  permissions: Map<string, Promise<Permission>>;
+  /** Whether a login actively belongs to a team ("org/slug"), by `login\nteam` (lowercase), once each. */
+  memberships: Map<string, Promise<boolean>>;
   /**
    * By pull request: one delivery may decide for several (the gates waiting at a commit that is the head of
    * more than one pull request).
@@ -342,13 +348,28 @@ export interface RunStarters {
 }
 
 export const peopleCache = (): PeopleCache => ({
-  actors: new Map(),
+  permissions: new Map(),
+  memberships: new Map(),
   contributors: new Map(),
   requesters: new Map(),
 });
 
-/** actorOf, read once per login and set of teams for the delivery `cache` belongs to. */
-export function cachedActorOf(
+/** `read()` once per `key` of `map`; a failed read is not kept: the next caller asks again. */
+function once<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+  let value = map.get(key);
+  if (!value) {
+    value = read();
+    value.catch(() => map.delete(key));
+    map.set(key, value);
+  }
+  return value;
+}
+
+/**
+ * actorOf for the delivery `cache` belongs to: the login's permission read once, and each of `teams` once,
+ * whatever other teams were asked for it before (a requester's deployer teams, then an approver's).
+ */
+export async function cachedActorOf(
   api: Api,
   where: Where,
   login: string,
@@ -356,18 +377,18 @@ export function cachedActorOf(
   cache: PeopleCache | undefined,
 ): Promise<Actor> {
   if (!cache) return actorOf(api, where, login, teams);
-  const key = `${login.toLowerCase()}\n${[...teams]
-    .map((t) => t.toLowerCase())
-    .sort()
-    .join('\n')}`;
-  let actor = cache.actors.get(key);
-  if (!actor) {
-    actor = actorOf(api, where, login, teams);
-    // A failed read is not kept: the next caller asks again.
-    actor.catch(() => cache.actors.delete(key));
-    cache.actors.set(key, actor);
-  }
-  return actor;
+  const who = login.toLowerCase();
+  const [permission, memberships] = await Promise.all([
+    once(cache.permissions, who, () => permissionOf(api, where, login)),
+    Promise.all(
+      teams.map(async (team) =>
+        (await once(cache.memberships, `${who}\n${team.toLowerCase()}`, () => activeMember(api, login, team)))
+          ? team
+          : undefined,
+      ),
+    ),
+  ]);
+  return { login, permission, teams: memberships.filter((t): t is string => t !== undefined) };
 }
 
 /** pullContributors, read once for the delivery `cache` belongs to (a veto's read and an approval's share it). */
@@ -467,24 +488,21 @@ export async function actorOf(
 ): Promise<Actor> {
   const [permission, memberships] = await Promise.all([
     permissionOf(api, where, login),
-    Promise.all(
-      teams.map(async (team) => {
-        const [org, slug] = team.split('/') as [string, string];
-        try {
-          const { data } = await api.teams.getMembershipForUserInOrg({
-            org,
-            team_slug: slug,
-            username: login,
-          });
-          return data.state === 'active' ? team : undefined;
-        } catch (error) {
-          if (httpStatus(error) === 404) return undefined;
-          throw error;
-        }
-      }),
-    ),
+    Promise.all(teams.map(async (team) => ((await activeMember(api, login, team)) ? team : undefined))),
   ]);
   return { login, permission, teams: memberships.filter((t): t is string => t !== undefined) };
+}
+
+/** Whether `login` actively belongs to `team` ("org/slug"): one request. */
+async function activeMember(api: Api, login: string, team: string): Promise<boolean> {
+  const [org, slug] = team.split('/') as [string, string];
+  try {
+    const { data } = await api.teams.getMembershipForUserInOrg({ org, team_slug: slug, username: login });
+    return data.state === 'active';
+  } catch (error) {
+    if (httpStatus(error) === 404) return false;
+    throw error;
+  }
 }
 
 /** The teams ("org/slug") among principal lists: only those memberships are looked up. */

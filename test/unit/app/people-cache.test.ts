@@ -4,7 +4,12 @@
 // must be judged on its own pull request's pushers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cachedContributors, peopleCache, PUSH_ACTIVITY_PAGES } from '../../../app/facts/pull-request.ts';
+import {
+  cachedActorOf,
+  cachedContributors,
+  peopleCache,
+  PUSH_ACTIVITY_PAGES,
+} from '../../../app/facts/pull-request.ts';
 import type { PullFacts } from '../../../app/facts/pull-request.ts';
 import type { Api } from '../../../app/facts/github.ts';
 
@@ -190,4 +195,38 @@ test('an orphan line: its own commits, and every change of the branch', async ()
   } as unknown as Api;
   const pages = { ...pull(7), baseRef: 'gh-pages' };
   assert.deepEqual(await cachedContributors(github, where, pages, undefined), ['dave', 'erin']);
+});
+
+test('a person asked for with other teams is not asked for their permission again, nor for a team already read', async () => {
+  const asked: string[] = [];
+  const github = {
+    repos: {
+      getCollaboratorPermissionLevel: async ({ username }: { username: string }) => {
+        asked.push(`permission ${username}`);
+        // bob's first read fails: it is not kept, the next caller reads again.
+        if (username === 'bob' && asked.filter((a) => a === 'permission bob').length === 1)
+          throw Object.assign(new Error('Server Error'), { status: 502 });
+        return { data: { permission: 'write', role_name: 'write' } };
+      },
+    },
+    teams: {
+      getMembershipForUserInOrg: async ({ team_slug, username }: { team_slug: string; username: string }) => {
+        asked.push(`team ${team_slug} ${username}`);
+        if (team_slug === 'sre') throw Object.assign(new Error('Not Found'), { status: 404 });
+        return { data: { state: 'active' } };
+      },
+    },
+  } as unknown as Api;
+  const people = peopleCache();
+  // As a deployer (the deployers' team), then as an approver (the approvers' team too), then in other case.
+  const deployer = await cachedActorOf(github, where, 'Alice', ['acme/devs'], people);
+  const approver = await cachedActorOf(github, where, 'alice', ['acme/sre', 'acme/devs'], people);
+  const again = await cachedActorOf(github, where, 'ALICE', ['acme/devs'], people);
+  assert.deepEqual(deployer, { login: 'Alice', permission: 'write', teams: ['acme/devs'] });
+  assert.deepEqual(approver, { login: 'alice', permission: 'write', teams: ['acme/devs'] });
+  assert.deepEqual(again.teams, ['acme/devs']);
+  assert.deepEqual(asked, ['permission Alice', 'team devs Alice', 'team sre alice']);
+  await assert.rejects(cachedActorOf(github, where, 'bob', [], people), /Server Error/);
+  assert.equal((await cachedActorOf(github, where, 'bob', [], people)).permission, 'write');
+  assert.deepEqual(asked.slice(3), ['permission bob', 'permission bob']);
 });
