@@ -51,13 +51,15 @@ export async function decide(
   extra: { approvals?: AppComments['approvals']; readDeployments?: boolean } = {},
 ): Promise<{
   decision: PolicyDecision;
+  /** With readDeployments, when the decision lets the request start (and the ledger has no start of it). */
   deployments: ShaDeployment[] | undefined;
   /** With readDeployments: the deployment the App's ledger says it started this request as. */
   startedAs?: number;
 }> {
-  // The SHA's deployments are read only for a request that may already have deployed (a pending one); never
-  // for `requires` (below). A comment's own redelivery is caught earlier, by its reaction
-  // (handlers/comment.ts), and concurrent requests by the lock.
+  // The SHA's deployments are read only for a request that may already have deployed (a pending one), and only
+  // once the policy lets it start (below): they only ever stop a start, so a request still short of approvals,
+  // or refused, pays nothing for them. Never for `requires` (below). A comment's own redelivery is caught
+  // earlier, by its reaction (handlers/comment.ts), and concurrent requests by the lock.
   const needed = extra.readDeployments === true;
   // The App's comments and its ledger of the commit (approval-ledger.ts): a record whose comment was deleted
   // still counts. A ledger that cannot be read throws (FactsError): nothing is decided without it.
@@ -93,8 +95,7 @@ export async function decide(
   const requires = [...new Set(policies.flatMap((p) => p.requires))];
   // release_tags: read only when the environment has some, and not for a rollback (it goes back to what was
   // live). A read that fails is an answer the policy refuses on (release_tag_unreadable).
-  const [deployments, checks, contributors, approverFacts, releaseTags] = await Promise.all([
-    needed ? deploymentsAt(deps.api, b.where, request.sha) : undefined,
+  const [checks, contributors, approverFacts, releaseTags] = await Promise.all([
     request.type === 'rollback' ? [] : checksAt(deps.api, b.where, request.sha, requiredChecks),
     selfMatters ? cachedContributors(deps.api, b.where, b.pr, b.people) : [],
     approverFactsOf(deps.api, b.where, relevant, approverTeams, b.people),
@@ -133,6 +134,12 @@ export async function decide(
   const startedAs =
     needed && request.sourceCommentId !== undefined
       ? startedDeployment(ledger, b.pr.number, request.sourceCommentId)
+      : undefined;
+  // Read after the decision, right before the start they guard: a request that is not to start (short, refused,
+  // or started before by the ledger) has no use for them.
+  const deployments =
+    needed && decision.ok && startedAs === undefined
+      ? await deploymentsAt(deps.api, b.where, request.sha)
       : undefined;
   return { decision, deployments, ...(startedAs !== undefined ? { startedAs } : {}) };
 }

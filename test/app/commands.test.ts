@@ -134,6 +134,37 @@ test('happy path: /deploy production waits, two approvals create exactly one dep
   });
 });
 
+/** The requests of `operationId` since `from`, and for GitHub's path (a login), those whose path has it. */
+const madeSince = (fake: FakeGitHub, from: number, operationId: string, pathHas = ''): number =>
+  fake.requests.slice(from).filter((r) => r.operationId === operationId && r.path.includes(pathHas)).length;
+
+test('a request that still waits reads no deployments, and its requester once: the start that follows reads them', async () => {
+  await run({}, async (fake, probot) => {
+    // The /deploy waits: decided, its reply written, decided again (settle), for alice both times.
+    let mark = fake.requests.length;
+    await receive(probot, comment(fake, '/deploy production', 'alice').payload);
+    assert.match(replies(fake).at(-1)!, /Waiting for 2 approval/);
+    assert.equal(madeSince(fake, mark, 'repos/list-deployments'), 0, 'nothing to start: no deployments read');
+    assert.equal(
+      madeSince(fake, mark, 'repos/get-collaborator-permission-level', '/alice/'),
+      1,
+      "the requester's permission, once for the delivery",
+    );
+    // The first approval leaves it waiting: decided twice (before and after its reply), neither starts.
+    mark = fake.requests.length;
+    assert.match(await say(fake, probot, '/approve-deploy production', 'carol'), /Still waiting for 1/);
+    assert.equal(madeSince(fake, mark, 'repos/list-deployments'), 0);
+    // The second completes it: the deployments are read before the start they guard, and it starts once.
+    mark = fake.requests.length;
+    assert.match(
+      await say(fake, probot, '/approve-deploy production', 'dave'),
+      /Deployment \*\*\\#\u200D\d+\*\* created/,
+    );
+    assert.equal(madeSince(fake, mark, 'repos/list-deployments'), 1);
+    assert.equal(deployments(fake).length, 1);
+  });
+});
+
 const statusComments = (fake: FakeGitHub) =>
   [...fake.repo().comments.values()].filter(
     (c) =>
