@@ -155,6 +155,8 @@ async function base(deps: DispatchDeps, event: CommentEvent): Promise<Base> {
     loadConfig(deps.api, where),
     readAppComments(deps.api, where, event.number, deps.botLogin, deps.markers),
   ]);
+  // The command's own comment was read with the rest: whether an earlier delivery's 😕 may be on it.
+  event.sawConfused?.(comments.confused.get(event.commentId));
   return {
     where,
     pr,

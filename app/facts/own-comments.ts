@@ -77,6 +77,11 @@ export interface AppComments {
   answeredPresses: Set<string>;
   /** The presses its replies here say could not be finished (not answered: a later delivery answers them). */
   failedPresses: Set<string>;
+  /**
+   * How many 😕 reactions (anyone's) each comment read carried, by comment id, as GitHub counts them on the
+   * comments it lists; a comment GitHub listed without its counts is not here.
+   */
+  confused: Map<number, number>;
 }
 
 /** One commit a comment of the app asked approvals for, or said is the head (AppComments.asked). */
@@ -139,6 +144,7 @@ export async function readAppComments(
     startedRequests: new Set(),
     answeredPresses: new Set(),
     failedPresses: new Set(),
+    confused: new Map(),
   };
   const bot = botLogin.toLowerCase();
   const scope = markerScope(where, number);
@@ -147,6 +153,7 @@ export async function readAppComments(
     for (const c of data) {
       const login = c.user?.login.toLowerCase() ?? '';
       const body = c.body ?? '';
+      if (typeof c.reactions?.confused === 'number') out.confused.set(c.id, c.reactions.confused);
       if (login === bot) {
         const markers = readMarkerBlock(body, STATE_MARKERS, {
           keys: trust.keys,

@@ -72,6 +72,13 @@ export interface CommentEvent {
    * '': whoever writes the command's first answer (dispatch itself, or this handler) adds it there.
    */
   laterNote?: () => string;
+  /**
+   * Told by whoever reads the pull request's comments for the command (dispatch) how many 😕 GitHub counted on
+   * this comment then (undefined: it did not say). That read comes after this delivery's 👀, so after the 😕 of
+   * any earlier delivery of the comment that failed (it makes its 😕 before it takes its 👀 back): none counted,
+   * none of the App's to take back once the command is answered.
+   */
+  sawConfused?: (count: number | undefined) => void;
 }
 
 type Account = { login: string; type?: string };
@@ -420,6 +427,8 @@ export async function handleComment(
   if (parsed.kind === 'invalid') throw new Error('unreachable: an invalid command is refused above');
   let reply: Reply;
   const before = options.writes?.() ?? NO_WRITES;
+  // The 😕 GitHub counted on this comment whenever dispatch read it (CommentEvent.sawConfused).
+  const confusedSeen: Array<number | undefined> = [];
   // The error goes on to Probot, which logs it and answers GitHub with a failure; the person is told here.
   const fail = async (error: unknown, answered?: Picked): Promise<never> => {
     const after = options.writes?.() ?? NO_WRITES;
@@ -431,16 +440,23 @@ export async function handleComment(
     // The reaction dispatch chose, when its answer did not go out: a `confused` one would keep failed's key
     // (and a redelivery) from telling, and none says the command was answered.
     if (answered) await unreact(answered);
+    // failed's key, the 😕, goes on before the 👀 can be taken back: a delivery of this comment that runs once
+    // the 👀 is gone finds it counted on the comment, and takes it back once it has answered (sawConfused).
+    const key = await confusedKey(api, event);
     // Nothing written: nothing is lost, so the reaction is taken back and a redelivery runs the command again.
     // Something written: it stays, so a redelivery neither answers twice nor does it twice.
     const redeliverable = !wroteAny(wrote) && (await unreact(picked));
     const failure = commandFailure(error);
-    const told = await failed(api, event, parsed.kind, failure, wrote, redeliverable);
+    const told = await failed(api, event, parsed.kind, failure, wrote, redeliverable, { key });
     options.report?.({ ...failure, told });
     throw error;
   };
   try {
-    reply = await dispatch(parsed, { ...event, laterNote });
+    reply = await dispatch(parsed, {
+      ...event,
+      laterNote,
+      sawConfused: (count) => confusedSeen.push(count),
+    });
   } catch (error) {
     return fail(error);
   }
@@ -468,8 +484,10 @@ export async function handleComment(
   }
   // A 😕 left by an earlier delivery of this comment that failed having started nothing (it was told so, and
   // its 👀 taken back so this one ran) would stand beside the answer: it goes, the App's own only. A 😕
-  // dispatch answered with is the answer, and stays.
-  if (reply.reaction !== 'confused' && options.ownLogin)
+  // dispatch answered with is the answer, and stays. Where dispatch read the comment after this delivery's 👀
+  // and GitHub counted no 😕 on it (every time it was read), there is none to take back, and none is read.
+  const noneSeen = confusedSeen.length > 0 && confusedSeen.every((count) => count === 0);
+  if (reply.reaction !== 'confused' && options.ownLogin && !noneSeen)
     await takeBackOwn(api, comment, options.ownLogin, 'confused');
   return { status: 'dispatched', command: parsed, reply };
 }
@@ -519,6 +537,17 @@ async function takeBackOwn(
   }
 }
 
+/** The App's 😕 on the command (failed's key): GitHub's answer, or undefined when it took none. */
+const confusedKey = (api: CommentApi, event: CommentEvent): Promise<Picked | undefined> =>
+  api.reactions
+    .createForIssueComment({
+      owner: event.owner,
+      repo: event.repo,
+      comment_id: event.commentId,
+      content: 'confused',
+    })
+    .catch(() => undefined);
+
 /**
  * Tells the pull request that `/command` could not be finished (failureReply), once per comment however often
  * it fails: the App's own `confused` reaction is the key (made here; a command the App refused carries it too,
@@ -536,11 +565,11 @@ async function failed(
   failure: CommandFailure,
   wrote: CommandWrites,
   redeliverable = true,
+  /** The key, when the caller made it already (confusedKey). */
+  made?: { key: Picked | undefined },
 ): Promise<FailureTold> {
   const where = { owner: event.owner, repo: event.repo };
-  const key = await api.reactions
-    .createForIssueComment({ ...where, comment_id: event.commentId, content: 'confused' })
-    .catch(() => undefined);
+  const key = made ? made.key : await confusedKey(api, event);
   if (key?.status === 200 && !wroteAny(wrote)) return 'already';
   try {
     await api.issues.createComment({

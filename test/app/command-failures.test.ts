@@ -200,6 +200,29 @@ for (const body of ['/status', '/lock production'])
     });
   });
 
+test("a command that read its own comment and found no 😕 on it reads no reactions; the App's own 😕 of a failure before is still found and taken back", async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    const listed = () => fake.requestsFor('reactions/list-for-issue-comment').length;
+    // Answered at once: GitHub counted no 😕 on the comment when /status read the pull request's comments.
+    const first = commentOnPull(fake, '/status', { user: 'alice' });
+    assert.equal(await receive(probot, first.payload, crypto.randomUUID()), true);
+    assert.deepEqual(reactionsOn(fake, first.id), ['eyes']);
+    assert.equal(listed(), 0, 'no 😕 counted, none read');
+    // Failed having started nothing (the App's 😕, its 👀 taken back), then redelivered: the 😕 is counted on
+    // the comment, so the App's own is read and taken back.
+    const { id, payload } = commentOnPull(fake, '/status', { user: 'alice' });
+    let down = true;
+    fake.failNext({ status: 502, times: 1_000_000, where: (r) => down && r.method === 'GET' });
+    const delivery = crypto.randomUUID();
+    assert.equal(await receive(probot, payload, delivery), false);
+    assert.deepEqual(reactionsOn(fake, id), ['confused'], 'told it failed');
+    down = false;
+    assert.equal(await receive(probot, payload, delivery), true);
+    assert.deepEqual(reactionsOn(fake, id), ['eyes'], 'the failure is no longer shown beside the answer');
+    assert.equal(listed(), 1);
+  });
+});
+
 test('a command whose answer GitHub refuses after it had begun: its 😕 stays beside the 👀 (no reply can be posted), and the log says so with the delivery id and code', async () => {
   const { log, text } = capturedLog('info');
   await withSeededApp({ ...SEED, log }, async (fake, probot) => {

@@ -837,7 +837,7 @@ const createComment: Handler = (ctx) => {
   const tooLong = bodyTooLong(ctx.body.body);
   if (tooLong) return tooLong;
   const comment = newComment(ctx, issueNumber, String(ctx.body.body), ctx.actor);
-  return { status: 201, body: publicComment(comment), headers: { location: String(comment.url) } };
+  return { status: 201, body: publicComment(comment, ctx.repo), headers: { location: String(comment.url) } };
 };
 
 /** Creates and stores an issue comment; also used by the seed helper for comments from people. */
@@ -869,11 +869,26 @@ export function newComment(
   return stored;
 }
 
-const publicComment = (c: Json): Json => ({ ...c });
+const REACTION_CONTENTS = ['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'] as const;
+
+/**
+ * A comment as GitHub answers it: with its reaction counts (the reaction rollup GitHub puts on every issue
+ * comment it returns), as they are now.
+ */
+const publicComment = (c: Json, repo: HandlerContext['repo']): Json => {
+  const reactions = repo.reactions.get(Number(c.id)) ?? [];
+  const counts = Object.fromEntries(
+    REACTION_CONTENTS.map((content) => [content, reactions.filter((r) => r.content === content).length]),
+  );
+  return {
+    ...c,
+    reactions: { url: `${String(c.url)}/reactions`, total_count: reactions.length, ...counts },
+  };
+};
 
 const getComment: Handler = (ctx) => {
   const c = ctx.repo.comments.get(Number(ctx.params.comment_id));
-  return c ? { status: 200, body: publicComment(c) } : notFound();
+  return c ? { status: 200, body: publicComment(c, ctx.repo) } : notFound();
 };
 
 const updateComment: Handler = (ctx) => {
@@ -883,7 +898,7 @@ const updateComment: Handler = (ctx) => {
   if (tooLong) return tooLong;
   c.body = ctx.body.body;
   c.updated_at = nowIso(ctx.now());
-  return { status: 200, body: publicComment(c) };
+  return { status: 200, body: publicComment(c, ctx.repo) };
 };
 
 const deleteComment: Handler = (ctx) => {
@@ -899,7 +914,7 @@ const listComments: Handler = (ctx) => {
   const since = str(ctx.query.since);
   const list = [...ctx.repo.comments.values()]
     .filter((c) => c.issueNumber === n && (!since || String(c.updated_at) >= since))
-    .map(publicComment);
+    .map((c) => publicComment(c, ctx.repo));
   return paginate(ctx, list);
 };
 

@@ -191,10 +191,11 @@ test('a dispatch that throws having written nothing: the reaction is taken back,
     return { reaction: 'eyes', body: 'Deploying.' };
   };
   await assert.rejects(handleComment(api, event(), flaky), /502/);
+  // The 😕 goes on before the 👀 is taken back: a delivery that runs once the 👀 is gone finds it there.
   assert.deepEqual(calls, [
     'react 99 eyes',
-    'unreact 99 500',
     'react 99 confused',
+    'unreact 99 500',
     'comment #7: **Failed** (`github_unavailable`): the App could not finish `/deploy`: GitHub did not answer one of its requests (HTTP 502). Nothing was started or recorded for it: comment it again (or redeliver the webhook) to try again.',
   ]);
   // Redelivered while GitHub still fails: it runs again (its reaction was taken back), and says nothing twice.
@@ -486,4 +487,30 @@ test('logFailure: one line with the delivery id, code and status; at error level
       'command failed, told to nobody',
     ],
   ]);
+});
+
+test("the App's 😕 is looked for once the command is answered unless every read of the comment counted none", async () => {
+  for (const [seen, looked] of [
+    [[0], false],
+    [[0, 0], false],
+    [[], true],
+    [[undefined], true],
+    [[0, 1], true],
+    [[2], true],
+  ] as const) {
+    const { api, calls } = recordingApi();
+    api.reactions.listForIssueComment = async (p) => {
+      calls.push(`list ${p.comment_id} ${p.content}`);
+      return { data: [] };
+    };
+    const answer = async (_command: unknown, ev: CommentEvent) => {
+      for (const count of seen) ev.sawConfused?.(count);
+      return { reaction: 'eyes' as const, body: 'The answer.' };
+    };
+    const outcome = await handleComment(api, event({ body: '/status' }), answer, {
+      ownLogin: async () => 'deploy-action[bot]',
+    });
+    assert.equal(outcome.status, 'dispatched');
+    assert.equal(calls.includes('list 99 confused'), looked, JSON.stringify(seen));
+  }
 });
