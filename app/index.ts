@@ -8,6 +8,7 @@ import { commandDispatch } from './deploy/dispatch.ts';
 import type { Api } from './facts/github.ts';
 import { markerTrust, ownAppId, ownBotLogin } from './facts/own-comments.ts';
 import { peopleCache } from './facts/pull-request.ts';
+import { configOnce } from './facts/config.ts';
 import { markerKeysFromEnv } from './config.ts';
 import type { MarkerKeys } from '../src/github/marker-keys.ts';
 import { registerCheckRun } from './handlers/check-run.ts';
@@ -73,6 +74,8 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
       const markers = markerTrust(keys, context.log);
       // One delivery, one view of the people it reads: the command and the gates it answers share it.
       const people = peopleCache();
+      // And one read of the config from the default branch, shared the same way.
+      const config = configOnce();
       const dispatch: Dispatch =
         options.dispatch ??
         (async (command, ev) =>
@@ -92,6 +95,7 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
             },
             graphql: (query, variables) => context.octokit.graphql(query, variables),
             people,
+            config,
             info: context.log.info.bind(context.log),
           })(command, ev));
       // What the command wrote, should it fail: its own requests only (write-count.ts).
@@ -113,6 +117,7 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
           markers,
           records,
           people,
+          config,
         });
         context.log.info({ delivery: context.id, answers }, 'protection rules decided again');
       }

@@ -38,6 +38,7 @@ import { userText } from '../../src/github/user-text.ts';
 import { githubAnswered } from '../facts/github.ts';
 import type { Api, Where } from '../facts/github.ts';
 import { FactsError, loadConfig } from '../facts/config.ts';
+import type { ConfigRead } from '../facts/config.ts';
 import {
   actorOf,
   cachedActorOf,
@@ -120,6 +121,11 @@ export interface DispatchDeps {
    * answers the same delivery (the protection rules an approval answers); a fresh one per command otherwise.
    */
   people?: PeopleCache;
+  /**
+   * The delivery's read of the config (configOnce), shared with the protection rules an approval answers; a
+   * read of its own per command otherwise.
+   */
+  config?: ConfigRead;
   /** The app log's info: what a due check run from a command has to say without alarm (run-due.ts). */
   info?: (fields: Record<string, unknown>, message: string) => void;
 }
@@ -152,7 +158,7 @@ async function base(deps: DispatchDeps, event: CommentEvent): Promise<Base> {
   const where = { owner: event.owner, repo: event.repo };
   const [pr, config, comments] = await Promise.all([
     readPull(deps.api, where, event.number),
-    loadConfig(deps.api, where),
+    (deps.config ?? loadConfig)(deps.api, where),
     readAppComments(deps.api, where, event.number, deps.botLogin, deps.markers),
   ]);
   // The command's own comment was read with the rest: whether an earlier delivery's 😕 may be on it.

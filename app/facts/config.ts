@@ -50,3 +50,27 @@ export async function loadConfig(api: Api, where: Where, defaultBranch?: string)
     );
   return parsed.config;
 }
+
+/** loadConfig, as one delivery reads it (configOnce). */
+export type ConfigRead = (api: Api, where: Where, defaultBranch?: string) => Promise<RawConfig>;
+
+/**
+ * loadConfig once for one delivery (per repository): a command and the protection rules its approval answers
+ * decide on the one config read from the default branch. A failed read is not kept: the next caller reads
+ * again (a config GitHub has not, or one that is invalid, is an answer and is kept).
+ */
+export function configOnce(): ConfigRead {
+  const read = new Map<string, Promise<RawConfig>>();
+  return (api, where, defaultBranch) => {
+    const key = `${where.owner}/${where.repo}`.toLowerCase();
+    let config = read.get(key);
+    if (!config) {
+      config = loadConfig(api, where, defaultBranch);
+      config.catch((error: unknown) => {
+        if (!(error instanceof FactsError)) read.delete(key);
+      });
+      read.set(key, config);
+    }
+    return config;
+  };
+}

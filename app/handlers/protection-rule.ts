@@ -33,6 +33,7 @@ import { userText } from '../../src/github/user-text.ts';
 import { httpStatus } from '../facts/github.ts';
 import type { Octokit, Where } from '../facts/github.ts';
 import { FactsError, loadConfig } from '../facts/config.ts';
+import type { ConfigRead } from '../facts/config.ts';
 import {
   approverFactsOf,
   cachedContributors,
@@ -181,6 +182,11 @@ export interface GateInput {
   requester?: readonly string[] | ((environment: string) => Promise<readonly string[]>);
   /** What this delivery has already read about people (approvers, contributors). */
   people?: PeopleCache;
+  /**
+   * The delivery's read of the config from the default branch (configOnce), when it has one (an approval's
+   * command read it moments before): decided on that read, not read again.
+   */
+  config?: ConfigRead;
   /** Whose deployment it is, for the locks (gateLock). */
   deployment: GateDeployment;
   /**
@@ -434,7 +440,7 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   });
   let config;
   try {
-    config = await loadConfig(octokit.rest, input.where, input.defaultBranch);
+    config = await (input.config ?? loadConfig)(octokit.rest, input.where, input.defaultBranch);
   } catch (error) {
     if (!(error instanceof FactsError)) throw error;
     return rejected(
@@ -1229,6 +1235,8 @@ export interface AnswerPendingInput {
   records: RecordReader;
   /** What this delivery has already read about people (approvers, contributors). */
   people?: PeopleCache;
+  /** The delivery's read of the config (configOnce): the approval's own, when it was read. */
+  config?: ConfigRead;
 }
 
 /**
@@ -1283,6 +1291,7 @@ export async function answerPendingProtectionRules(
       type: ref.type,
       requester: async () => gateRequesters(started ?? (await starters()), ref.own ? ref.by : undefined),
       people,
+      ...(input.config ? { config: input.config } : {}),
       botLogin,
       markers: input.markers,
       records: input.records,
