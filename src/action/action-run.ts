@@ -11,6 +11,7 @@ import { logInfo } from './job-log.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { resolveEnvironment } from '../config/resolve.ts';
+import { unsetVariablesRefusal } from '../config/needed-variables.ts';
 import type { RawConfig } from '../config/schema.ts';
 import type { GitHubClient } from '../github/client.ts';
 import { runDedupeKey } from '../github/deployments.ts';
@@ -154,6 +155,13 @@ export class ActionRun {
 
     if (plan.dryRun) return this.dryRun();
     if (plan.mode === 'gates') return this.gatesOnly(resolved);
+    // Before the GitHub deployment is made and anything deploys: a variable the analysis needs, found missing
+    // at its first read, failed the rollout half done.
+    const unset = unsetVariablesRefusal(
+      [resolved, plan.skipStaging ? undefined : resolveStaging(this.config, resolved, this.inputs.stateDir)],
+      this.env,
+    );
+    if (unset) throw new Error(unset);
 
     const github = this.githubReporter(resolved.strategy.type, {
       deployment: context.deployment

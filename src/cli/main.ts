@@ -15,6 +15,7 @@ import { configSecretValues } from '../config/env-secrets.ts';
 import { secretValueRedactor } from '../util/secret-values.ts';
 import { commandEnv } from '../util/child-env.ts';
 import { resolveEnvironment, ResolveError } from '../config/resolve.ts';
+import { unsetVariablesRefusal } from '../config/needed-variables.ts';
 import type { RawConfig } from '../config/schema.ts';
 import { STRATEGY_NAMES, type StrategyName } from '../config/strategy-names.ts';
 import type { AnalyzeCliOptions } from './analyze.ts';
@@ -330,6 +331,18 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
       const overrides = { strategy: opts.strategy, stateDir: opts.stateDir };
       // Fails here, with a clear message, for an unknown environment or a strategy the target cannot run.
       const env = resolveEnvironment(config, opts.environment, overrides);
+      // Before anything deploys: a variable the analysis needs, found missing at its first read, failed the
+      // rollout half done.
+      const unset = unsetVariablesRefusal(
+        [
+          env,
+          env.staging && !opts.skipStaging
+            ? resolveEnvironment(config, env.staging, { stateDir: opts.stateDir })
+            : undefined,
+        ],
+        process.env,
+      );
+      if (unset) throw new UsageError(unset);
       const [
         { resolveStaging, runPipeline },
         { deliveredAll, fanOut, resultLast },
