@@ -42,6 +42,7 @@ import type { ConfigRead } from '../facts/config.ts';
 import {
   actorOf,
   cachedActorOf,
+  permissionOf,
   changedTeams,
   cachedContributors,
   peopleCache,
@@ -87,7 +88,7 @@ import {
 } from './lock.ts';
 import type { StartOutcome } from './start.ts';
 import { recordStatus, rollbackTarget } from './state-replies.ts';
-import { historySection } from './history.ts';
+import { historyRefusal, historySection } from './history.ts';
 import type { GraphqlFn } from '../../src/metrics/github-read.ts';
 import type { RecordReader } from '../state.ts';
 import type { ControlCommand } from '../commands/command.ts';
@@ -1207,6 +1208,11 @@ async function status(
   if (command.environment !== undefined && !Object.hasOwn(b.config.environments, command.environment))
     return refusal('unknown_environment', userText(unknownEnvironmentMessage(command.environment, known)));
   const envs = command.environment ? [command.environment] : known.slice(0, 20);
+  // Before anything is read: the history's cost is for those who may change things (history.ts).
+  if (command.history) {
+    const denied = historyRefusal(await permissionOf(deps.api, b.where, event.author.login));
+    if (denied) return refusal(denied.code, denied.message);
+  }
   // Whatever has fallen due starts first (the App has no timer), then what is left is shown: listed once,
   // and again only when something was started or dropped.
   const listed = await listRequests(deps.api, b.where, deps.markers.keys);

@@ -7,6 +7,25 @@ import { DEFAULT_SINCE, parseSince } from '../../src/metrics/window.ts';
 import { renderMetricsSummary } from '../../src/report/metrics.ts';
 import { userText } from '../../src/github/user-text.ts';
 import type { Where } from '../facts/github.ts';
+import { hasPermission, type Permission } from '../../src/policy/actors.ts';
+
+/**
+ * The permission /status --history asks, the one every command that changes something needs: its read is up
+ * to 50 GraphQL pages of the installation's rate limit, which anyone who may comment (on a public repository,
+ * anyone) could otherwise spend over and over. Plain /status stays open to all.
+ */
+export const HISTORY_PERMISSION: Permission = 'write';
+
+/** Why `permission` may not have /status --history read, or undefined when it may. */
+export function historyRefusal(
+  permission: Permission,
+): { code: 'history_not_allowed'; message: string } | undefined {
+  if (hasPermission(permission, HISTORY_PERMISSION)) return undefined;
+  return {
+    code: 'history_not_allowed',
+    message: `\`/status --history\` reads many pages of the repository's deployments, so it is for people with ${HISTORY_PERMISSION} permission on the repository (yours: ${permission}). \`/status\` without \`--history\` is open to everyone; the delivery metrics are also in the \`deploy-action metrics\` command and the Action's \`mode: metrics\`.`,
+  };
+}
 
 export async function historySection(
   graphql: GraphqlFn | undefined,

@@ -19,7 +19,9 @@ environments:
   prod_eu.1: {}
 `;
 
-async function world(body: (w: { h: HistoryFake; say: (text: string) => Promise<string> }) => Promise<void>) {
+async function world(
+  body: (w: { h: HistoryFake; say: (text: string, user?: string) => Promise<string> }) => Promise<void>,
+) {
   const now = Date.now();
   const start = now - 40 * DAY;
   const h = await historyFake(start);
@@ -66,8 +68,8 @@ async function world(body: (w: { h: HistoryFake; say: (text: string) => Promise<
     const probot = testProbot(h.fake);
     await probot.load(testApp({ now: () => new Date(now) }));
     const bot = `${h.fake.state.appSlug}[bot]`;
-    const say = async (text: string) => {
-      const { payload } = commentOnPull(h.fake, text, { user: 'erin' });
+    const say = async (text: string, user = 'erin') => {
+      const { payload } = commentOnPull(h.fake, text, { user });
       await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
       const replies = [...h.fake.repo().comments.values()].filter(
         (c) => (c.user as { login: string }).login === bot,
@@ -133,5 +135,23 @@ test('/status --since without --history, or a window that is not a duration, is 
   });
   await world(async ({ say }) => {
     assert.match(await say('/status --since 7d'), /\*\*Not accepted\*\* \(`invalid_option_value`\)/);
+  });
+});
+
+test('/status --history is for people with write permission: anyone else is refused before any page is read', async () => {
+  await world(async ({ h, say }) => {
+    h.fake.repo().collaborators.set('rita', 'read');
+    h.fake.repo().collaborators.set('tom', 'triage');
+    for (const user of ['rita', 'tom', 'stranger']) {
+      const refused = await say('/status --history --since 30d', user);
+      assert.match(refused, /^\*\*Not accepted\*\* \(`history_not_allowed`\)/, `${user}: ${refused}`);
+      assert.match(refused, /write permission/);
+      assert.doesNotMatch(refused, /Delivery metrics|\*\*Locks\*\*/);
+      // Plain /status stays open to them.
+      assert.match(await say('/status', user), /\*\*Locks\*\*/);
+    }
+    assert.equal(h.fake.requestsFor('graphql').length, 0, 'no page of the history was read for them');
+    assert.match(await say('/status --history'), /\*\*Delivery metrics\*\*/);
+    assert.equal(h.fake.requestsFor('graphql').length, 1);
   });
 });
