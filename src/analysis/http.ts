@@ -4,12 +4,16 @@
 // Location points. No message holds the URL's user or password, or a token in its query.
 import type { ProviderError, Result } from './types.ts';
 import { stoppedPhrase } from '../util/internal-error-stop.ts';
+import { retryAfterMs } from '../util/retry-after.ts';
+import { isCertificateError } from '../util/tls-certificate-errors.ts';
 
 export interface HttpResponse {
   status: number;
   body: string;
   /** The Content-Type header, when the server sent one. */
   contentType?: string;
+  /** A 429's or 503's Retry-After, in ms from when it was read, when it said one. */
+  retryAfterMs?: number;
 }
 
 export type Fetch = typeof fetch;
@@ -103,7 +107,16 @@ export function classifyFetchError(
     return { provider, code: 'timeout', message: `no answer within ${timeoutMs}ms` };
   if (causeCode(error) === 'ECONNREFUSED')
     return { provider, code: 'connection-refused', message: 'connection refused' };
-  return { provider, code: 'network', message: withoutUrlCredentials(failureText(error)) };
+  const message = withoutUrlCredentials(failureText(error));
+  // The server's certificate refused (self-signed, expired, another host's): the same one comes next time.
+  if (isCertificateError(causeCode(error)))
+    return {
+      provider,
+      code: 'network',
+      message,
+      permanent: true,
+    };
+  return { provider, code: 'network', message };
 }
 
 /** The body as text, or undefined once it passes `maxBytes` (the rest is not read). */
@@ -180,7 +193,19 @@ export async function httpGet(
         },
       };
     const contentType = response.headers.get('content-type') ?? undefined;
-    return { ok: true, value: { status: response.status, body, ...(contentType ? { contentType } : {}) } };
+    const wait =
+      response.status === 429 || response.status === 503
+        ? retryAfterMs(response.headers.get('retry-after'))
+        : undefined;
+    return {
+      ok: true,
+      value: {
+        status: response.status,
+        body,
+        ...(contentType ? { contentType } : {}),
+        ...(wait !== undefined ? { retryAfterMs: wait } : {}),
+      },
+    };
   } catch (error) {
     return { ok: false, error: classifyFetchError(provider, error, options.timeoutMs, options.signal) };
   }

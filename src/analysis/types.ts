@@ -38,6 +38,13 @@ export interface ProviderError {
   status?: number;
   /** How many attempts were made (1 + retries used). */
   attempts?: number;
+  /**
+   * Asking again cannot help, whatever the code (a `network` error that is the server's certificate refused:
+   * the same one is presented next time).
+   */
+  permanent?: true;
+  /** The wait the server asked for before the next request (Retry-After of a 429 or 503), in ms. */
+  retryAfterMs?: number;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ProviderError };

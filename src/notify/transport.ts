@@ -3,6 +3,7 @@
 // a secret) nor the token.
 import type { WebClient } from '@slack/web-api';
 import { abortableSleep } from '../util/sleep.ts';
+import { retryAfterMs } from '../util/retry-after.ts';
 
 export class DeliveryError extends Error {
   /** A timeout or the close deadline: the channel did not answer. */
@@ -28,14 +29,6 @@ function aborted(error: unknown): boolean {
  * within a send's 5 s timeout, which bounds the wait and the repeat together; a longer Retry-After fails at once.
  */
 export const MAX_RATE_LIMIT_WAIT_MS = 2_000;
-
-/** A Retry-After header as milliseconds: delay-seconds or an HTTP date; undefined when it is neither. */
-export function retryAfterMs(value: string | null | undefined, now: number = Date.now()): number | undefined {
-  const text = value?.trim() ?? '';
-  if (/^\d{1,9}$/.test(text)) return Number(text) * 1000;
-  const at = /[A-Za-z]/.test(text) ? Date.parse(text) : Number.NaN;
-  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
-}
 
 /**
  * Runs `attempt` again once after a rate limit's wait, when `waitOf` reads a wait within MAX_RATE_LIMIT_WAIT_MS

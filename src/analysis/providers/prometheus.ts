@@ -222,14 +222,15 @@ export class PrometheusClient {
         fetch: this.#deps.fetch,
       });
       if (!response.ok) return response;
-      const { status, body, contentType } = response.value;
+      const { status, body, contentType, retryAfterMs } = response.value;
+      const asked = retryAfterMs === undefined ? {} : { retryAfterMs };
       // What answered instead of the API (a proxy's login page, a gateway's error), said with an excerpt.
       const foreign = () => foreignAnswer(url.pathname, status, contentType, body);
       let parsed: PromResponse;
       try {
         parsed = JSON.parse(body) as PromResponse;
       } catch {
-        return this.#fail(status >= 300 ? 'http-status' : 'bad-json', foreign(), status);
+        return this.#fail(status >= 300 ? 'http-status' : 'bad-json', foreign(), status, asked);
       }
       if (nestedDeeperThan(parsed, MAX_ANSWER_DEPTH))
         return this.#fail(
@@ -244,10 +245,10 @@ export class PrometheusClient {
         );
         // An overloaded or timed-out server (503 "timeout", 429) may answer the same query next time.
         if (status === 429 || status >= 500)
-          return this.#fail('http-status', `HTTP ${status}, ${why}`, status);
+          return this.#fail('http-status', `HTTP ${status}, ${why}`, status, asked);
         return this.#fail('query-error', why, status);
       }
-      if (status >= 300) return this.#fail('http-status', foreign(), status);
+      if (status >= 300) return this.#fail('http-status', foreign(), status, asked);
       if (
         parsed?.status !== 'success' ||
         typeof parsed.data !== 'object' ||
@@ -296,13 +297,24 @@ export class PrometheusClient {
         retries: this.#config.retries ?? 2,
         backoffMs: this.#config.backoff ?? 500,
         sleep: this.#deps.sleep ?? abortableSleep,
+        // A Retry-After is waited out for at most one request's timeout: asking later than that, the
+        // server will not answer within this read.
+        maxRetryAfterMs: timeoutMs,
       },
       signal,
     );
   }
 
-  #fail<T>(code: ProviderError['code'], message: string, status?: number): Result<T> {
-    return { ok: false, error: { provider: this.name, code, message, ...(status ? { status } : {}) } };
+  #fail<T>(
+    code: ProviderError['code'],
+    message: string,
+    status?: number,
+    extra: Pick<ProviderError, 'retryAfterMs'> = {},
+  ): Result<T> {
+    return {
+      ok: false,
+      error: { provider: this.name, code, message, ...(status ? { status } : {}), ...extra },
+    };
   }
 
   /**

@@ -49,3 +49,31 @@ test('a Prometheus url on a port fetch never connects to says so (nothing is sen
   assert.equal(read.errors[0]?.code, 'network');
   assert.match(read.errors[0]!.message, /^p95: fetch never connects to this port \(.*"bad port"\)/);
 });
+
+test('a certificate refused is not asked again: the same certificate comes back, so the read fails at once', async (t) => {
+  const server = createServer(selfSignedCertificate(t), (_, res) => void res.writeHead(200).end('{}'));
+  let connections = 0;
+  server.on('connection', () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const waits: number[] = [];
+  const provider = createPrometheusProvider(
+    'prom',
+    { type: 'prometheus', url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/`, retries: 3 },
+    { sleep: async (ms) => void waits.push(ms) },
+  );
+  const read = await provider.read({
+    side: 'canary',
+    vars: {},
+    metrics: [{ name: 'p95', config: { provider: 'prom', query: 'up' } }],
+    intervalMs: 1000,
+    signal: AbortSignal.timeout(10_000),
+  });
+  assert.equal(read.errors[0]?.code, 'network');
+  assert.match(read.errors[0]!.message, /DEPTH_ZERO_SELF_SIGNED_CERT/);
+  assert.deepEqual(waits, [], 'no backoff before a retry');
+  assert.equal(connections, 1, 'one connection, no retry');
+});
