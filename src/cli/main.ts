@@ -178,6 +178,11 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
   // Nor are its commands stopped at once because that one's job was about to be killed.
   endStopAllCommands();
   let exitCode = 0;
+  /**
+   * The `type` of a command's --json lines where it is not the command's name: a refusal the command throws
+   * says the type its own lines say (docs/control.md), not another one for the same command.
+   */
+  const jsonTypes = new Map<string, string>();
   const program = new CliCommand('deploy-action')
     .description('Quality gates, blue-green / rolling / canary deployments, analysis and automatic rollback.')
     .showHelpAfterError('(run with --help for usage)')
@@ -638,8 +643,10 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
     });
 
   // The PR's /promote, /pause, /resume and /abort for a rollout kept in the state_dir (docs/control.md).
-  const controlCommand = (verb: ControlVerb, description: string) =>
-    program
+  const controlCommand = (verb: ControlVerb, description: string) => {
+    // Its --json lines, its refusals among them, say `"type": "control"` (control.ts), whichever verb.
+    jsonTypes.set(verb, 'control');
+    return program
       .command(verb)
       .description(description)
       .requiredOption(
@@ -650,6 +657,7 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
       .addOption(stateDirOption())
       .addOption(configOption())
       .addOption(jsonOption());
+  };
   const controlAction = (verb: ControlVerb) => async (opts: ControlCliOptions) => {
     const { controlCli } = await import('./control.ts');
     exitCode = await controlCli(verb, opts, {
@@ -770,7 +778,10 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
   // standard output too, as a JSON line, where a --json reader looks (it found nothing there, exit 2 alone).
   let running: { name: string; json: boolean } | undefined;
   program.hook('preAction', (_program, command) => {
-    running = { name: command.name(), json: command.opts<{ json?: boolean }>().json === true };
+    running = {
+      name: jsonTypes.get(command.name()) ?? command.name(),
+      json: command.opts<{ json?: boolean }>().json === true,
+    };
   });
   // `deploy-action --version` (what a bug report asks for) was an unknown option. Read here, before commander:
   // as a program option it would also take the `--version` of plan, run and alerts (`run --version v2`).

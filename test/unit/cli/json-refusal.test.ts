@@ -31,7 +31,11 @@ const refusals: Array<[string, string[], RegExp]> = [
   ['run', ['run', '-e', 'production', '-v', 'v1', '-s', 'canary', '--state-dir', stateDir], /set_weight/],
   ['plan', ['plan', '-e', 'nope', '-v', 'v1', '--state-dir', stateDir], /unknown environment "nope"/],
   ['status', ['status', '-e', 'nope', '--state-dir', stateDir], /unknown environment "nope"/],
-  ['abort', ['abort', '-e', 'nope', '--state-dir', stateDir], /unknown environment "nope"/],
+  // A control verb's refusals say the type of all its lines, as its own refusals do (`no_rollout`).
+  ['control', ['abort', '-e', 'nope', '--state-dir', stateDir], /unknown environment "nope"/],
+  ['control', ['promote', '-e', 'nope', '--state-dir', stateDir], /unknown environment "nope"/],
+  ['control', ['pause', '-e', 'nope', '--state-dir', stateDir], /unknown environment "nope"/],
+  ['control', ['resume', '-e', 'nope', '--state-dir', stateDir], /unknown environment "nope"/],
   ['reconcile', ['reconcile', '-e', 'nope', '--state-dir', stateDir], /unknown environment "nope"/],
   ['gates', ['gates'], /configures no gates/],
 ];
@@ -66,4 +70,12 @@ test('an option refused while the command line is read stays on stderr alone, --
   assert.equal(result.code, EXIT_CODES.invalidOrBlocked);
   assert.equal(result.out, '');
   assert.match(result.err, /is empty/);
+});
+
+test("a control verb's own refusal and the one it throws say the same type", async () => {
+  const own = await cli(['promote', '-e', 'production', '--state-dir', stateDir, '-c', config, '--json']);
+  const thrown = await cli(['promote', '-e', 'nope', '--state-dir', stateDir, '-c', config, '--json']);
+  const [ownDoc, thrownDoc] = [own, thrown].map((r) => JSON.parse(r.out.trim()) as Record<string, unknown>);
+  assert.equal(ownDoc!.code, 'no_rollout', own.out);
+  assert.deepEqual([ownDoc!.type, thrownDoc!.type], ['control', 'control']);
 });
