@@ -12,6 +12,7 @@ import { configOnce } from './facts/config.ts';
 import { markerKeysFromEnv } from './config.ts';
 import type { MarkerKeys } from '../src/github/marker-keys.ts';
 import { registerCheckRun } from './handlers/check-run.ts';
+import { registerGateRerun } from './handlers/gate-rerun.ts';
 import { registerDeploymentStatus } from './handlers/deployment-status.ts';
 import { answerPendingProtectionRules, registerProtectionRule } from './handlers/protection-rule.ts';
 import { registerPullRequest } from './handlers/pull-request.ts';
@@ -58,6 +59,7 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
     registerProtectionRule(app, now, keys, records);
     const channel = options.controlChannel ?? githubChannel;
     registerCheckRun(app, now, keys, records, channel);
+    registerGateRerun(app, now, keys, records);
     // Scheduled and queued deployments start on these triggers (app/schedule/triggers.ts).
     const schedule = { keys, now, records, ...(options.botLogin ? { botLogin: options.botLogin } : {}) };
     registerDeploymentStatus(app, dueLook(schedule));
