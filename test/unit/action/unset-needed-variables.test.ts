@@ -1,0 +1,53 @@
+// The Action refuses a deployment whose analysis needs a variable the step does not set (a provider's
+// headers_env) before it makes the GitHub deployment or deploys anything, naming the key and the variable.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ActionRun } from '../../../src/action/action-run.ts';
+import type { RunContext } from '../../../src/action/context.ts';
+import type { ActionInputs, RunPlan } from '../../../src/action/inputs.ts';
+import { parseConfig } from '../../../src/config/load.ts';
+import { cancelOnSignals } from '../../../src/util/signals.ts';
+import { EventEmitter } from 'node:events';
+
+test('deploy: an unset headers_env variable of the analysis refuses the run before anything is deployed', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'action-unset-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const marker = join(dir, 'deployed');
+  const parsed = parseConfig(
+    `target:
+  commands:
+    deploy: touch ${JSON.stringify(marker)}
+analysis:
+  providers:
+    prom:
+      type: prometheus
+      url: "http://127.0.0.1:9"
+      headers_env: { Authorization: ACTION_UNSET_PROM_AUTH }
+  metrics:
+    errors: { provider: prom, query: 'sum(errors{version="{{version}}"})' }
+environments:
+  production: { monitor: 0 }
+`,
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok);
+  const cancellation = cancelOnSignals(new EventEmitter() as never);
+  t.after(() => cancellation.release?.());
+  const run = new ActionRun(
+    { stateDir: join(dir, 'state') } as ActionInputs,
+    { eventName: 'workflow_dispatch', sha: 'a'.repeat(40), owner: 'acme', repo: 'shop' } as RunContext,
+    { environment: 'production', mode: 'deploy', version: 'v1' } as RunPlan,
+    parsed.config,
+    undefined,
+    {},
+    cancellation,
+  );
+  await assert.rejects(
+    run.execute(),
+    /analysis\.providers\.prom\.headers_env\.Authorization names ACTION_UNSET_PROM_AUTH, which is not set/,
+  );
+  assert.equal(existsSync(marker), false, 'nothing was deployed');
+});
