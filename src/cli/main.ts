@@ -778,9 +778,12 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
   // standard output too, as a JSON line, where a --json reader looks (it found nothing there, exit 2 alone).
   let running: { name: string; json: boolean } | undefined;
   program.hook('preAction', (_program, command) => {
+    const opts = command.opts<{ json?: boolean; at?: string }>();
+    // `run --at` records a run for later: its lines are `"type": "schedule"` (schedule.ts).
+    const scheduled = command.name() === 'run' && opts.at !== undefined;
     running = {
-      name: jsonTypes.get(command.name()) ?? command.name(),
-      json: command.opts<{ json?: boolean }>().json === true,
+      name: scheduled ? 'schedule' : (jsonTypes.get(command.name()) ?? command.name()),
+      json: opts.json === true,
     };
   });
   // `deploy-action --version` (what a bug report asks for) was an unknown option. Read here, before commander:

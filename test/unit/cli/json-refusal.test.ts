@@ -29,6 +29,12 @@ async function cli(argv: string[]) {
 const refusals: Array<[string, string[], RegExp]> = [
   ['run', ['run', '-e', 'nope', '-v', 'v1', '--state-dir', stateDir], /unknown environment "nope"/],
   ['run', ['run', '-e', 'production', '-v', 'v1', '-s', 'canary', '--state-dir', stateDir], /set_weight/],
+  // `run --at` records a run: its own lines, its refusals among them, are the schedule's.
+  [
+    'schedule',
+    ['run', '-e', 'nope', '-v', 'v1', '--at', '2030-01-01T10:00:00Z', '--state-dir', stateDir],
+    /unknown environment "nope"/,
+  ],
   ['plan', ['plan', '-e', 'nope', '-v', 'v1', '--state-dir', stateDir], /unknown environment "nope"/],
   ['status', ['status', '-e', 'nope', '--state-dir', stateDir], /unknown environment "nope"/],
   // A control verb's refusals say the type of all its lines, as its own refusals do (`no_rollout`).
