@@ -11,7 +11,7 @@ import { logInfo } from './job-log.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { resolveEnvironment } from '../config/resolve.ts';
-import { unsetVariablesRefusal } from '../config/needed-variables.ts';
+import { unsetVariablesRefusal, unsetVariablesRollbackWarning } from '../config/needed-variables.ts';
 import type { RawConfig } from '../config/schema.ts';
 import type { GitHubClient } from '../github/client.ts';
 import { runDedupeKey } from '../github/deployments.ts';
@@ -157,11 +157,20 @@ export class ActionRun {
     if (plan.mode === 'gates') return this.gatesOnly(resolved);
     // Before the GitHub deployment is made and anything deploys: a variable the analysis needs, found missing
     // at its first read, failed the rollout half done.
-    const unset = unsetVariablesRefusal(
-      [resolved, plan.skipStaging ? undefined : resolveStaging(this.config, resolved, this.inputs.stateDir)],
-      this.env,
-    );
-    if (unset) throw new Error(unset);
+    // A rollback goes on (warned): it is the way back.
+    const needing = [
+      resolved,
+      plan.skipStaging || isRollback(plan)
+        ? undefined
+        : resolveStaging(this.config, resolved, this.inputs.stateDir),
+    ];
+    if (isRollback(plan)) {
+      const warning = unsetVariablesRollbackWarning(needing, this.env);
+      if (warning) core.warning(warning);
+    } else {
+      const unset = unsetVariablesRefusal(needing, this.env);
+      if (unset) throw new Error(unset);
+    }
 
     const github = this.githubReporter(resolved.strategy.type, {
       deployment: context.deployment

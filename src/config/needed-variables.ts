@@ -40,10 +40,10 @@ export function unsetNeededVariables(
 }
 
 /**
- * Why the deployment to `environments` (the one deployed and the staging one it goes through first) cannot
- * start: each variable not set, named with the key that names it and never a value; undefined when all are.
+ * Each variable `environments` (the one deployed and the staging one it goes through first) need that is not
+ * set, named with the key that names it and never a value; undefined when all are.
  */
-export function unsetVariablesRefusal(
+export function unsetVariablesList(
   environments: readonly (Pick<ResolvedEnvironment, 'analysis' | 'analysisPath'> | undefined)[],
   processEnv: NodeJS.ProcessEnv,
 ): string | undefined {
@@ -59,9 +59,30 @@ export function unsetVariablesRefusal(
       ),
     ),
   ];
-  if (each.length === 0) return undefined;
+  return each.length === 0 ? undefined : each.join('; ');
+}
+
+const SET_IT = "set each in the step's env from a secret (NAME: ${{ secrets.NAME }})";
+
+/** Why the deployment cannot start (unsetVariablesList); undefined when every variable is set. */
+export function unsetVariablesRefusal(
+  environments: readonly (Pick<ResolvedEnvironment, 'analysis' | 'analysisPath'> | undefined)[],
+  processEnv: NodeJS.ProcessEnv,
+): string | undefined {
+  const list = unsetVariablesList(environments, processEnv);
   return (
-    `nothing was deployed: the analysis needs variables this step does not set (${each.join('; ')}); ` +
-    "set each in the step's env from a secret (NAME: ${{ secrets.NAME }})"
+    list && `nothing was deployed: the analysis needs variables this step does not set (${list}); ${SET_IT}`
   );
+}
+
+/**
+ * A rollback is not refused for them: it is the way back to a version that worked, and it goes straight back
+ * (no canary steps, no analysis before its switch); what its watch reads from the provider fails, and says so.
+ */
+export function unsetVariablesRollbackWarning(
+  environments: readonly (Pick<ResolvedEnvironment, 'analysis' | 'analysisPath'> | undefined)[],
+  processEnv: NodeJS.ProcessEnv,
+): string | undefined {
+  const list = unsetVariablesList(environments, processEnv);
+  return list && `the rollback goes on, but its analysis cannot read the provider: ${list}; ${SET_IT}`;
 }

@@ -51,3 +51,56 @@ environments:
   );
   assert.equal(existsSync(marker), false, 'nothing was deployed');
 });
+
+test('rollback: an unset headers_env variable is a warning, and the rollback goes on', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'action-unset-rb-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const marker = join(dir, 'rolled-back');
+  const parsed = parseConfig(
+    `target:
+  commands:
+    deploy: touch ${JSON.stringify(marker)}
+analysis:
+  providers:
+    prom:
+      type: prometheus
+      url: "http://127.0.0.1:9"
+      headers_env: { Authorization: ACTION_UNSET_PROM_AUTH }
+  metrics:
+    errors: { provider: prom, query: 'sum(errors{version="{{version}}"})' }
+environments:
+  production: { monitor: 0 }
+`,
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok);
+  const cancellation = cancelOnSignals(new EventEmitter() as never);
+  t.after(() => cancellation.release?.());
+  const run = new ActionRun(
+    { stateDir: join(dir, 'state') } as ActionInputs,
+    { eventName: 'workflow_dispatch', sha: 'a'.repeat(40), owner: 'acme', repo: 'shop' } as RunContext,
+    { environment: 'production', mode: 'rollback', version: 'v0' } as RunPlan,
+    parsed.config,
+    undefined,
+    {},
+    cancellation,
+  );
+  let out = '';
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    out += String(chunk);
+    return write(chunk, ...rest);
+  }) as typeof process.stdout.write;
+  try {
+    await run.execute().catch((error: Error) => {
+      assert.doesNotMatch(error.message, /nothing was deployed: the analysis needs variables/);
+    });
+  } finally {
+    process.stdout.write = write;
+  }
+  assert.match(
+    out,
+    /::warning::the rollback goes on, but its analysis cannot read the provider: .*ACTION_UNSET_PROM_AUTH/,
+  );
+  assert.equal(existsSync(marker), true, 'the rollback deployed the version it goes back to');
+});
