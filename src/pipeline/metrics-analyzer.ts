@@ -80,6 +80,17 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
         lookBack && !lookingBack ? { ...original, windowMs: lookBack.liveMs, lookBack: undefined } : original;
       const phase = PHASES[request.phase];
       if (!phase || request.windowMs <= 0) return health.evaluate(request);
+      // A canary step at 0 % (seed 04's first stage: deployed, no traffic yet; Argo Rollouts' setWeight: 0) gives
+      // its metrics nothing to read: its own health checks watch it, and the next step's analysis judges it.
+      if (request.phase === 'canary-step' && request.weight === 0) {
+        const watched = await health.evaluate(request);
+        return watched.ok
+          ? {
+              ...watched,
+              detail: `at 0 % the canary has no traffic to judge: its health only${watched.detail ? `; ${watched.detail}` : ''}`,
+            }
+          : watched;
+      }
       const stop = new AbortController();
       const signal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
       // The stable version is compared side by side only while it serves traffic at the same time.

@@ -93,7 +93,10 @@ export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: L
         weight,
         windowMs: pauseMs,
       },
-      reason: `analyse the canary at ${weight} %${beside ? ` against the baseline` : ''}${pauseMs ? ` for ${formatDuration(pauseMs)}` : ''}`,
+      reason:
+        weight === 0
+          ? `watch the canary's health with no traffic${pauseMs ? ` for ${formatDuration(pauseMs)}` : ''} (nothing for its metrics to judge yet)`
+          : `analyse the canary at ${weight} %${beside ? ` against the baseline` : ''}${pauseMs ? ` for ${formatDuration(pauseMs)}` : ''}`,
     });
     // At 100 % there is nothing left to promote to (the config refuses such a gate).
     if (gate && weight < 100) plan.push(plannedWait(gate, `canary ${weight} %`, weight));
