@@ -113,12 +113,12 @@ test('a canary step at 0 % is watched by its health alone: no metric is read, no
   const record = withRecording(t);
   const env = environment();
   let now = 1_700_000_000_000;
-  const reads: Array<number | undefined> = [];
+  const reads: string[] = [];
   // No traffic on the canary at 0 %: what a provider answers then.
   const provider: MetricProvider = {
     name: 'probe',
     async read(request) {
-      reads.push(request.weight);
+      reads.push(request.side);
       return { values: { errors: 0, requests: request.side === 'canary' ? 0 : 900 }, errors: [] };
     },
   };
