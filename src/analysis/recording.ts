@@ -385,6 +385,18 @@ function spanText(ms: number): string {
   return ms >= DAY_MS ? `${ms} ms (${+(ms / DAY_MS).toFixed(1)} days)` : `${ms} ms`;
 }
 
+/**
+ * issueMessage, less its YAML hint for null (`key:` with nothing after it): in a recording's JSON a null is
+ * written, and `{}` is no answer there (a `decision` needs its `kind`, a `context` its keys), so the hint sent
+ * a writer from one refusal to the next. An optional key with no value is left out (docs/analysis.md).
+ */
+const recordingIssueMessage: z.core.$ZodErrorMap = (issue) => {
+  const message = issueMessage(issue);
+  return issue.code === 'invalid_type' && issue.input === null && typeof message === 'string'
+    ? message.replace(/: write \{\} for an empty mapping$/, '')
+    : message;
+};
+
 function explain(schema: z.ZodType, issues: readonly z.core.$ZodIssue[], data: unknown): string[] {
   return explainIssues(issues, data, schema).map(({ path, message }) =>
     path.length === 0 ? message : `${formatPath(path)}: ${message}`,
@@ -634,7 +646,7 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
       continue;
     }
     if (entry.type === 'window') {
-      const parsed = windowLine.safeParse(entry, { error: issueMessage });
+      const parsed = windowLine.safeParse(entry, { error: recordingIssueMessage });
       const where = `${file}:${n}: window ${recording.windows.length + 1}`;
       const wrong = [
         ...(parsed.success ? [] : explain(windowLine, parsed.error.issues, entry)),
@@ -668,7 +680,7 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
       const position = window.samples.length;
       const index = typeof entry.index === 'number' ? entry.index : position;
       const where = `${file}:${n}: window ${recording.windows.length} sample ${index}`;
-      const parsed = sampleLine.safeParse(entry, { error: issueMessage });
+      const parsed = sampleLine.safeParse(entry, { error: recordingIssueMessage });
       const typos = sampleTypos(entry);
       problems.push(...typos.map((p) => `${where}: ${p}`));
       if (!parsed.success) {

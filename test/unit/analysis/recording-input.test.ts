@@ -281,6 +281,25 @@ test('a window or interval longer than any run records is refused where it is, n
   assert.doesNotMatch(runAnalyzeCommand({ recording: year }).output, /longer than any window/);
 });
 
+test('null in an optional key is refused without the YAML hint "write {}": a decision of {} is refused too', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'recording-input-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const lines = readFileSync(FIXTURE, 'utf8').trimEnd().split('\n');
+  const at = lines.findIndex((l) => l.includes('"type":"sample"'));
+  const write = (name: string, decision: unknown) => {
+    const sample = { ...(JSON.parse(lines[at]!) as Record<string, unknown>), decision };
+    const file = join(dir, `${name}.ndjson`);
+    writeFileSync(file, `${lines.map((l, i) => (i === at ? JSON.stringify(sample) : l)).join('\n')}\n`);
+    return runAnalyzeCommand({ recording: file });
+  };
+  // The hint sent a writer from one refusal to the next: {} has no `kind`.
+  const nothing = write('null', null);
+  assert.equal(nothing.exitCode, 3, nothing.output);
+  assert.match(nothing.output, /: decision: expected a mapping, got an empty value$/m);
+  assert.doesNotMatch(nothing.output, /write \{\}/);
+  assert.match(write('empty', {}).output, /: decision: missing required key "kind"/);
+});
+
 test('a recording that cannot be written is said once and the analysis goes on: never a throw into the decision', () => {
   const warnings: string[] = [];
   const writer = new RecordingWriter(
