@@ -221,10 +221,11 @@ function tooLong(issue: { input?: unknown }): string {
   );
 }
 
+// The labels a replay shows (never judged): a recording written by hand without them is read with these.
 const contextSchema = z.looseObject({
-  phase: z.string(),
-  environment: z.string(),
-  version: z.string(),
+  phase: z.string().default('canary-step'),
+  environment: z.string().default('(environment not recorded)'),
+  version: z.string().default('(version not recorded)'),
   stableVersion: z.string().optional(),
   slot: z.string().optional(),
   stableSlot: z.string().optional(),
