@@ -8,6 +8,7 @@ import { readCoverageReport, lineHitsByRepoPath, findLineHits } from './coverage
 import {
   COVERAGE_METRICS,
   CoverageReportError,
+  exceedsMinimum,
   meetsMinimum,
   percent,
   shownBelow,
@@ -36,7 +37,11 @@ const SUITE_ERRORS_HINT =
   'a test file that failed to run (a syntax error, an import that throws) leaves no test case in the report of ' +
   'some reporters; with jest-junit, set its reportTestSuiteErrors option to "true" (JEST_JUNIT_REPORT_TEST_SUITE_ERRORS=true) so such a file is reported as an error';
 type Thresholds = NonNullable<TestsConfig['thresholds']>;
-const DEFAULT_THRESHOLDS: Thresholds = { lines: 80 };
+/**
+ * Without `thresholds`, seed 01's "Coverage > 80%": lines strictly above 80 %, so 80.0 % itself blocks. A
+ * written threshold is a minimum, met at its value: `lines: 80` is how a team accepts exactly 80 %.
+ */
+const SEED_THRESHOLDS: Thresholds = { lines: 80 };
 /** Filesystem timestamps are coarse: a report written this long before the command started is still fresh. */
 const STALE_SLACK_MS = 2000;
 
@@ -88,14 +93,16 @@ async function runTestsGate(config: TestsConfig, ctx: GateContext): Promise<Gate
     }
   }
 
-  const thresholds: Thresholds = config.thresholds ?? DEFAULT_THRESHOLDS;
+  const thresholds: Thresholds = config.thresholds ?? SEED_THRESHOLDS;
   if (Object.values(thresholds).some((value) => value !== undefined)) {
     const loaded = await loadReports(config, ctx, ranAt);
     // The failures found so far lead: a test command that failed usually wrote no coverage report, and
     // "no coverage report found" alone sent the reader after the wrong cause.
     if ('error' in loaded)
       return block([...problems.map((p) => p.summary), loaded.error].join('; '), findingsOf(problems));
-    problems.push(...checkTotals(loaded.reports, thresholds, notes));
+    problems.push(
+      ...checkTotals(loaded.reports, thresholds, notes, config.thresholds ? 'at-least' : 'above'),
+    );
     if (thresholds.changed_lines !== undefined) {
       const changed = await checkChangedLines(
         loaded.reports,
@@ -169,6 +176,8 @@ function checkTotals(
   reports: CoverageReport[],
   thresholds: Partial<Record<CoverageMetric | 'changed_lines', number>>,
   notes: string[],
+  /** `above`: the seed's own "> 80%" (no `thresholds` written); `at-least`: a written minimum. */
+  comparison: 'above' | 'at-least',
 ): Problem[] {
   const problems: Problem[] = [];
   const achieved: string[] = [];
@@ -212,7 +221,16 @@ function checkTotals(
     }
     const value = percent(counts);
     achieved.push(`${metric} ${value.toFixed(1)}%`);
-    if (!meetsMinimum(counts, minimum)) {
+    if (comparison === 'above' && !exceedsMinimum(counts, minimum)) {
+      const shown = meetsMinimum(counts, minimum) ? value.toFixed(1) : shownBelow(value, minimum);
+      problems.push(
+        blockProblem(
+          `${metric} coverage ${shown}% is not above ${minimum}% (${counts.covered}/${counts.total}, ${source.file}): ` +
+            `the default is seed 01's "Coverage > ${minimum}%"; thresholds.${metric}: ${minimum} accepts ${minimum}% itself`,
+          `coverage.${metric}`,
+        ),
+      );
+    } else if (comparison === 'at-least' && !meetsMinimum(counts, minimum)) {
       problems.push(
         blockProblem(
           `${metric} coverage ${shownBelow(value, minimum)}% < ${minimum}% (${counts.covered}/${counts.total}, ${source.file})`,

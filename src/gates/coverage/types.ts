@@ -46,6 +46,11 @@ export function meetsMinimum(counts: Counts, minimum: number): boolean {
   return Number(percent(counts).toPrecision(12)) >= minimum;
 }
 
+/** Whether `counts` are strictly above `minimum` percent, compared as meetsMinimum does. */
+export function exceedsMinimum(counts: Counts, minimum: number): boolean {
+  return Number(percent(counts).toPrecision(12)) > minimum;
+}
+
 /**
  * A percentage that misses `minimum`, as a refusal shows it: one decimal, or as many more as it takes to show
  * a number below the threshold (79.96 % of 80 % rounded to one decimal read "80.0% < 80%").

@@ -77,7 +77,9 @@ export const testsConfigSchema = z.strictObject({
     })
     .optional()
     .meta({
-      description: 'Minimum coverage in percent (inclusive). Default: lines 80 (the seeds\' "> 80%").',
+      description:
+        'Minimum coverage in percent, each met at its value (lines: 80 passes 80.0 %). Without thresholds: ' +
+        'lines strictly above 80 (seed 01\'s "Coverage > 80%"), so 80.0 % blocks.',
     }),
   flaky: z.enum(['warn', 'block']).optional().meta({
     description:

@@ -116,3 +116,27 @@ test('a coverage just below its threshold still blocks, and the number it shows 
   assert.equal(far.status, 'block');
   assert.match(far.summary, /^lines coverage 79\.999% < 80% /);
 });
+
+test('with no thresholds written, the default is seed 01\'s "Coverage > 80%": 80.0 % blocks, 80.1 % passes', async (t) => {
+  const dir = await repo(t);
+  // Seed 01 "Require > 80% coverage", "Coverage > 80%" (01:68, 01:81): 80 % itself is not above it.
+  await writeFile(join(dir, 'coverage/lcov.info'), lcov(800, 1000));
+  const at = await run({ coverage: 'coverage/lcov.info' }, dir);
+  assert.equal(at.status, 'block', at.summary);
+  assert.match(
+    at.summary,
+    /^lines coverage 80\.0% is not above 80% \(800\/1000, coverage\/lcov\.info\): the default is seed 01's "Coverage > 80%"; thresholds\.lines: 80 accepts 80% itself$/,
+  );
+  await writeFile(join(dir, 'coverage/lcov.info'), lcov(7996, 10_000));
+  const below = await run({ coverage: 'coverage/lcov.info' }, dir);
+  assert.match(below.summary, /^lines coverage 79\.96% is not above 80% /);
+
+  await writeFile(join(dir, 'coverage/lcov.info'), lcov(801, 1000));
+  const above = await run({ coverage: 'coverage/lcov.info' }, dir);
+  assert.equal(above.status, 'pass', above.summary);
+
+  // The rule is configurable: a written threshold is a minimum, met at its value.
+  await writeFile(join(dir, 'coverage/lcov.info'), lcov(800, 1000));
+  const written = await run({ coverage: 'coverage/lcov.info', thresholds: { lines: 80 } }, dir);
+  assert.equal(written.status, 'pass', written.summary);
+});
