@@ -44,13 +44,13 @@ test('analyze command: text and JSON output, exit code 1 on rollback', () => {
 test("replay lists the warning checks' warnings under the interval they fell in, deciding nothing", () => {
   const { windows } = analyzeRecording(fixture);
   const warned = windows[0]!.intervals.filter((i) => i.warnings).map((i) => i.index);
-  // seeds.error-rate-warning (2 %, no duration): the 20 % spike, then the sustained 2.5 % once, as live.
+  // seeds.error-rate-warning (0.5 %, no duration): the 20 % spike, then the sustained 2.5 % once, as live.
   assert.deepEqual(warned, [3, 8]);
   const spike = windows[0]!.intervals.find((i) => i.index === 3)!;
   assert.equal(spike.decision.code, 'breach-pending');
   assert.deepEqual(
     spike.warnings!.map((w) => [w.rule, w.code, w.limit]),
-    [['seeds.error-rate-warning', 'threshold-warning', 0.02]],
+    [['seeds.error-rate-warning', 'threshold-warning', 0.005]],
   );
   const text = runAnalyzeCommand({ recording: fixture }).output.split('\n');
   const at = text.findIndex((line) => line.startsWith('  #3 '));

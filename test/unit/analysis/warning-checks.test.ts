@@ -191,7 +191,7 @@ test("the seeds preset's warning levels: each only when its metric is defined, a
     all.map((c) => c.kind === 'threshold' && [c.name, c.metric, c.op, c.value, c.forMs, c.warn, c.requests]),
     [
       // With a request count, one error less (as seeds.error-rate): one error at low traffic is no warning.
-      ['seeds.error-rate-warning', 'error_rate', '<=', 0.02, 0, true, 'requests'],
+      ['seeds.error-rate-warning', 'error_rate', '<=', 0.005, 0, true, 'requests'],
       ['seeds.cpu-warning', 'cpu', '<=', 0.8, 0, true, undefined],
       ['seeds.memory-warning', 'memory', '<=', 0.85, 0, true, undefined],
     ],
@@ -251,4 +251,28 @@ test("the job summary's evidence: the warning check's verdict is a warning, and 
   assert.match(listed[0]!, /^- ⚠️ canary-step @ 10%: .*cpu = 0\.95 violates "cpu &lt;= 0\.8"$/);
   // The check's name is people's text: no bold, no HTML, no pipe that ends a cell.
   assert.ok(!listed[0]!.includes('**cpu**') && !listed[0]!.includes('<b>'), listed[0]);
+});
+
+test("the seeds' error-rate warning is the strictest of their levels: seed 01's 0.5 %, under seed 05's 1 % and seed 04's 2 %", () => {
+  // Seed 01 phase 4 "ERROR RATES ... Threshold: 0.5%" (01:585-588), seed 05 "Error rate | > 1% | Investigate"
+  // (05:286), seed 04 "Warning (notify channel): Error rate > 2%" (04:159-160).
+  const seeds = resolveAnalysisConfig({
+    providers: { m: cmd },
+    metrics: { error_rate: { provider: 'm' }, requests: { provider: 'm' } },
+  } as AnalysisConfigInput);
+  const warned = (rate: number) =>
+    run(
+      seeds,
+      Array.from({ length: 4 }, (_, i) =>
+        sample(i, { error_rate: i === 2 ? rate : 0.001, requests: 10_000 }),
+      ),
+    ).warnings.flat();
+  // 0.8 % of 10,000 requests (80 errors): over 0.5 %, under 1 % and 2 %: a warning, and no rollback.
+  const over = warned(0.008);
+  assert.deepEqual(
+    over.map((w) => [w.rule, w.code, w.limit]),
+    [['seeds.error-rate-warning', 'threshold-warning', 0.005]],
+  );
+  // 0.4 % is under every level.
+  assert.deepEqual(warned(0.004), []);
 });
