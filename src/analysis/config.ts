@@ -229,6 +229,18 @@ export const SEEDS_PRESET_CHECKS: ResolvedCheck[] = [
     forMs: 0,
     warn: true,
   },
+  // Seed 05 "Latency p99 > 2x normal: Investigate": against its own baseline (stable beside a canary, else the
+  // pre-deploy reading), so the latency's unit is no matter. No duration in the seed: the first interval over.
+  {
+    kind: 'relative',
+    name: 'seeds.p99-warning',
+    metric: 'p99',
+    op: '<=',
+    factor: 2,
+    forMs: 0,
+    baseline: 'auto',
+    warn: true,
+  },
   {
     kind: 'errors',
     name: 'seeds.errors-vs-stable',

@@ -276,3 +276,32 @@ test("the seeds' error-rate warning is the strictest of their levels: seed 01's 
   // 0.4 % is under every level.
   assert.deepEqual(warned(0.004), []);
 });
+
+test('seed 05\'s "Latency p99 > 2x normal: Investigate" is a preset warning on a p99 metric, against its baseline', () => {
+  // Seed 05's monitoring table, "Latency p99 | > 2x normal | Investigate" (05:288).
+  const seeds = resolveAnalysisConfig({
+    providers: { m: cmd },
+    metrics: { p99: { provider: 'm' } },
+  } as AnalysisConfigInput);
+  assert.deepEqual(
+    seeds.checks.map((c) => c.kind === 'relative' && [c.name, c.metric, c.op, c.factor, c.forMs, c.warn]),
+    [['seeds.p99-warning', 'p99', '<=', 2, 0, true]],
+  );
+  const beside = (p99: number) =>
+    run(
+      seeds,
+      Array.from({ length: 4 }, (_, i) => ({
+        ...sample(i, { p99: i === 2 ? p99 : 400 }),
+        stable: { p99: 400 },
+      })),
+    );
+  // 2.5x stable's p99: a warning, and nothing rolled back.
+  const slow = beside(1000);
+  assert.deepEqual(
+    slow.warnings.flat().map((w) => [w.rule, w.code]),
+    [['seeds.p99-warning', 'relative-warning']],
+  );
+  assert.ok(slow.decisions.every((d) => d.kind !== 'rollback'));
+  // 1.8x is under "2x normal".
+  assert.deepEqual(beside(720).warnings.flat(), []);
+});

@@ -447,7 +447,7 @@ test('a metric no check reads: a warning at its definition naming the environmen
   const shared = `${TARGET}analysis:
   providers: { prom: { type: prometheus, url: "http://127.0.0.1:9090" } }
   metrics:
-    p99: { provider: prom, query: "sum(p99)" }
+    p90: { provider: prom, query: "sum(p90)" }
     p95: { provider: prom, query: "sum(p95)" }
     errors: { provider: prom, query: "sum(errors)" }
     requests: { provider: prom, query: "sum(requests)" }
@@ -472,7 +472,7 @@ environments:
   // errors and requests: the seeds preset's errors check; p95, failed and served: the section's own checks;
   // lat: a comparison. The shared section names the environments that use it, not production (its own).
   assert.deepEqual(unread, [
-    'deploy.yml:8:10: analysis.metrics.p99: metric "p99" is defined in the analysis of environments "staging" and "canary-env" but no check reads it (neither its own nor the seeds preset\'s), so it is never read and judges nothing; name it in a check (e.g. check: "p99 < 2x baseline") or remove it',
+    'deploy.yml:8:10: analysis.metrics.p90: metric "p90" is defined in the analysis of environments "staging" and "canary-env" but no check reads it (neither its own nor the seeds preset\'s), so it is never read and judges nothing; name it in a check (e.g. check: "p90 < 2x baseline") or remove it',
     'deploy.yml:26:14: environments.production.analysis.metrics.cpu: metric "cpu" is defined in the analysis of environment "production" but no check reads it, so it is never read and judges nothing; name it in a check (e.g. check: "cpu < 2x baseline") or remove it',
   ]);
   // A shared analysis no environment uses is read by no run: nothing to say of its metrics here.
