@@ -126,6 +126,11 @@ export interface ResolvedEnvironment {
   validationWindowMs: number;
   /** How long a strategy's health step tries the checks again for the new version to become ready (0: once). */
   readyTimeoutMs: number;
+  /**
+   * The health checks run once against what is live before anything is touched (seed 02): `block` refuses an
+   * unhealthy one (a hotfix or a rollback goes on, warned), `warn` warns, `off` does not look.
+   */
+  preDeployHealth: 'block' | 'warn' | 'off';
   monitorMs: number;
   monitorIntervalMs: number;
   /**
@@ -578,6 +583,7 @@ export function resolveEnvironment(
     smoke: cmd(env.smoke, 'smoke'),
     validationWindowMs: env.validation_window ?? preset.validationWindowMs,
     readyTimeoutMs: env.ready_timeout ?? preset.readyTimeoutMs,
+    preDeployHealth: env.pre_deploy_health ?? 'block',
     monitorMs: env.monitor ?? preset.monitorMs,
     monitorIntervalMs: env.monitor_interval ?? preset.monitorIntervalMs,
     hooks: {

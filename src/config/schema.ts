@@ -567,6 +567,15 @@ export const environment = z.strictObject({
       '`kubectl wait --for=condition=ready --timeout=300s`). 0: each check once, with its own retries. ' +
       'Default 5m (`preset: fast`: 0).',
   }),
+  pre_deploy_health: z
+    .enum(['block', 'warn', 'off'])
+    .optional()
+    .meta({
+      description:
+        'Before anything is touched, the health checks are run once against what is live (seed 02: "verify ' +
+        'current system is healthy" before a deployment): block (default) refuses the run when it is ' +
+        'unhealthy, except a hotfix or a rollback, which go on with a warning; warn only warns; off skips it.',
+    }),
   validation_window: windowDuration.optional(),
   monitor: windowDuration.optional(),
   monitor_interval: checkDuration.optional(),

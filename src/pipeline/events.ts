@@ -79,6 +79,8 @@ export const OUTCOME_CODES = [
   'state_refused',
   /** The record shows another run's rollout that never finished: reconcile first. */
   'rollout_unfinished',
+  /** The live version was unhealthy before anything was touched (seed 02, `pre_deploy_health: block`). */
+  'live_unhealthy',
   'internal_error',
 ] as const;
 export type OutcomeCode = (typeof OUTCOME_CODES)[number];

@@ -18,6 +18,7 @@ import { liveSlotProblem, unslottedCanaryProblem } from './live-state.ts';
 import { MAX_IN_JOB_SCALE_DOWN_WAIT_MS } from './machine/finalize.ts';
 import { createStrategy, usesSlots } from '../strategies/index.ts';
 import { returnable } from './step-runner.ts';
+import { liveHealthPolicy } from './live-health.ts';
 
 export interface PlannedAction {
   description: string;
@@ -80,6 +81,7 @@ export function planDeployment(
             ? `run the quality gates in parallel (${gates.join(', ')}); BLOCK stops here`
             : 'no gates configured',
       },
+      ...liveHealthActions(env, live, version, sha, !!skipStaging),
     ],
   });
   if (env.staging && env.rollback)
@@ -359,6 +361,30 @@ function liveFromState(env: ResolvedEnvironment): PlanLive & { refused?: Deploym
   if (env.target.current)
     return { source: `${source}: ${none}`, unknown: true, currentNotAsked: true, ...why };
   return { source: `${source}: ${none}`, ...why };
+}
+
+/** As the run does before anything is touched (live-health.ts, seed 02): the live version's health checks. */
+function liveHealthActions(
+  env: ResolvedEnvironment,
+  live: PlanLive,
+  version: string,
+  sha: string | undefined,
+  hotfix: boolean,
+): PlannedAction[] {
+  if (live.unknown) return [];
+  const policy = liveHealthPolicy(env, live, { hotfix });
+  if (!policy.look) return [];
+  const values = { ...deploymentValues(env, { version, sha }, live), version: live.version, slot: live.slot };
+  return [
+    {
+      description:
+        `health check of the live version${live.version ? ` ${live.version}` : ''}${live.slot ? ` on ${live.slot}` : ''} ` +
+        (policy.refuses
+          ? '(pre_deploy_health): unhealthy refuses the run, nothing touched'
+          : '(pre_deploy_health): unhealthy is warned of, the run goes on'),
+      run: describeChecks(env, values),
+    },
+  ];
 }
 
 function describeChecks(env: ResolvedEnvironment, values: TemplateValues): string {

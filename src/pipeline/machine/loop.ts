@@ -65,6 +65,10 @@ export function start(input: MachineInput): MachineTransition {
     s.failure = record;
     return { state: s, actions: finish(s, out, input.now) };
   }
+  if (input.liveUnhealthy !== undefined) {
+    s.failure = { kind: 'live_unhealthy', message: input.liveUnhealthy };
+    return { state: s, actions: finish(s, out, input.now) };
+  }
   s.tracks.production = newTrack('production', env.name, input.live, record);
   run(s, out, input.now);
   return { state: s, actions: out };

@@ -66,6 +66,8 @@ export function outcomeOf(
   switch (failure.kind) {
     case 'refused':
       return { status: 'failed', code: 'state_refused', message };
+    case 'live_unhealthy':
+      return { status: 'failed', code: 'live_unhealthy', message };
     case 'unfinished':
       return { status: 'failed', code: 'rollout_unfinished', message };
     case 'blocked':
@@ -229,6 +231,7 @@ export function finish(s: PipelineState, out: Action[], now: number): Action[] {
   if (
     s.failure &&
     s.failure.kind !== 'refused' &&
+    s.failure.kind !== 'live_unhealthy' &&
     s.failure.kind !== 'unfinished' &&
     s.failure.kind !== 'handed_off' &&
     !liveBeforeCancel(s)

@@ -74,6 +74,8 @@ export interface MachineInput {
   live: LiveState;
   /** Why the run cannot deploy on what it read as live (live-state.ts readLiveForRun): it is refused. */
   liveProblem?: string;
+  /** Why the live version's health refuses the run (live-health.ts, seed 02): nothing is touched. */
+  liveUnhealthy?: string;
   stored: StoredRecord;
   /**
    * Whether a long wait may end the job with the rollout handed off (issue 14): only where the record outlives
@@ -294,6 +296,8 @@ export type Failure =
         | 'hook'
         | 'strategy'
         | 'refused'
+        /** The live version was unhealthy before anything was touched (seed 02). */
+        | 'live_unhealthy'
         | 'unfinished'
         /** A person aborted the rollout (issue 14). */
         | 'aborted'

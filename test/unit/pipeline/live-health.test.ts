@@ -1,0 +1,102 @@
+// Seed 02's first pre-deployment step, "Health Check Current System: verify current system is healthy"
+// (02:73-79; its checklist "Target environment is healthy", 02:43): before anything is touched, the live
+// version's health checks run once. Unhealthy refuses the run (pre_deploy_health: block, the default), except a
+// hotfix or a rollback, which go on warned; `warn` warns; `off` does not look.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../../src/config/load.ts';
+import { resolveEnvironment } from '../../../src/config/resolve.ts';
+import type { PipelineEvent } from '../../../src/pipeline/events.ts';
+import { runPipeline } from '../../../src/pipeline/pipeline.ts';
+import { planDeployment } from '../../../src/pipeline/plan.ts';
+import { recordedTarget } from '../../helpers/recorded-target.ts';
+
+/** blue-green with v1 live on blue (the current command says so); `fail` for record-target.pl's FAIL_ON. */
+function setup(t: { after(fn: () => void): void }, environment = '', fail = '') {
+  const dir = mkdtempSync(join(tmpdir(), 'live-health-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const target = recordedTarget(dir);
+  const env = [`    CURRENT: '{"slot":"blue","version":"v1"}'`, ...(fail ? [`    FAIL_ON: "${fail}"`] : [])];
+  const parsed = parseConfig(
+    `preset: fast\nstate_dir: ${dir}/state\n${target.targetYaml}  env:\n${env.join('\n')}\n` +
+      `environments:\n  production:\n    strategy: blue-green\n${environment}`,
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const events: PipelineEvent[] = [];
+  const deploy = (options: { skipStaging?: boolean } = {}) =>
+    runPipeline(
+      { env: resolveEnvironment(parsed.config, 'production'), version: 'v2', ...options },
+      { reporter: { event: (e) => events.push(e) } },
+    );
+  const warnings = () => events.flatMap((e) => (e.type === 'log' && e.level === 'warn' ? [e.message] : []));
+  return { config: parsed.config, deploy, target, warnings };
+}
+
+test('an unhealthy live version refuses the run before anything is touched (the default, block)', async (t) => {
+  const { deploy, target } = setup(t, '', 'health:blue');
+  const result = await deploy();
+  assert.equal(result.status, 'failed', result.message);
+  assert.equal(result.code, 'live_unhealthy');
+  assert.match(
+    result.message,
+    /^v1 on production's blue slot is unhealthy before the deployment \(seed 02: the current system must be healthy first\): .*Nothing was touched/,
+  );
+  // Only the live slot's health checks ran (with their retries): nothing deployed, switched or written.
+  const acting = target.actingCalls();
+  assert.ok(acting.length > 0 && acting.every((c) => c === 'health blue'), acting.join(', '));
+  assert.equal(result.record, undefined);
+  assert.deepEqual(result.phases, []);
+});
+
+test('a hotfix goes on over an unhealthy live version, warned: it is usually the fix', async (t) => {
+  const { deploy, target, warnings } = setup(t, '', 'health:blue');
+  const result = await deploy({ skipStaging: true });
+  assert.equal(result.status, 'succeeded', result.message);
+  assert.ok(target.actingCalls().includes('deploy green v2'));
+  assert.ok(
+    warnings().some((w) =>
+      /^v1 on production's blue slot is unhealthy before the deployment .*going on \(a hotfix goes on\)$/.test(
+        w,
+      ),
+    ),
+    warnings().join('\n'),
+  );
+});
+
+test('pre_deploy_health: warn goes on with a warning; off does not look', async (t) => {
+  const warned = setup(t, '    pre_deploy_health: warn\n', 'health:blue');
+  const result = await warned.deploy();
+  assert.equal(result.status, 'succeeded', result.message);
+  assert.ok(
+    warned
+      .warnings()
+      .some((w) => /unhealthy before the deployment.*going on \(pre_deploy_health: warn\)$/.test(w)),
+    warned.warnings().join('\n'),
+  );
+
+  const off = setup(t, '    pre_deploy_health: off\n');
+  assert.equal((await off.deploy()).status, 'succeeded');
+  assert.equal(off.target.actingCalls()[0], 'deploy green v2', 'no look at blue first');
+});
+
+test('a healthy live version is looked at once, then the deployment goes on; plan lists the look', async (t) => {
+  const { config, deploy, target } = setup(t);
+  const result = await deploy();
+  assert.equal(result.status, 'succeeded', result.message);
+  assert.deepEqual(target.actingCalls().slice(0, 2), ['health blue', 'deploy green v2']);
+
+  // plan reads the record the run just wrote (v2 live on green) and lists the look in the validate phase.
+  const plan = planDeployment(config, 'production', 'v3');
+  const validate = plan.phases.find((p) => p.phase === 'validate')!;
+  assert.deepEqual(
+    validate.actions.slice(1).map((a) => a.description),
+    [
+      'health check of the live version v2 on green (pre_deploy_health): unhealthy refuses the run, nothing touched',
+    ],
+  );
+  assert.match(validate.actions[1]!.run ?? '', /record-target\.pl .* health green$/);
+});
