@@ -440,9 +440,17 @@ async function drive(
               : watch.signal
             : signal
           : undefined;
+        // A rollback begun before the strategy was prepared (a failed migrate hook) verifies a level with
+        // health checks alone: no analysis runs there.
+        r.runStep ??= createStepRunner({
+          env: r.env,
+          values: baseValues(r),
+          analyzer: healthAnalyzer(r.env),
+          onOutput,
+        });
         let result;
         try {
-          const running = r.runStep!(action.step, stepSignal, { waitForReady: action.cancellable });
+          const running = r.runStep(action.step, stepSignal, { waitForReady: action.cancellable });
           result = await (stepSignal && STOPPED_UNAWAITED.has(action.step.kind)
             ? untilStopped(running, stepSignal)
             : running);

@@ -247,19 +247,21 @@ function onEvent(s: PipelineState, out: Action[], event: MachineEvent): void {
       if (!event.notBegun)
         s.hooksBegun = [...(s.hooksBegun ?? []), `${envOf(s, task.track).name}'s ${task.name}`];
       if (cancelled) return fail(s, out, cancelledFailure(s), now);
-      if (event.error)
-        return fail(
-          s,
-          out,
-          {
-            kind: 'hook',
-            message:
-              task.track === 'staging'
-                ? `the ${task.name} hook of ${envOf(s, task.track).name} (the staging environment) failed: ${event.error.message}`
-                : `${task.name} hook failed: ${event.error.message}`,
-          },
-          now,
-        );
+      if (event.error) {
+        const failure = {
+          kind: 'hook' as const,
+          message:
+            task.track === 'staging'
+              ? `the ${task.name} hook of ${envOf(s, task.track).name} (the staging environment) failed: ${event.error.message}`
+              : `${task.name} hook failed: ${event.error.message}`,
+        };
+        // Seed 04's stage 1, "Rollback trigger: Migration failures": no traffic has moved, but what the failed
+        // migration began (a schema half changed, the flags and config set up beside it) is the rollback
+        // levels' to undo. A failed backup changed nothing.
+        if (task.name === 'migrate' && envOf(s, task.track).hooks.onRollback.length > 0)
+          return failAndRollBack(s, out, task.track, failure, now);
+        return fail(s, out, failure, now);
+      }
       break;
     }
     case 'prepare':

@@ -102,7 +102,16 @@ export function outcomeOf(
       code: 'rollout_aborted',
       message: rolledBack ? `${message}; ${rolledBackTo(input)}` : message,
     };
-  if (failure.kind === 'hook') return { status: 'failed', code: 'hook_failed', message };
+  if (failure.kind === 'hook')
+    return rolledBack
+      ? {
+          status: 'rolled_back',
+          code: 'hook_failed',
+          message:
+            `${message}; rolled back by its on_rollback levels (${s.rollbacks.flatMap((r) => r.levels.map((l) => l.name)).join(', ')}); ` +
+            `nothing was deployed, ${input.live.version ?? 'the previous state'} serves ${input.env.name} as before`,
+        }
+      : { status: 'failed', code: 'hook_failed', message };
   if (failure.kind === 'internal')
     return { status: 'failed', code: 'internal_error', message: `internal error: ${message}` };
   const code: OutcomeCode =

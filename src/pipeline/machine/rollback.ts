@@ -3,6 +3,7 @@
 // whose verify passes skips the rest), and the events of a rollback in progress. Every run it ends,
 // it ends through outcome.ts: nothing here goes back into the task loop.
 import { describeStep, heldBackInRollback } from '../../strategies/sequence.ts';
+import type { Step } from '../../strategies/types.ts';
 import type { StepResult } from '../../strategies/types.ts';
 import { TRAFFIC_STEPS, undoLeft } from '../rollback-shortfall.ts';
 import { levelsLeft, skippedLevel, sufficedLevel, verifyHealthStep } from '../rollback-levels.ts';
@@ -95,12 +96,24 @@ export function failAndRollBack(
   // takes the entry over, strategy.ts) was never stored, so nothing was deployed there and it still holds the
   // previous release, the instant rollback target until its due time. Reconcile tears it down then, not this.
   const stillRetired = t.record.retired.find((r) => r.slot === t.record.rollout?.newSlot)?.slot;
-  const steps = machineOf(s, id)
-    .rollback(t.strategy!)
-    .filter((step) => !(step.kind === 'teardown' && step.slot === stillRetired));
+  // Before the strategy began (a failed migrate hook) nothing of it ran: only the rollback levels run.
+  const steps = t.strategy
+    ? machineOf(s, id)
+        .rollback(t.strategy)
+        .filter((step) => !(step.kind === 'teardown' && step.slot === stillRetired))
+    : [];
   const reason = failure.kind === 'cancelled' ? cancelledFailure(s).message : failure.message;
   report(out, { type: 'rollback-start', environment: t.environment, reason, steps: steps.map(describeStep) });
-  s.rollback = { track: id, reason, steps, index: 0, records: [], levels: [], startedAt: now };
+  s.rollback = {
+    track: id,
+    reason,
+    steps,
+    index: 0,
+    records: [],
+    levels: [],
+    startedAt: now,
+    ...(t.strategy ? {} : { beforeStrategy: t.live.slot ? { liveSlot: t.live.slot } : {} }),
+  };
   if (t.record.rollout)
     persist(
       s,
@@ -281,7 +294,10 @@ function verifyLevel(
 ): void {
   const level = env.hooks.onRollback[index]!;
   if (level.verify?.kind === 'health') {
-    out.push({ kind: 'run_step', track: rb.track, step: verifyHealthStep(rb.steps), cancellable: false });
+    const step: Step = rb.beforeStrategy
+      ? { kind: 'health', ...(rb.beforeStrategy.liveSlot ? { slot: rb.beforeStrategy.liveSlot } : {}) }
+      : verifyHealthStep(rb.steps);
+    out.push({ kind: 'run_step', track: rb.track, step, cancellable: false });
     return;
   }
   out.push({

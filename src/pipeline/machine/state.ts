@@ -310,6 +310,11 @@ export type Failure =
 interface RollbackRun {
   track: TrackId;
   reason: string;
+  /**
+   * Begun before the strategy ran (a failed migrate hook, seed 04's stage-1 trigger): no traffic steps, and a
+   * `verify: health` checks the slot still live (`liveSlot`; none for the strategies without slots).
+   */
+  beforeStrategy?: { liveSlot?: string };
   steps: Step[];
   index: number;
   records: StepRecord[];
