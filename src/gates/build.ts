@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { buildConfigSchema, DEFAULT_BUILD_WARNINGS } from './schema/build.ts';
+import { sourceMapFindings } from './source-maps.ts';
 import type { BuildConfig } from './schema/build.ts';
 import { commandDisplay, outputTail, runRequiredCommand } from './gate-command.ts';
 import { matchFiles } from './match-files.ts';
@@ -111,6 +112,16 @@ async function artifactFindings(
         message: `expected ${pattern} in ${cwd}: no such file`,
       });
     }
+  }
+  for (const pattern of config.source_maps ?? []) {
+    const paths = await filesMatching(cwd, pattern);
+    if (paths.length === 0)
+      findings.push({
+        rule: 'build.source-map-no-files',
+        severity: 'error',
+        message: `source_maps ${pattern} matches no file in ${cwd}: the build did not produce what was expected`,
+      });
+    findings.push(...(await sourceMapFindings(cwd, paths)));
   }
   for (const budgetConfig of config.budgets ?? []) {
     const paths = await filesMatching(cwd, budgetConfig.path);

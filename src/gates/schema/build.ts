@@ -78,10 +78,21 @@ export const buildConfigSchema = z
     expect: z.array(z.string().min(1)).optional().meta({
       description: 'Files or globs that must exist after the build (e.g. "dist/index.js", "dist/**/*.map").',
     }),
+    source_maps: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          'Globs of generated files (e.g. "dist/**/*.js") whose source maps must be valid (seed 01: "Validate ' +
+          'source maps"): the map their sourceMappingURL comment names (inline or a file), else <file>.map, ' +
+          'must be a Source Map revision 3; each glob must match a file.',
+      }),
   })
-  .refine((c) => c.command !== undefined || c.budgets?.length || c.expect?.length, {
-    message: 'the build gate needs a command, budgets or expect',
-  })
+  .refine(
+    (c) => c.command !== undefined || c.budgets?.length || c.expect?.length || c.source_maps?.length,
+    { message: 'the build gate needs a command, budgets, expect or source_maps' },
+  )
   .refine((c) => !(c.on_warnings === 'block' && (c.warnings === false || c.command === undefined)), {
     message:
       'block needs warning lines to look for: a command, whose output is read, and warnings not false',
