@@ -105,7 +105,7 @@ environments:
     assert.deepEqual(
       errorsOf(`${TARGET}\nenvironments:\n  production:\n    x-base: &base 1\n    strategy: direct\n`),
       [
-        'deploy.yml:6:5: environments.production.x-base: unknown key "x-base": keys starting with "x-" (your own, such as one holding a YAML anchor) are allowed only at the top level of the file (allowed here: url, production, strategy, staging, target, health, smoke, ready_timeout, validation_window, monitor, monitor_interval, hooks, variables, gates, analysis, approvals, control, on_orphan, notifications)',
+        'deploy.yml:6:5: environments.production.x-base: unknown key "x-base": keys starting with "x-" (your own, such as one holding a YAML anchor) are allowed only at the top level of the file (allowed here: url, production, strategy, staging, target, health, smoke, ready_timeout, pre_deploy_health, validation_window, monitor, monitor_interval, hooks, variables, gates, analysis, approvals, control, on_orphan, notifications)',
       ],
     );
     // Where it is first used, the anchor works too.
@@ -158,9 +158,9 @@ environments:
   prod\u03c5ction: {}
 `;
     assert.deepEqual(errorsOf(text), [
-      'deploy.yml:6:5: environments.production["str\u0430tegy"]: unknown key "str\u0430tegy" (character 4 is U+0430, not ASCII): did you mean "strategy"? (allowed here: url, production, strategy, staging, target, health, smoke, ready_timeout, validation_window, monitor, monitor_interval, hooks, variables, gates, analysis, approvals, control, on_orphan, notifications)',
+      'deploy.yml:6:5: environments.production["str\u0430tegy"]: unknown key "str\u0430tegy" (character 4 is U+0430, not ASCII): did you mean "strategy"? (allowed here: url, production, strategy, staging, target, health, smoke, ready_timeout, pre_deploy_health, validation_window, monitor, monitor_interval, hooks, variables, gates, analysis, approvals, control, on_orphan, notifications)',
       // An invisible one (a name copied from a job summary) is shown as its escape, and what the key reads without it.
-      'deploy.yml:7:5: environments.production["monitor\\u200b"]: unknown key: the name "monitor\\u200b" contains an invisible character (U+200B) at position 8, probably copied from a job summary, which breaks long names with one: without it, it reads "monitor" (allowed here: url, production, strategy, staging, target, health, smoke, ready_timeout, validation_window, monitor, monitor_interval, hooks, variables, gates, analysis, approvals, control, on_orphan, notifications)',
+      'deploy.yml:7:5: environments.production["monitor\\u200b"]: unknown key: the name "monitor\\u200b" contains an invisible character (U+200B) at position 8, probably copied from a job summary, which breaks long names with one: without it, it reads "monitor" (allowed here: url, production, strategy, staging, target, health, smoke, ready_timeout, pre_deploy_health, validation_window, monitor, monitor_interval, hooks, variables, gates, analysis, approvals, control, on_orphan, notifications)',
       'deploy.yml:8:3: environments["prod\u03c5ction"]: invalid key "prod\u03c5ction" (character 5 is U+03C5, not ASCII): environment names use letters, digits, ".", "_" and "-", starting with a letter or digit',
     ]);
   });

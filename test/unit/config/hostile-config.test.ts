@@ -489,7 +489,7 @@ describe('what an error echoes is escaped, cut short, and never a credential', (
     // CSI) unchanged: the message could still break a line or drive the terminal.
     const errors = errorsOf(env('    "a\\u2028b\\u009b2Jc\\u007f": 1\n    monitor: "5m\\u2029"\n'));
     assert.deepEqual(errors, [
-      'deploy.yml:8:5: environments.production["a\\u2028b\\u009b2Jc\\u007f"]: unknown key "a\\u2028b\\u009b2Jc\\u007f" (allowed here: url, production, strategy, staging, target, health, smoke, ready_timeout, validation_window, monitor, monitor_interval, hooks, variables, gates, analysis, approvals, control, on_orphan, notifications)',
+      'deploy.yml:8:5: environments.production["a\\u2028b\\u009b2Jc\\u007f"]: unknown key "a\\u2028b\\u009b2Jc\\u007f" (allowed here: url, production, strategy, staging, target, health, smoke, ready_timeout, pre_deploy_health, validation_window, monitor, monitor_interval, hooks, variables, gates, analysis, approvals, control, on_orphan, notifications)',
       'deploy.yml:9:14: environments.production.monitor: invalid duration "5m\\u2029" (write "5m"): use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h", "1h30m"), or 0',
     ]);
   });
