@@ -43,6 +43,11 @@ describe('the seeds preset resolves to the seeds numbers', () => {
     assert.equal(env.staging, 'staging');
   });
 
+  it('the live version is health-checked before anything is touched, and an unhealthy one refuses the run', () => {
+    // Seed 02 phase 1 "Health Check Current System: verify current system is healthy" (02:73-79).
+    assert.equal(resolved('  production: {}\n').preDeployHealth, 'block');
+  });
+
   it('a new version is given five minutes to become ready after its deploy', () => {
     // Seed 01 blue-green: "kubectl wait --for=condition=ready pod ... --timeout=300s" (01:310-313).
     assert.equal(resolved('  production: {}\n').readyTimeoutMs, 5 * MINUTE);
