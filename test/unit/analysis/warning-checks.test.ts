@@ -254,8 +254,8 @@ test("the job summary's evidence: the warning check's verdict is a warning, and 
 });
 
 test("the seeds' error-rate warning is the strictest of their levels: seed 01's 0.5 %, under seed 05's 1 % and seed 04's 2 %", () => {
-  // Seed 01 phase 4 "ERROR RATES ... Threshold: 0.5%" (01:585-588), seed 05 "Error rate | > 1% | Investigate"
-  // (05:286), seed 04 "Warning (notify channel): Error rate > 2%" (04:159-160).
+  // Seed 01 phase 4 "ERROR RATES ... Threshold: 0.5%" (01:583-587), seed 05 "Error rate | > 1% | Investigate"
+  // (05:266), seed 04 "Warning (notify channel): Error rate > 2%" (04:128-129).
   const seeds = resolveAnalysisConfig({
     providers: { m: cmd },
     metrics: { error_rate: { provider: 'm' }, requests: { provider: 'm' } },
@@ -278,7 +278,7 @@ test("the seeds' error-rate warning is the strictest of their levels: seed 01's 
 });
 
 test('seed 05\'s "Latency p99 > 2x normal: Investigate" is a preset warning on a p99 metric, against its baseline', () => {
-  // Seed 05's monitoring table, "Latency p99 | > 2x normal | Investigate" (05:288).
+  // Seed 05's monitoring table, "Latency p99 | > 2x normal | Investigate" (05:268).
   const seeds = resolveAnalysisConfig({
     providers: { m: cmd },
     metrics: { p99: { provider: 'm' } },

@@ -44,7 +44,7 @@ describe('the seeds preset resolves to the seeds numbers', () => {
   });
 
   it('the live version is health-checked before anything is touched, and an unhealthy one refuses the run', () => {
-    // Seed 02 phase 1 "Health Check Current System: verify current system is healthy" (02:73-79).
+    // Seed 02 phase 1 "Health Check Current System: verify current system is healthy" (02:70-75).
     assert.equal(resolved('  production: {}\n').preDeployHealth, 'block');
   });
 

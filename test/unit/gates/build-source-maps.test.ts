@@ -1,4 +1,4 @@
-// Seed 01's build validation, "Validate source maps" (01:104): the build gate's `source_maps` globs name
+// Seed 01's build validation, "Validate source maps" (01:123): the build gate's `source_maps` globs name
 // generated files whose source maps must be readable Source Map revision 3 maps: the one the file's
 // sourceMappingURL comment names (a file beside it, or inline), else `<file>.map`.
 import { test } from 'node:test';

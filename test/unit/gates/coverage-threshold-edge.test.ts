@@ -119,7 +119,7 @@ test('a coverage just below its threshold still blocks, and the number it shows 
 
 test('with no thresholds written, the default is seed 01\'s "Coverage > 80%": 80.0 % blocks, 80.1 % passes', async (t) => {
   const dir = await repo(t);
-  // Seed 01 "Require > 80% coverage", "Coverage > 80%" (01:68, 01:81): 80 % itself is not above it.
+  // Seed 01 "Require > 80% coverage", "Coverage > 80%" (01:64, 01:80): 80 % itself is not above it.
   await writeFile(join(dir, 'coverage/lcov.info'), lcov(800, 1000));
   const at = await run({ coverage: 'coverage/lcov.info' }, dir);
   assert.equal(at.status, 'block', at.summary);

@@ -1,5 +1,5 @@
 // Seed 02's first pre-deployment step, "Health Check Current System: verify current system is healthy"
-// (02:73-79; its checklist "Target environment is healthy", 02:43): before anything is touched, the live
+// (02:70-75; its checklist "Target environment is healthy", 02:46): before anything is touched, the live
 // version's health checks run once. Unhealthy refuses the run (pre_deploy_health: block, the default), except a
 // hotfix or a rollback, which go on warned; `warn` warns; `off` does not look.
 import { test } from 'node:test';
