@@ -583,7 +583,7 @@ export function resolveEnvironment(
     smoke: cmd(env.smoke, 'smoke'),
     validationWindowMs: env.validation_window ?? preset.validationWindowMs,
     readyTimeoutMs: env.ready_timeout ?? preset.readyTimeoutMs,
-    preDeployHealth: env.pre_deploy_health ?? 'block',
+    preDeployHealth: env.pre_deploy_health ?? 'warn',
     monitorMs: env.monitor ?? preset.monitorMs,
     monitorIntervalMs: env.monitor_interval ?? preset.monitorIntervalMs,
     hooks: {

@@ -573,8 +573,8 @@ export const environment = z.strictObject({
     .meta({
       description:
         'Before anything is touched, the health checks are run once against what is live (seed 02: "verify ' +
-        'current system is healthy" before a deployment): block (default) refuses the run when it is ' +
-        'unhealthy, except a hotfix or a rollback, which go on with a warning; warn only warns; off skips it.',
+        'current system is healthy" before a deployment): block refuses the run when it is ' +
+        'unhealthy, except a hotfix or a rollback, which go on with a warning; warn (default) only warns; off skips it.',
     }),
   validation_window: windowDuration.optional(),
   monitor: windowDuration.optional(),

@@ -2,6 +2,10 @@
 // environment's health checks, run once against what is live before anything is touched. A deployment onto a
 // version that is already failing would be judged against a broken baseline, and its rollback would go back to
 // a version that does not work. A hotfix or a rollback is usually the answer to exactly that, so it goes on.
+// Warned of by default, refused with `block`: the checks in deploy.yml are written for the version being
+// deployed (a health endpoint it adds, a response it now gives), the live one may not answer them, and a
+// deployment is often the fix for an unhealthy system (after a rollback that did not complete, the next
+// deployment is not refused: README, rollback_failed).
 import type { ResolvedEnvironment } from '../config/resolve.ts';
 import type { LiveState } from '../strategies/capabilities.ts';
 import type { OutputLine } from '../targets/run-command.ts';
@@ -44,7 +48,10 @@ export async function checkLiveHealth(
   const policy = liveHealthPolicy(env, live, options);
   if (!policy.look) return { kind: 'not_checked', why: policy.why };
   const what = describeLive(env, live);
-  const result = await runHealthChecks(env.health, liveValues(env, run, live), options);
+  // Warned of only (pre_deploy_health: warn, or a hotfix or rollback that goes on): one try of each check, so
+  // a live version that is down costs the run no retries. Where it refuses, each check has its retries.
+  const checks = policy.refuses ? env.health : env.health.map((check) => ({ ...check, retries: 0 }));
+  const result = await runHealthChecks(checks, liveValues(env, run, live), options);
   if (options.signal?.aborted) return { kind: 'not_checked', why: 'cancelled' };
   if (result.ok)
     return { kind: 'healthy', detail: `${what} is healthy before the deployment: ${result.detail}` };

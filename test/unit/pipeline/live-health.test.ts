@@ -1,6 +1,7 @@
 // Seed 02's first pre-deployment step, "Health Check Current System: verify current system is healthy"
 // (02:70-75; its checklist "Target environment is healthy", 02:46): before anything is touched, the live
-// version's health checks run once. Unhealthy refuses the run (pre_deploy_health: block, the default), except a
+// version's health checks run once. Unhealthy is warned of (pre_deploy_health: warn, the default: one try of each
+// check) or refuses the run (pre_deploy_health: block, with the checks' retries), except a
 // hotfix or a rollback, which go on warned; `warn` warns; `off` does not look.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,8 +37,8 @@ function setup(t: { after(fn: () => void): void }, environment = '', fail = '') 
   return { config: parsed.config, deploy, target, warnings };
 }
 
-test('an unhealthy live version refuses the run before anything is touched (the default, block)', async (t) => {
-  const { deploy, target } = setup(t, '', 'health:blue');
+test('pre_deploy_health: block: an unhealthy live version refuses the run before anything is touched', async (t) => {
+  const { deploy, target } = setup(t, '    pre_deploy_health: block\n', 'health:blue');
   const result = await deploy();
   assert.equal(result.status, 'failed', result.message);
   assert.equal(result.code, 'live_unhealthy');
@@ -53,7 +54,7 @@ test('an unhealthy live version refuses the run before anything is touched (the 
 });
 
 test('a hotfix goes on over an unhealthy live version, warned: it is usually the fix', async (t) => {
-  const { deploy, target, warnings } = setup(t, '', 'health:blue');
+  const { deploy, target, warnings } = setup(t, '    pre_deploy_health: block\n', 'health:blue');
   const result = await deploy({ skipStaging: true });
   assert.equal(result.status, 'succeeded', result.message);
   assert.ok(target.actingCalls().includes('deploy green v2'));
@@ -67,10 +68,12 @@ test('a hotfix goes on over an unhealthy live version, warned: it is usually the
   );
 });
 
-test('pre_deploy_health: warn goes on with a warning; off does not look', async (t) => {
-  const warned = setup(t, '    pre_deploy_health: warn\n', 'health:blue');
+test('the default (warn) goes on with a warning after one try of the check; off does not look', async (t) => {
+  const warned = setup(t, '', 'health:blue');
   const result = await warned.deploy();
   assert.equal(result.status, 'succeeded', result.message);
+  // One try, no retries: a live version that is down costs the run no waiting.
+  assert.deepEqual(warned.target.actingCalls().slice(0, 2), ['health blue', 'deploy green v2']);
   assert.ok(
     warned
       .warnings()
@@ -84,7 +87,7 @@ test('pre_deploy_health: warn goes on with a warning; off does not look', async 
 });
 
 test('a healthy live version is looked at once, then the deployment goes on; plan lists the look', async (t) => {
-  const { config, deploy, target } = setup(t);
+  const { config, deploy, target } = setup(t, '    pre_deploy_health: block\n');
   const result = await deploy();
   assert.equal(result.status, 'succeeded', result.message);
   assert.deepEqual(target.actingCalls().slice(0, 2), ['health blue', 'deploy green v2']);
