@@ -219,12 +219,20 @@ function resolveHealth(
     if (typeof check === 'object' && !Array.isArray(check) && 'url' in check) {
       return httpDefaults(check, where, preset);
     }
+    // A command check's own `retries` and `interval` (schema.ts healthCheck); the rest is the command.
+    let command = check as CommandSpec;
+    let tries: { retries?: number; interval?: number } = {};
+    if (typeof check === 'object' && !Array.isArray(check)) {
+      const { retries, interval, ...spec } = check as { run: string; retries?: number; interval?: number };
+      command = spec as CommandSpec;
+      tries = { retries, interval };
+    }
     return {
       kind: 'command',
       source: where,
-      command: resolveCommand(check as CommandSpec, where, defaults),
-      retries: preset.http.retries,
-      intervalMs: preset.http.intervalMs,
+      command: resolveCommand(command, where, defaults),
+      retries: tries.retries ?? preset.http.retries,
+      intervalMs: tries.interval ?? preset.http.intervalMs,
     };
   });
 }

@@ -223,19 +223,18 @@ const bodyPattern = z.string().superRefine((pattern, ctx) => {
   }
 });
 
-export const commandSpec = z.union([
-  commandLine,
-  z.strictObject({
-    run: commandLine,
-    shell: z.boolean().optional().meta({
-      description:
-        'Run with bash -c (bash on PATH, not /bin/sh). Each {{template}} becomes a reference to its DEPLOY_* variable, never the value itself, so no value is parsed as code; templates in backticks, ${…}, $((…)) (except numeric variables) or quoted here-documents are refused.',
-    }),
-    timeout: stepDuration.optional(),
-    cwd: nonEmpty.optional(),
-    env: commandEnv.optional(),
+const commandObject = z.strictObject({
+  run: commandLine,
+  shell: z.boolean().optional().meta({
+    description:
+      'Run with bash -c (bash on PATH, not /bin/sh). Each {{template}} becomes a reference to its DEPLOY_* variable, never the value itself, so no value is parsed as code; templates in backticks, ${…}, $((…)) (except numeric variables) or quoted here-documents are refused.',
   }),
-]);
+  timeout: stepDuration.optional(),
+  cwd: nonEmpty.optional(),
+  env: commandEnv.optional(),
+});
+
+export const commandSpec = z.union([commandLine, commandObject]);
 
 export const httpCheck = z.strictObject({
   // Not z.url(): a template such as http://127.0.0.1:{{port}}/health is only a URL once rendered.
@@ -263,7 +262,12 @@ export const healthCheck = z.union([
     )
     .meta({ description: 'An http(s) URL that must answer 200.' }),
   httpCheck,
-  commandSpec,
+  commandLine,
+  // A command check tries again as an HTTP one does: `retries` and the `interval` between them.
+  commandObject.extend({
+    retries: z.number().int().min(0).max(100).optional(),
+    interval: checkDuration.optional(),
+  }),
 ]);
 export const healthChecks = z.union([
   healthCheck,
