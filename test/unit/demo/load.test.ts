@@ -55,7 +55,9 @@ test('counts refused connections as failures with their error code', async () =>
   const port = await freePort(); // nothing listens
   const load = await startLoad({ url: `http://127.0.0.1:${port}/`, rps: 100, maxDurationMs: 300 });
   const report = await new Promise((r) => setTimeout(r, 400)).then(() => load.stop());
-  assert.ok(report.sent > 20);
+  // How many went out in 300 ms depends on how busy the machine is (a lagging client skips, and says so): what
+  // is asserted is that every one sent was counted as a failure with its code.
+  assert.ok(report.sent >= 1, describeLoad(report));
   assert.equal(report.ok, 0);
   assert.equal(report.failed, report.sent);
   assert.equal(report.failures[0]!.error, 'ECONNREFUSED');
