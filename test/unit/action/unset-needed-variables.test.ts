@@ -12,7 +12,8 @@ import { parseConfig } from '../../../src/config/load.ts';
 import { cancelOnSignals } from '../../../src/util/signals.ts';
 import { EventEmitter } from 'node:events';
 
-test('deploy: an unset headers_env variable of the analysis refuses the run before anything is deployed', async (t) => {
+/** An ActionRun of `mode` whose analysis names a headers_env variable no step sets; `marker`: its deploy ran. */
+function unsetRun(t: { after(fn: () => void): void }, mode: RunPlan['mode'], version: string) {
   const dir = mkdtempSync(join(tmpdir(), 'action-unset-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const marker = join(dir, 'deployed');
@@ -39,12 +40,17 @@ environments:
   const run = new ActionRun(
     { stateDir: join(dir, 'state') } as ActionInputs,
     { eventName: 'workflow_dispatch', sha: 'a'.repeat(40), owner: 'acme', repo: 'shop' } as RunContext,
-    { environment: 'production', mode: 'deploy', version: 'v1' } as RunPlan,
+    { environment: 'production', mode, version } as RunPlan,
     parsed.config,
     undefined,
     {},
     cancellation,
   );
+  return { run, marker };
+}
+
+test('deploy: an unset headers_env variable of the analysis refuses the run before anything is deployed', async (t) => {
+  const { run, marker } = unsetRun(t, 'deploy', 'v1');
   await assert.rejects(
     run.execute(),
     /analysis\.providers\.prom\.headers_env\.Authorization names ACTION_UNSET_PROM_AUTH, which is not set/,
@@ -53,38 +59,7 @@ environments:
 });
 
 test('rollback: an unset headers_env variable is a warning, and the rollback goes on', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'action-unset-rb-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const marker = join(dir, 'rolled-back');
-  const parsed = parseConfig(
-    `target:
-  commands:
-    deploy: touch ${JSON.stringify(marker)}
-analysis:
-  providers:
-    prom:
-      type: prometheus
-      url: "http://127.0.0.1:9"
-      headers_env: { Authorization: ACTION_UNSET_PROM_AUTH }
-  metrics:
-    errors: { provider: prom, query: 'sum(errors{version="{{version}}"})' }
-environments:
-  production: { monitor: 0 }
-`,
-    'deploy.yml',
-  );
-  assert.ok(parsed.ok);
-  const cancellation = cancelOnSignals(new EventEmitter() as never);
-  t.after(() => cancellation.release?.());
-  const run = new ActionRun(
-    { stateDir: join(dir, 'state') } as ActionInputs,
-    { eventName: 'workflow_dispatch', sha: 'a'.repeat(40), owner: 'acme', repo: 'shop' } as RunContext,
-    { environment: 'production', mode: 'rollback', version: 'v0' } as RunPlan,
-    parsed.config,
-    undefined,
-    {},
-    cancellation,
-  );
+  const { run, marker } = unsetRun(t, 'rollback', 'v0');
   let out = '';
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
