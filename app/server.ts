@@ -329,6 +329,7 @@ async function main(): Promise<void> {
     running.probot.log.info(
       `GitHub requests go through the proxy ${proxy.variable} names (not for: ${proxy.noProxy})`,
     );
+  else if (proxy.kind === 'started') running.probot.log.info(proxy.message);
   else if (proxy.kind === 'unsupported') running.probot.log.warn(proxy.message);
   running.probot.log.info(
     `deploy-action app listening on ${running.url} (webhooks at ${running.webhookPath})`,

@@ -45,6 +45,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const proxy = routeThroughEnvProxy(env);
   if (proxy.kind === 'routed')
     logInfo(`Requests go through the proxy ${proxy.variable} names (not for: ${proxy.noProxy})`);
+  else if (proxy.kind === 'started') logInfo(proxy.message);
   else if (proxy.kind === 'unsupported') core.warning(proxy.message);
   // Cancelling the job sends SIGINT, then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that: the first
   // signal starts the rollback, the second must not stop it (util/signals.ts).

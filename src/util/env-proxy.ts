@@ -16,6 +16,11 @@ export type EnvProxy =
   | { kind: 'off' }
   /** Requests go through the proxy, except to the hosts in `noProxy` (loopback always among them). */
   | { kind: 'routed'; variable: string; noProxy: string; restore: () => void }
+  /**
+   * This Node cannot turn it on at run time (before 24.14), but was started with NODE_USE_ENV_PROXY=1 (or
+   * --use-env-proxy): Node routes requests itself, with NO_PROXY as given (loopback not added).
+   */
+  | { kind: 'started'; variable: string; message: string }
   /** This Node has no way to turn it on at run time (before 24.14): the message says what to set instead. */
   | { kind: 'unsupported'; variable: string; message: string };
 
@@ -29,6 +34,16 @@ const nodeSetGlobalProxy = (): SetGlobalProxy | null =>
 
 function firstSet(env: NodeJS.ProcessEnv, names: readonly string[]): string | undefined {
   return names.find((name) => (env[name] ?? '').trim() !== '');
+}
+
+/** Whether Node was started with its own proxy support on (NODE_USE_ENV_PROXY=1, or --use-env-proxy). */
+function startedWithEnvProxy(env: NodeJS.ProcessEnv, execArgv: readonly string[]): boolean {
+  const options = (env.NODE_OPTIONS ?? '').split(/\s+/);
+  return (
+    (env.NODE_USE_ENV_PROXY ?? '').trim() === '1' ||
+    execArgv.includes('--use-env-proxy') ||
+    options.includes('--use-env-proxy')
+  );
 }
 
 /** NO_PROXY with loopback added (no_proxy wins where both are set, as in Node and curl). */
@@ -51,11 +66,23 @@ export function routeThroughEnvProxy(
   env: NodeJS.ProcessEnv = process.env,
   /** Node's http.setGlobalProxyFromEnv (null where this Node lacks it); node:http is loaded only when needed. */
   setGlobalProxy: () => SetGlobalProxy | null = nodeSetGlobalProxy,
+  /** This process's Node options (--use-env-proxy turns the proxy on as NODE_USE_ENV_PROXY=1 does). */
+  execArgv: readonly string[] = process.execArgv,
 ): EnvProxy {
   const variable = firstSet(env, PROXY_VARIABLES);
   if (!variable) return { kind: 'none' };
   if ((env.NODE_USE_ENV_PROXY ?? '').trim() === '0') return { kind: 'off' };
   const setProxy = setGlobalProxy();
+  // Told to set NODE_USE_ENV_PROXY=1 (the message below, the README), the user did: Node routes requests
+  // itself, and saying "requests go direct, set NODE_USE_ENV_PROXY=1" would be false.
+  if (!setProxy && startedWithEnvProxy(env, execArgv))
+    return {
+      kind: 'started',
+      variable,
+      message:
+        `Requests go through the proxy ${variable} names, as NODE_USE_ENV_PROXY=1 had Node route them from its start ` +
+        '(NO_PROXY as given: a loopback host it does not name goes to the proxy too)',
+    };
   if (!setProxy)
     return {
       kind: 'unsupported',

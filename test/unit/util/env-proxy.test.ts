@@ -59,6 +59,28 @@ test('what is routed, and what is not', () => {
   assert.doesNotMatch(message, /pw|proxy:3128/, 'the proxy URL (and its password) is never said');
 });
 
+test('a Node too old to turn the proxy on, started with NODE_USE_ENV_PROXY=1 as told: no "requests go direct"', () => {
+  const none = () => null;
+  for (const [env, execArgv] of [
+    [{ HTTPS_PROXY: 'http://user:pw@proxy:3128', NODE_USE_ENV_PROXY: '1' }, []],
+    [{ HTTPS_PROXY: 'http://user:pw@proxy:3128' }, ['--use-env-proxy']],
+    [
+      { HTTPS_PROXY: 'http://user:pw@proxy:3128', NODE_OPTIONS: '--max-old-space-size=512 --use-env-proxy' },
+      [],
+    ],
+  ] as const) {
+    const started = routeThroughEnvProxy(env, none, execArgv);
+    assert.equal(started.kind, 'started', JSON.stringify({ env, execArgv }));
+    const message = started.kind === 'started' ? started.message : '';
+    assert.match(message, /HTTPS_PROXY/);
+    assert.doesNotMatch(message, /go direct/);
+    assert.match(message, /loopback/, 'says loopback is not kept from the proxy on this path');
+    assert.doesNotMatch(message, /pw|proxy:3128/, 'the proxy URL (and its password) is never said');
+  }
+  // Without it, the warning stands.
+  assert.equal(routeThroughEnvProxy({ HTTPS_PROXY: 'http://proxy:3128' }, none, []).kind, 'unsupported');
+});
+
 test("the GitHub client reaches a far host through the environment's proxy, and loopback directly", async (t) => {
   const served: string[] = [];
   const github = createServer((req, res) => {
