@@ -9,6 +9,7 @@ import { resolveEnvironment } from '../config/resolve.ts';
 import type { RawConfig, StrategyName } from '../config/schema.ts';
 import { FileControlChannel } from '../control/file-channel.ts';
 import { resolveStaging, runPipeline } from '../pipeline/pipeline.ts';
+import { unsetVariablesRefusal } from '../config/needed-variables.ts';
 import { fanOut, resultLast, type PipelineResult, type Reporter } from '../pipeline/events.ts';
 import { contextFromEnv, runNotifier } from '../notify/wiring.ts';
 import { inZoneSuffix, resolvePolicy } from '../policy/index.ts';
@@ -133,6 +134,7 @@ export interface DueRunResult {
     | 'schedule_started'
     | 'schedule_unknown_environment'
     | 'schedule_cancelled'
+    | 'schedule_variables_unset'
     | ScheduleFileError['code'];
   message?: string;
   /** For a started run: the pipeline's outcome and exit code. */
@@ -216,6 +218,28 @@ export async function startDueRuns(
       if (opts.signal?.aborted) {
         leftDue();
         continue;
+      }
+      // As `deploy-action run` refuses it (needed-variables.ts), before it is claimed or taken out of the
+      // schedule: a reconcile whose step lacks a variable the analysis needs (a cron workflow without the
+      // deploy workflow's env) would fail its first metric read mid-rollout and roll back. It stays, for a
+      // reconcile that sets them; the environment's later runs wait behind it (decided as if it had started).
+      const unset =
+        d.action === 'start'
+          ? unsetVariablesRefusal(
+              [env, d.run.skipStaging ? undefined : resolveStaging(config, env, opts.stateDir)],
+              opts.env ?? process.env,
+            )
+          : undefined;
+      if (unset) {
+        const message = `not started (${unset}); it stays in the schedule for the next reconcile`;
+        results.push({ id: d.run.id, environment: env.name, code: 'schedule_variables_unset', message });
+        opts.reporter.event({
+          type: 'log',
+          level: 'error',
+          message: `scheduled run ${d.run.id} of ${env.name} ${message}`,
+        });
+        exitCode = EXIT_CODES.failed;
+        break;
       }
       let claimed: boolean;
       try {

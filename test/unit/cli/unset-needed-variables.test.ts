@@ -2,12 +2,14 @@
 // deploys, naming the config key and the variable. It was found only at the first metric read, once the
 // version was deployed and serving: that read failed and the analysis rolled the rollout back.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../../src/cli/main.ts';
+import { startDueRuns } from '../../../src/cli/schedule.ts';
+import { parseConfig } from '../../../src/config/load.ts';
 import { EXIT_CODES } from '../../../src/util/exit-codes.ts';
 
 async function cli(argv: string[]) {
@@ -73,5 +75,41 @@ test("run: the staging environment's unset variable refuses the run too; --skip-
   // Straight to production, whose own analysis reads nothing that needs the variable: it deploys.
   const hotfix = await cli(['run', '-e', 'production', '-v', 'v1', '-c', config, '--skip-staging']);
   assert.equal(hotfix.code, EXIT_CODES.success, hotfix.err + hotfix.out);
+  assert.equal(existsSync(marker), true);
+});
+
+test('reconcile: a due scheduled run is not started without the variable, and stays for a reconcile that sets it', async (t) => {
+  delete process.env.LEFTOVERS_UNSET_PROM_AUTH;
+  const { config, marker } = await setup(t, `environments:\n  production:\n    monitor: 0${ANALYSIS}`);
+  const at = new Date(Date.now() + 3_600_000);
+  // Recorded for later: the variable is the later run's to have (a scheduled run's step may differ).
+  const recorded = await cli(['run', '-e', 'production', '-v', 'v1', '-c', config, '--at', at.toISOString()]);
+  assert.equal(recorded.code, EXIT_CODES.success, recorded.err + recorded.out);
+  const loaded = parseConfig(readFileSync(config, 'utf8'), config);
+  assert.ok(loaded.ok);
+  const later = new Date(at.getTime() + 60_000);
+
+  const refused = await startDueRuns(loaded.config, { now: later, env: {}, reporter: { event() {} } });
+  assert.equal(refused.exitCode, EXIT_CODES.failed);
+  assert.deepEqual(
+    refused.results.map((r) => r.code),
+    ['schedule_variables_unset'],
+  );
+  assert.match(
+    refused.results[0]!.message ?? '',
+    /environments\.production\.analysis\.providers\.prom\.headers_env\.Authorization names LEFTOVERS_UNSET_PROM_AUTH, which is not set/,
+  );
+  assert.equal(existsSync(marker), false, 'nothing was deployed');
+
+  // Still in the schedule: the next reconcile, whose step sets the variable, starts it.
+  const started = await startDueRuns(loaded.config, {
+    now: later,
+    env: { LEFTOVERS_UNSET_PROM_AUTH: 'test-header-value' },
+    reporter: { event() {} },
+  });
+  assert.deepEqual(
+    started.results.map((r) => [r.code, r.status]),
+    [['schedule_started', 'succeeded']],
+  );
   assert.equal(existsSync(marker), true);
 });
