@@ -2,9 +2,11 @@
 // a step is promoted only when both agree; either one asking for a rollback stops the other at once.
 // Metrics are judged only over a window with traffic (canary steps, after a switch, batches, the verify /
 // monitor / staging windows, and the idle slot before a switch when analysis_before_switch gives it a window,
-// for the HTTP prober's own traffic); a zero window is judged by health alone.
+// for the HTTP prober's own traffic, and a canary step at 0 % only where every metric is the prober's); a
+// zero window is judged by health alone.
 import { isFirstDeployment } from '../strategies/capabilities.ts';
 import { createAnalyzer, type AnalysisPhase as MetricsPhase, type AnalyzerDeps } from '../analysis/index.ts';
+import { readMetrics } from '../analysis/config.ts';
 import type { ResolvedEnvironment } from '../config/resolve.ts';
 import type { AnalysisPhase } from '../strategies/types.ts';
 import type { StepResult } from '../strategies/types.ts';
@@ -42,6 +44,13 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
   const health = healthAnalyzer(env);
   const metrics = createAnalyzer(env.analysis as never, options.deps);
   const { config: analysisConfig } = metrics;
+  const readByChecks = [...new Set(analysisConfig.checks.flatMap(readMetrics))];
+  const proberOnly =
+    readByChecks.length > 0 &&
+    readByChecks.every((name) => {
+      const provider = analysisConfig.metrics[name]?.provider;
+      return provider !== undefined && analysisConfig.providers[provider]?.type === 'http';
+    });
   const now = options.deps?.now ?? Date.now;
   let baselineTaken = false;
   // Nothing live before this deployment (a first deployment): no stable side and no pre-deploy reading, so a
@@ -82,7 +91,9 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
       if (!phase || request.windowMs <= 0) return health.evaluate(request);
       // A canary step at 0 % (seed 04's first stage: deployed, no traffic yet; Argo Rollouts' setWeight: 0) gives
       // its metrics nothing to read: its own health checks watch it, and the next step's analysis judges it.
-      if (request.phase === 'canary-step' && request.weight === 0) {
+      // Not where every metric is the HTTP prober's: it sends its own requests to the canary, at 0 % as at any
+      // weight, and is what judges a version before users reach it.
+      if (request.phase === 'canary-step' && request.weight === 0 && !proberOnly) {
         const watched = await health.evaluate(request);
         return watched.ok
           ? {

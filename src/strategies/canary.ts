@@ -95,7 +95,7 @@ export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: L
       },
       reason:
         weight === 0
-          ? `watch the canary's health with no traffic${pauseMs ? ` for ${formatDuration(pauseMs)}` : ''} (nothing for its metrics to judge yet)`
+          ? `watch the canary with no user traffic${pauseMs ? ` for ${formatDuration(pauseMs)}` : ''}: its health checks, and its metrics only where all are the HTTP prober's (it sends its own requests)`
           : `analyse the canary at ${weight} %${beside ? ` against the baseline` : ''}${pauseMs ? ` for ${formatDuration(pauseMs)}` : ''}`,
     });
     // At 100 % there is nothing left to promote to (the config refuses such a gate).

@@ -145,3 +145,61 @@ test('a canary step at 0 % is watched by its health alone: no metric is read, no
   assert.match(dark.ok ? (dark.detail ?? '') : '', /no traffic to judge: its health only/);
   assert.deepEqual(reads, [], 'no metric read at 0 %');
 });
+
+test('a canary step at 0 % is still judged by the HTTP prober, which sends the canary its own requests', async () => {
+  const parsed = parseConfig(
+    CONFIG.replace(
+      'providers: { probe: { type: command, run: "unused" } }',
+      'providers: { probe: { type: http, url: "http://{{slot}}.internal/health" } }',
+    ),
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  let now = 1_700_000_000_000;
+  const reads: string[] = [];
+  // The canary answers the prober's requests with errors, before any user reaches it.
+  const failing: MetricProvider = {
+    name: 'probe',
+    async read(request) {
+      reads.push(request.side);
+      return {
+        values: request.side === 'canary' ? { errors: 50, requests: 100 } : { errors: 0, requests: 100 },
+        errors: [],
+      };
+    },
+  };
+  const analyzer = metricsAnalyzer(resolveEnvironment(parsed.config, 'production'), {
+    version: 'v2',
+    previousVersion: 'v1',
+    deps: { providers: { probe: failing }, now: () => now, sleep: async (ms: number) => void (now += ms) },
+  });
+  const dark = await analyzer.evaluate({
+    phase: 'canary-step',
+    slot: 'green',
+    stableSlot: 'blue',
+    weight: 0,
+    windowMs: 3 * 60_000,
+    intervalMs: 30_000,
+    values: {},
+  });
+  assert.ok(reads.length > 0, 'the prober was read at 0 %');
+  assert.equal(dark.ok, false, JSON.stringify(dark));
+  assert.equal(!dark.ok && dark.analysis, 'rollback');
+
+  // A healthy canary passes it.
+  const passing = metricsAnalyzer(resolveEnvironment(parsed.config, 'production'), {
+    version: 'v2',
+    previousVersion: 'v1',
+    deps: { providers: { probe: healthy }, now: () => now, sleep: async (ms: number) => void (now += ms) },
+  });
+  const step0 = await passing.evaluate({
+    phase: 'canary-step',
+    slot: 'green',
+    stableSlot: 'blue',
+    weight: 0,
+    windowMs: 3 * 60_000,
+    intervalMs: 30_000,
+    values: {},
+  });
+  assert.equal(step0.ok && step0.analysis, 'promote', JSON.stringify(step0));
+});
