@@ -5,6 +5,7 @@
 // (docs/notifications.md), and the deployment goes on.
 import type { ResolvedEnvironment } from './resolve.ts';
 import { formatPath, type ConfigPath } from './errors.ts';
+import { readMetrics, resolveAnalysisConfig } from '../analysis/config.ts';
 
 /** A variable the config names that is not set: where it is named, and its name (never a value). */
 export interface UnsetVariable {
@@ -12,7 +13,10 @@ export interface UnsetVariable {
   variable: string;
 }
 
-/** The variables `env`'s analysis needs that `processEnv` does not set (unset or empty), in config order. */
+/**
+ * The variables `env`'s analysis needs that `processEnv` does not set (unset or empty), in config order: those
+ * of the providers a metric some check reads is read from.
+ */
 export function unsetNeededVariables(
   env: Pick<ResolvedEnvironment, 'analysis' | 'analysisPath'>,
   processEnv: NodeJS.ProcessEnv,
@@ -20,10 +24,20 @@ export function unsetNeededVariables(
   const analysis = env.analysis;
   if (!analysis) return [];
   const providers = analysis.providers ?? {};
+  const metrics = analysis.metrics ?? {};
+  // The metrics some check reads, the only ones the analysis reads (analysis/analyzer.ts): a metric kept for
+  // later or for `deploy-action alerts` (validate warns of it) never sends its provider a request.
+  let used: string[];
+  try {
+    used = [...new Set(resolveAnalysisConfig(analysis).checks.flatMap(readMetrics))];
+  } catch {
+    used = Object.keys(metrics); // The load says why the section does not resolve.
+  }
   // Own keys only: a metric naming "constructor" is not a provider (the schema refuses it anyway).
   const read = new Set(
-    Object.values(analysis.metrics ?? {})
-      .map((metric) => metric.provider)
+    used
+      .filter((name) => Object.hasOwn(metrics, name))
+      .map((name) => metrics[name]!.provider)
       .filter((name) => Object.hasOwn(providers, name)),
   );
   const unset: UnsetVariable[] = [];

@@ -29,6 +29,7 @@ analysis:
       headers_env: { Authorization: ACTION_UNSET_PROM_AUTH }
   metrics:
     errors: { provider: prom, query: 'sum(errors{version="{{version}}"})' }
+  checks: [{ check: "errors < 5" }]
 environments:
   production: { monitor: 0 }
 `,

@@ -45,6 +45,7 @@ const ANALYSIS = `
           headers_env: { Authorization: LEFTOVERS_UNSET_PROM_AUTH }
       metrics:
         errors: { provider: prom, query: 'sum(rate(errors{version="{{version}}"}[1m]))' }
+      checks: [{ check: "errors < 5" }]
 `;
 
 test('run: an unset headers_env variable refuses the run before the deploy command, naming key and variable', async (t) => {

@@ -22,6 +22,7 @@ analysis:
       headers_env: { Authorization: SPARE_AUTH }
   metrics:
     errors: { provider: prom, query: 'sum(errors{version="{{version}}"})' }
+  checks: [{ check: "errors < 5" }]
 environments:
   production: {}
 `,
@@ -52,4 +53,29 @@ test('the refusal names each key and variable once, never a value', () => {
     unsetVariablesRefusal([production, undefined], { NEEDED_AUTH: 'a', NEEDED_TENANT: 'b' }),
     undefined,
   );
+});
+
+test('a provider only metrics no check reads use is never read: its variable is not needed (validate warns of the metric)', () => {
+  const kept = parseConfig(
+    `
+target:
+  commands: { deploy: "true" }
+analysis:
+  providers:
+    prom:
+      type: prometheus
+      url: "http://127.0.0.1:9"
+      headers_env: { Authorization: NEEDED_AUTH }
+    probe: { type: http, url: "http://{{version}}.internal/health" }
+  metrics:
+    p95: { provider: probe }
+    queue_depth: { provider: prom, query: 'sum(queue_depth{version="{{version}}"})' }
+  checks: [{ check: "p95 < 2000" }]
+environments:
+  production: {}
+`,
+    'deploy.yml',
+  );
+  assert.ok(kept.ok, JSON.stringify(kept));
+  assert.deepEqual(unsetNeededVariables(resolveEnvironment(kept.config, 'production'), {}), []);
 });
