@@ -58,7 +58,10 @@ export async function handleGateRerun(
         title: gate.output.title ?? gateName(ref.env),
         summary: gate.output.summary ?? '',
         text: fitCheckText(
-          `Re-run asked at ${now.toISOString()}: this gate already gave workflow run ${ref.run} its answer (${conclusion}), which GitHub does not let the App change. Re-run the workflow run to ask the protection rule again.`,
+          // A gate closed as `cancelled` gave no answer: its run had ended (protection-rule.ts).
+          conclusion === 'cancelled'
+            ? `Re-run asked at ${now.toISOString()}: workflow run ${ref.run} no longer waits for this protection rule (it ended), so no answer can reach it now. Re-run the workflow run to ask the protection rule again.`
+            : `Re-run asked at ${now.toISOString()}: this gate already gave workflow run ${ref.run} its answer (${conclusion}), which GitHub does not let the App change. Re-run the workflow run to ask the protection rule again.`,
         ),
       },
     });
