@@ -46,6 +46,12 @@ function startedWithEnvProxy(env: NodeJS.ProcessEnv, execArgv: readonly string[]
   );
 }
 
+/** Whether this Node reads NODE_USE_ENV_PROXY at start (22.21 and later; 24 and later for fetch from its first). */
+function nodeReadsEnvProxy(version: string): boolean {
+  const [major = 0, minor = 0] = version.replace(/^v/, '').split('.').map(Number);
+  return major > 22 || (major === 22 && minor >= 21);
+}
+
 /** NO_PROXY with loopback added (no_proxy wins where both are set, as in Node and curl). */
 export function noProxyWithLoopback(env: NodeJS.ProcessEnv): string {
   const given = (env.no_proxy ?? env.NO_PROXY ?? '').trim();
@@ -68,6 +74,8 @@ export function routeThroughEnvProxy(
   setGlobalProxy: () => SetGlobalProxy | null = nodeSetGlobalProxy,
   /** This process's Node options (--use-env-proxy turns the proxy on as NODE_USE_ENV_PROXY=1 does). */
   execArgv: readonly string[] = process.execArgv,
+  /** This Node's version (NODE_USE_ENV_PROXY is read from 22.21 on). */
+  version: string = process.version,
 ): EnvProxy {
   const variable = firstSet(env, PROXY_VARIABLES);
   if (!variable) return { kind: 'none' };
@@ -75,7 +83,8 @@ export function routeThroughEnvProxy(
   const setProxy = setGlobalProxy();
   // Told to set NODE_USE_ENV_PROXY=1 (the message below, the README), the user did: Node routes requests
   // itself, and saying "requests go direct, set NODE_USE_ENV_PROXY=1" would be false.
-  if (!setProxy && startedWithEnvProxy(env, execArgv))
+  const readsEnvProxy = nodeReadsEnvProxy(version);
+  if (!setProxy && readsEnvProxy && startedWithEnvProxy(env, execArgv))
     return {
       kind: 'started',
       variable,
@@ -88,9 +97,12 @@ export function routeThroughEnvProxy(
       kind: 'unsupported',
       variable,
       message:
-        `${variable} is set, but this Node (${process.version}) cannot route requests through it at run time: ` +
-        "requests go direct. Set NODE_USE_ENV_PROXY=1 in the environment the process starts with (a step's `env:`), " +
-        'or run it on Node 24.14 or later',
+        `${variable} is set, but this Node (${version}) cannot route requests through it at run time: ` +
+        (readsEnvProxy
+          ? "requests go direct. Set NODE_USE_ENV_PROXY=1 in the environment the process starts with (a step's `env:`), " +
+            'or run it on Node 24.14 or later'
+          : 'requests go direct, and it ignores NODE_USE_ENV_PROXY. Run it on Node 22.21 or later with ' +
+            'NODE_USE_ENV_PROXY=1 in the environment it starts with, or on Node 24.14 or later'),
     };
   const noProxy = noProxyWithLoopback(env);
   const proxyEnv: NodeJS.ProcessEnv = { NO_PROXY: noProxy, no_proxy: noProxy };

@@ -69,7 +69,7 @@ test('a Node too old to turn the proxy on, started with NODE_USE_ENV_PROXY=1 as 
       [],
     ],
   ] as const) {
-    const started = routeThroughEnvProxy(env, none, execArgv);
+    const started = routeThroughEnvProxy(env, none, execArgv, 'v24.11.1');
     assert.equal(started.kind, 'started', JSON.stringify({ env, execArgv }));
     const message = started.kind === 'started' ? started.message : '';
     assert.match(message, /HTTPS_PROXY/);
@@ -78,7 +78,19 @@ test('a Node too old to turn the proxy on, started with NODE_USE_ENV_PROXY=1 as 
     assert.doesNotMatch(message, /pw|proxy:3128/, 'the proxy URL (and its password) is never said');
   }
   // Without it, the warning stands.
-  assert.equal(routeThroughEnvProxy({ HTTPS_PROXY: 'http://proxy:3128' }, none, []).kind, 'unsupported');
+  assert.equal(
+    routeThroughEnvProxy({ HTTPS_PROXY: 'http://proxy:3128' }, none, [], 'v24.11.1').kind,
+    'unsupported',
+  );
+  // A Node that does not read the variable at all (before 22.21): it is not said to route, nor told to set it.
+  const ignored = routeThroughEnvProxy(
+    { HTTPS_PROXY: 'http://proxy:3128', NODE_USE_ENV_PROXY: '1' },
+    none,
+    [],
+    'v22.20.0',
+  );
+  assert.equal(ignored.kind, 'unsupported');
+  assert.match(ignored.kind === 'unsupported' ? ignored.message : '', /ignores NODE_USE_ENV_PROXY.*22\.21/);
 });
 
 test("the GitHub client reaches a far host through the environment's proxy, and loopback directly", async (t) => {
