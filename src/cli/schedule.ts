@@ -231,7 +231,7 @@ export async function startDueRuns(
             )
           : undefined;
       if (unset) {
-        const message = `not started (${unset}); it stays in the schedule for the next reconcile`;
+        const message = `not started, ${unset}; it stays in the schedule for the next reconcile`;
         results.push({ id: d.run.id, environment: env.name, code: 'schedule_variables_unset', message });
         opts.reporter.event({
           type: 'log',
