@@ -325,10 +325,7 @@ async function main(): Promise<void> {
   // Behind a proxy (HTTPS_PROXY and NO_PROXY in the environment), GitHub is reached through it.
   const proxy = routeThroughEnvProxy(process.env);
   const running = await createServer(settings);
-  if (proxy.kind === 'routed')
-    running.probot.log.info(
-      `GitHub requests go through the proxy ${proxy.variable} names (not for: ${proxy.noProxy})`,
-    );
+  if (proxy.kind === 'routed') running.probot.log.info(proxy.said);
   else if (proxy.kind === 'started') running.probot.log.info(proxy.message);
   else if (proxy.kind === 'unsupported') running.probot.log.warn(proxy.message);
   running.probot.log.info(

@@ -43,8 +43,7 @@ import { routeThroughEnvProxy } from '../util/env-proxy.ts';
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // A self-hosted runner behind a proxy names it in the job's environment; GitHub is reached through it.
   const proxy = routeThroughEnvProxy(env);
-  if (proxy.kind === 'routed')
-    logInfo(`Requests go through the proxy ${proxy.variable} names (not for: ${proxy.noProxy})`);
+  if (proxy.kind === 'routed') logInfo(proxy.said);
   else if (proxy.kind === 'started') logInfo(proxy.message);
   else if (proxy.kind === 'unsupported') core.warning(proxy.message);
   // Cancelling the job sends SIGINT, then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that: the first

@@ -15,7 +15,7 @@ export type EnvProxy =
   /** NODE_USE_ENV_PROXY=0: the user asked Node not to use the proxy. */
   | { kind: 'off' }
   /** Requests go through the proxy, except to the hosts in `noProxy` (loopback always among them). */
-  | { kind: 'routed'; variable: string; noProxy: string; restore: () => void }
+  | { kind: 'routed'; variable: string; noProxy: string; restore: () => void; said: string }
   /**
    * This Node cannot turn it on at run time (before 24.14), but was started with NODE_USE_ENV_PROXY=1 (or
    * --use-env-proxy): Node routes requests itself, with NO_PROXY as given (loopback not added).
@@ -108,5 +108,16 @@ export function routeThroughEnvProxy(
   const proxyEnv: NodeJS.ProcessEnv = { NO_PROXY: noProxy, no_proxy: noProxy };
   for (const name of PROXY_VARIABLES) if (env[name] !== undefined) proxyEnv[name] = env[name];
   const restore = setProxy(proxyEnv);
-  return { kind: 'routed', variable, noProxy, restore };
+  return { kind: 'routed', variable, noProxy, restore, said: routedLine(env, noProxy) };
+}
+
+/** What is routed where, in one line: Node sends https requests to the https proxy, http ones to the http one. */
+function routedLine(env: NodeJS.ProcessEnv, noProxy: string): string {
+  const https = firstSet(env, ['https_proxy', 'HTTPS_PROXY']);
+  const http = firstSet(env, ['http_proxy', 'HTTP_PROXY']);
+  const except = `(not for: ${noProxy})`;
+  if (https && http)
+    return `Requests go through the proxies ${https} (https) and ${http} (http) name ${except}`;
+  if (https) return `https requests go through the proxy ${https} names, http ones go direct ${except}`;
+  return `http requests go through the proxy ${http ?? ''} names; https ones (GitHub's among them) go direct: set HTTPS_PROXY too ${except}`;
 }

@@ -151,3 +151,24 @@ test("the GitHub client reaches a far host through the environment's proxy, and 
   assert.equal(tunnels.length, 1, 'no tunnel for 127.0.0.1');
   assert.deepEqual(served, [`github.proxied.test:${githubPort} /user`, `127.0.0.1:${githubPort} /user`]);
 });
+
+test('the log line says which requests go through which proxy', () => {
+  const set = () => () => () => {};
+  const said = (env: NodeJS.ProcessEnv) => {
+    const routed = routeThroughEnvProxy(env, set);
+    return routed.kind === 'routed' ? routed.said : routed.kind;
+  };
+  assert.match(
+    said({ HTTPS_PROXY: 'http://p:1', HTTP_PROXY: 'http://p:1' }),
+    /^Requests go through the proxies HTTPS_PROXY \(https\) and HTTP_PROXY \(http\) name/,
+  );
+  assert.match(
+    said({ https_proxy: 'http://p:1' }),
+    /^https requests go through the proxy https_proxy names, http ones go direct/,
+  );
+  assert.match(
+    said({ HTTP_PROXY: 'http://u:pw@p:1' }),
+    /^http requests go through the proxy HTTP_PROXY names; https ones \(GitHub's among them\) go direct: set HTTPS_PROXY too/,
+  );
+  assert.doesNotMatch(said({ HTTP_PROXY: 'http://u:pw@p:1' }), /pw/);
+});
