@@ -31,13 +31,16 @@ for (const [variable, value] of [
     execFileSync('git', ['add', '--', path], { cwd: repo, stdio: 'ignore' });
     assert.equal(trackedByGit(path), true);
 
+    // Set and put back within this synchronous stretch: the test files of a shared group run in one process,
+    // and no other code of it should ever see GIT_DIR set.
     const before = process.env[variable];
-    t.after(() => {
+    process.env[variable] = value;
+    try {
+      assert.equal(trackedByGit(path), true, `${variable}=${value} pointed git elsewhere`);
+    } finally {
       if (before === undefined) delete process.env[variable];
       else process.env[variable] = before;
-    });
-    process.env[variable] = value;
-    assert.equal(trackedByGit(path), true, `${variable}=${value} pointed git elsewhere`);
+    }
   });
 
 test('a file git does not track, or outside any repository, is not tracked', (t) => {
