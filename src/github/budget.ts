@@ -43,6 +43,8 @@ export class RequestBudget {
   private streakStart: number | undefined;
   private consecutive = 0;
   private failedAttempts = 0;
+  /** What the last failed attempt ran into (failure-cause.ts), when known. */
+  private lastCause: string | undefined;
   private verdictGiven: BudgetVerdict = { ok: true };
 
   constructor(options: BudgetOptions = {}) {
@@ -77,7 +79,8 @@ export class RequestBudget {
       this.giveUp(
         'budget_spent',
         `GitHub kept failing (${this.failedAttempts} failed request${this.failedAttempts === 1 ? '' : 's'}, ` +
-          `${seconds(this.spentMs())} of the run's ${seconds(this.budgetMs)} budget for GitHub failures)`,
+          `${seconds(this.spentMs())} of the run's ${seconds(this.budgetMs)} budget for GitHub failures` +
+          `${this.lastSaid()})`,
       );
     return this.verdictGiven;
   }
@@ -100,15 +103,20 @@ export class RequestBudget {
     this.consecutive = 0;
   }
 
-  /** An attempt that started at `startedAt` failed (5xx, rate limit, no connection, no answer in time). */
-  failed(startedAt: number): void {
+  /**
+   * An attempt that started at `startedAt` failed (5xx, rate limit, no connection, no answer in time);
+   * `cause`: what it ran into, said when the run gives up (a proxy's 407 is not GitHub being down).
+   */
+  failed(startedAt: number, cause?: string): void {
     this.failedAttempts++;
+    this.lastCause = cause;
     this.consecutive++;
     if (this.streakStart === undefined) this.streakStart = Math.min(startedAt, this.now());
     if (this.verdictGiven.ok && this.consecutive >= this.maxConsecutive)
       this.giveUp(
         'github_down',
-        `GitHub looks down (${this.consecutive} requests in a row failed over ${seconds(this.now() - this.streakStart)})`,
+        `GitHub looks down (${this.consecutive} requests in a row failed over ${seconds(this.now() - this.streakStart)}` +
+          `${this.lastSaid()})`,
       );
     this.verdict();
   }
@@ -120,6 +128,10 @@ export class RequestBudget {
 
   failures(): number {
     return this.failedAttempts;
+  }
+
+  private lastSaid(): string {
+    return this.lastCause ? `; the last: ${this.lastCause}` : '';
   }
 
   private giveUp(reason: Extract<BudgetVerdict, { ok: false }>['reason'], message: string): void {

@@ -7,6 +7,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck';
 import { GitHubUnavailableError, RequestBudget, type BudgetOptions } from './budget.ts';
+import { failureCause } from './failure-cause.ts';
 import { isGraphqlRead } from './graphql-kind.ts';
 
 export interface RequestCounter {
@@ -101,7 +102,7 @@ function budgetPlugin(octokit: CoreOctokit, options: OctokitOptions) {
         budget.succeeded();
         throw error;
       }
-      budget.failed(startedAt);
+      budget.failed(startedAt, failureCause(error));
       const next = ((settings.retryCount ?? 0) + 1) ** 2 * retryBaseMs;
       if (!budget.canWait(next)) settings.retries = 0;
       if (budget.signal.aborted && isAbort(error)) throw budget.signal.reason as Error;

@@ -86,7 +86,16 @@ async function healthEndpoint(t: { after(fn: () => unknown): void }) {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`, checks: () => checks };
 }
 
-test('the built action behind a proxy: every GitHub request goes through it, the loopback health check does not, the log names the proxy once without its password', async (t) => {
+interface ActionScenario {
+  fake: FakeGitHub;
+  api: string;
+  health: Awaited<ReturnType<typeof healthEndpoint>>;
+  /** Runs the built action on the deployment with HTTPS_PROXY and HTTP_PROXY set to `proxyUrl`. */
+  run(proxyUrl: string): ReturnType<typeof runBuiltAction>;
+}
+
+/** The App's deployment of PR 7 (made directly, not counted), a canary config with a loopback health check. */
+async function actionScenario(t: { after(fn: () => unknown): void }): Promise<ActionScenario> {
   const fake = await createFakeGitHub({
     tokens: { [APP_TOKEN]: 'deploy-action[bot]', [ACTION_TOKEN]: 'github-actions[bot]' },
   });
@@ -97,7 +106,6 @@ test('the built action behind a proxy: every GitHub request goes through it, the
   });
   const head = fakeSha('proxy-pr-head');
   fake.seedRepo({ owner: OWNER, repo: REPO, pulls: [{ number: PR, head, user: 'alice' }] });
-  // The App's deployment of the PR (made here directly, before the proxy counts anything).
   const { deployment } = await createAppDeployment(fake, {
     token: APP_TOKEN,
     owner: OWNER,
@@ -107,11 +115,7 @@ test('the built action behind a proxy: every GitHub request goes through it, the
   });
   const api = proxiedApi(fake);
   const event = deploymentEvent(deployment, { owner: OWNER, repo: REPO, baseUrl: api });
-  const seeded = fake.requests.length;
-  fake.requests.splice(0, seeded);
-
-  const proxy = await startConnectProxy(fake.url);
-  t.after(() => proxy.close());
+  fake.requests.splice(0, fake.requests.length);
   const health = await healthEndpoint(t);
   const target = recordedTarget(dir);
   writeFileSync(
@@ -125,25 +129,35 @@ ${target.targetYaml}environments:
       - url: ${health.url}
 `,
   );
+  const run = (proxyUrl: string) =>
+    runBuiltAction({
+      dir,
+      inputs: { 'github-token': ACTION_TOKEN, config: 'deploy.yml' },
+      event,
+      env: {
+        ...runnerGitHubEnv(api, OWNER, REPO),
+        CURRENT: JSON.stringify({ slot: 'blue', version: 'v1' }),
+        DEPLOY_ACTION_RETRY_BASE_MS: '20',
+        DEPLOY_ACTION_WRITE_INTERVAL_MS: '0',
+        HTTPS_PROXY: proxyUrl,
+        HTTP_PROXY: proxyUrl,
+        NO_PROXY: 'metrics.internal.example',
+      },
+      timeoutMs: 60_000,
+    });
+  return { fake, api, health, run };
+}
 
-  const run = await runBuiltAction({
-    dir,
-    inputs: { 'github-token': ACTION_TOKEN, config: 'deploy.yml' },
-    event,
-    env: {
-      ...runnerGitHubEnv(api, OWNER, REPO),
-      CURRENT: JSON.stringify({ slot: 'blue', version: 'v1' }),
-      DEPLOY_ACTION_RETRY_BASE_MS: '20',
-      DEPLOY_ACTION_WRITE_INTERVAL_MS: '0',
-      HTTPS_PROXY: withCredentials(proxy),
-      HTTP_PROXY: withCredentials(proxy),
-      NO_PROXY: 'metrics.internal.example',
-    },
-    timeoutMs: 60_000,
-  });
+test('the built action behind a proxy: every GitHub request goes through it, the loopback health check does not, the log names the proxy once without its password', async (t) => {
+  const { fake, api, health, run: runAction } = await actionScenario(t);
+  const proxy = await startConnectProxy(fake.url, { authorization: basic });
+  t.after(() => proxy.close());
+
+  const run = await runAction(withCredentials(proxy));
   const log = run.stdout + run.stderr;
   assert.equal(run.status, 0, log);
   assert.equal(run.outputs.status, 'succeeded', log);
+  assert.doesNotMatch(log, /::warning::GitHub/, 'nothing was left unreported on GitHub');
   fake.assertNoViolations();
 
   // GitHub was told, through the proxy only: the deployment's statuses and the PR's status comment.
@@ -168,6 +182,31 @@ ${target.targetYaml}environments:
   assert.ok(!run.summary.includes(PROXY_PASSWORD), "the proxy's password is not in the job summary");
 });
 
+test('the built action behind a proxy that refuses its credentials: it deploys, and the one GitHub warning says the proxy answered 407, not only that GitHub looks down', async (t) => {
+  const { fake, run: runAction } = await actionScenario(t);
+  const proxy = await startConnectProxy(fake.url, { authorization: basic });
+  t.after(() => proxy.close());
+
+  const wrong = 'wrong-pass-5c1d';
+  const run = await runAction(proxy.url.replace('http://', `http://${PROXY_USER}:${wrong}@`));
+  const log = run.stdout + run.stderr;
+  // GitHub is reporting, never the deployment: the run deploys all the same.
+  assert.equal(run.status, 0, log);
+  assert.equal(run.outputs.status, 'succeeded', log);
+  assert.equal(fake.requests.length, 0, 'nothing got past the proxy');
+  assert.ok(proxy.connects.length > 0, 'the action tried through the proxy');
+  const warnings = log.split('\n').filter((line) => line.startsWith('::warning::GitHub'));
+  assert.equal(warnings.length, 1, log);
+  assert.match(
+    warnings[0]!,
+    /The run gave up on GitHub: GitHub looks down \(\d+ requests in a row failed over [\d.]+ s; the last: the proxy answered 407 \(its credentials were refused\)\)/,
+  );
+  for (const secret of [wrong, PROXY_PASSWORD]) {
+    assert.ok(!log.includes(secret), "the proxy's password is not in the job log");
+    assert.ok(!run.summary.includes(secret), "the proxy's password is not in the job summary");
+  }
+});
+
 test('the built App server behind a proxy: a /deploy comment creates the deployment, every GitHub request through the proxy', async (t) => {
   const fake = await createFakeGitHub();
   t.after(() => fake.stop());
@@ -183,7 +222,7 @@ test('the built App server behind a proxy: a /deploy comment creates the deploym
     pulls: [{ number: PR, head, user: 'alice' }],
   });
   const api = proxiedApi(fake);
-  const proxy = await startConnectProxy(fake.url);
+  const proxy = await startConnectProxy(fake.url, { authorization: basic });
   t.after(() => proxy.close());
 
   const app = await startProcess(t, {
@@ -273,7 +312,7 @@ test('the built CLI behind a proxy: metrics read from GitHub through it', async 
     },
   ]);
   h.fake.requests.splice(0, h.fake.requests.length);
-  const proxy = await startConnectProxy(h.fake.url);
+  const proxy = await startConnectProxy(h.fake.url, { authorization: basic });
   t.after(() => proxy.close());
   const api = proxiedApi(h.fake);
   const run = startCli(

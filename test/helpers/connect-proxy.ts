@@ -2,7 +2,8 @@
 // client asks for (a CONNECT tunnel, as fetch opens even for http, or an absolute-URL request, as node:http
 // sends), it is answered by one loopback upstream (the fake GitHub). Each tunnel is opened here rather than
 // passed through as bytes: every request inside it is seen, so a test can say the upstream got no request but
-// through the proxy. It records the CONNECT targets, the requests and the Proxy-Authorization each came with.
+// through the proxy. It records the CONNECT targets, the requests and the Proxy-Authorization each came with;
+// told which credentials it accepts, it answers any other 407, as a proxy does.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -27,8 +28,18 @@ export interface ConnectProxy {
   close(): Promise<void>;
 }
 
+export interface ConnectProxyOptions {
+  /** The Proxy-Authorization it accepts (e.g. `Basic ...`); any other, or none, is answered 407. */
+  authorization?: string;
+}
+
 /** Starts the proxy; every request, whatever host it names, goes to `upstream` (http://127.0.0.1:PORT). */
-export async function startConnectProxy(upstream: string): Promise<ConnectProxy> {
+export async function startConnectProxy(
+  upstream: string,
+  options: ConnectProxyOptions = {},
+): Promise<ConnectProxy> {
+  const refused = (given: string | undefined): boolean =>
+    options.authorization !== undefined && given !== options.authorization;
   const target = new URL(upstream);
   if (target.protocol !== 'http:' || target.hostname !== '127.0.0.1')
     throw new Error(`connect proxy: upstream ${upstream} is not on loopback`);
@@ -79,6 +90,10 @@ export async function startConnectProxy(upstream: string): Promise<ConnectProxy>
       return;
     }
     forwardAuthorizations.push(req.headers['proxy-authorization']);
+    if (refused(req.headers['proxy-authorization'])) {
+      res.writeHead(407, { 'proxy-authenticate': 'Basic realm="proxy"' }).end();
+      return;
+    }
     requests.push({ via: 'forward', host: url.host, method: req.method ?? '', path: url.pathname });
     pass(req, res, url.pathname + url.search);
   });
@@ -90,6 +105,12 @@ export async function startConnectProxy(upstream: string): Promise<ConnectProxy>
   outer.on('connect', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     const tunnelTarget = req.url ?? '';
     connects.push({ target: tunnelTarget, authorization: req.headers['proxy-authorization'] });
+    if (refused(req.headers['proxy-authorization'])) {
+      socket.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="proxy"\r\n\r\n',
+      );
+      return;
+    }
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
     if (head.length) socket.unshift(head);
     (socket as Socket & { tunnelTarget?: string }).tunnelTarget = tunnelTarget;

@@ -146,3 +146,29 @@ test('onGiveUp is told once, however the end was noticed', () => {
   new RequestBudget({ onGiveUp: (v) => stopped.push(v.message) }).stop('the run waited 90 s');
   assert.deepEqual(stopped, ['the run waited 90 s']);
 });
+
+test('the verdict names what the last failed attempt ran into, when the client knew', () => {
+  const c = clock();
+  const down = new RequestBudget({ budgetMs: 60_000, maxConsecutiveFailures: 2, now: c.now });
+  down.failed(c.now(), 'connect ECONNREFUSED 127.0.0.1:3128');
+  down.failed(c.now(), 'the proxy answered 407 (its credentials were refused)');
+  const verdict = down.verdict();
+  assert.equal(
+    verdict.ok === false && verdict.message,
+    'GitHub looks down (2 requests in a row failed over 0.0 s; the last: the proxy answered 407 (its credentials were refused))',
+  );
+  const spent = new RequestBudget({ budgetMs: 1000, maxConsecutiveFailures: 100, now: c.now });
+  const start = c.now();
+  c.advance(1500);
+  spent.failed(start, 'HTTP 502');
+  const spentVerdict = spent.verdict();
+  assert.match(
+    spentVerdict.ok === false ? spentVerdict.message : '',
+    /budget for GitHub failures; the last: HTTP 502\)$/,
+  );
+  // Without a cause, as before.
+  const plain = new RequestBudget({ budgetMs: 60_000, maxConsecutiveFailures: 1, now: c.now });
+  plain.failed(c.now());
+  const plainVerdict = plain.verdict();
+  assert.match(plainVerdict.ok === false ? plainVerdict.message : '', /failed over 0\.0 s\)$/);
+});
