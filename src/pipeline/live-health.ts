@@ -31,7 +31,11 @@ export function liveHealthPolicy(
   if (env.preDeployHealth === 'off') return { look: false, why: 'off' };
   if (live.version === undefined && live.slot === undefined) return { look: false, why: 'nothing_live' };
   if (env.health.length === 0) return { look: false, why: 'no_health_checks' };
-  return { look: true, refuses: env.preDeployHealth === 'block' && !run.hotfix && !env.rollback };
+  // A slot with no version known for it (a current command that prints the slot alone, a router that points at
+  // blue before anything was deployed, and no record of it) may hold nothing yet: a first deployment. Looked at,
+  // warned of, never refused: nothing may refuse a first deployment.
+  const known = live.version !== undefined;
+  return { look: true, refuses: env.preDeployHealth === 'block' && !run.hotfix && !env.rollback && known };
 }
 
 /** The live version's own values: its version and slot, not the new one's. */
@@ -66,6 +70,16 @@ export async function checkLiveHealth(
       kind: 'unhealthy',
       refuses: true,
       message: `${why}. Nothing was touched; fix it, or deploy the fix as a hotfix (which goes on), or set pre_deploy_health: warn`,
+    };
+  if (live.version === undefined)
+    return {
+      kind: 'unhealthy',
+      refuses: false,
+      message:
+        `${env.name}'s ${live.slot} slot, named live with no version known for it, did not pass the health checks ` +
+        `before the deployment: ${result.detail}; going on (if nothing was ` +
+        'deployed there yet, a first deployment, this is expected; otherwise make the current command print the ' +
+        'version too)',
     };
   const because =
     env.preDeployHealth === 'warn'

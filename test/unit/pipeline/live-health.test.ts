@@ -103,3 +103,35 @@ test('a healthy live version is looked at once, then the deployment goes on; pla
   );
   assert.match(validate.actions[1]!.run ?? '', /record-target\.pl .* health green$/);
 });
+
+test('a first deployment onto a slot the current command names with nothing on it is never refused', async (t) => {
+  // A router pointing at blue before anything was deployed: the current command prints "blue", no version,
+  // and there is no record. Blue answers no health check, which says nothing about a live version.
+  const dir = mkdtempSync(join(tmpdir(), 'live-health-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const target = recordedTarget(dir);
+  const parsed = parseConfig(
+    `preset: fast\nstate_dir: ${dir}/state\n${target.targetYaml}  env:\n    CURRENT: blue\n    FAIL_ON: "health:blue"\n` +
+      'environments:\n  production:\n    strategy: blue-green\n    pre_deploy_health: block\n',
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const events: PipelineEvent[] = [];
+  const result = await runPipeline(
+    { env: resolveEnvironment(parsed.config, 'production'), version: 'v1' },
+    { reporter: { event: (e) => events.push(e) } },
+  );
+  assert.equal(result.status, 'succeeded', result.message);
+  // One try of blue (no retries to wait through), then the deployment.
+  assert.deepEqual(target.actingCalls().slice(0, 2), ['health blue', 'deploy green v1']);
+  const warnings = events.flatMap((e) => (e.type === 'log' && e.level === 'warn' ? [e.message] : []));
+  assert.ok(
+    warnings.some((w) =>
+      /^production's blue slot, named live with no version known for it, did not pass .*a first deployment, this is expected/.test(
+        w,
+      ),
+    ),
+    warnings.join('\n'),
+  );
+  assert.ok(!warnings.some((w) => /the live version .* is unhealthy/.test(w)), warnings.join('\n'));
+});
