@@ -2,6 +2,7 @@
 // result (finish). Its own file so the rollback path, the waits and finalize all end a run the same way, and
 // none of them needs the task loop for it.
 import { usesSlots } from '../../strategies/index.ts';
+import { isFirstDeployment } from '../../strategies/capabilities.ts';
 import { deploymentExitCode } from '../../util/exit-codes.ts';
 import { rollbackShortfall } from '../rollback-shortfall.ts';
 import { levelsLeft, levelsUndoneAdvice } from '../rollback-levels.ts';
@@ -41,6 +42,23 @@ function rollbackWords(rollbacks: readonly RollbackRecord[], incomplete = 'rollb
   return shortfalls.some((f) => f.kind === 'incomplete')
     ? `${incomplete}: ${left}`
     : `traffic on stable; cleanup incomplete: ${left}, left for reconcile`;
+}
+
+/**
+ * What serves the environment whose hook failed (staging's own when it was staging's migrate), as before: the
+ * rollback that undid a failed migrate hook ran before its strategy.
+ */
+function servesAsBefore(
+  s: Pick<PipelineState, 'rollbacks' | 'input'> & Partial<Pick<PipelineState, 'tracks'>>,
+) {
+  const environment = s.rollbacks[0]?.environment ?? s.input.env.name;
+  const live =
+    Object.values(s.tracks ?? {}).find((t) => t?.environment === environment)?.live ??
+    (environment === s.input.env.name ? s.input.live : {});
+  if (live.version) return `${live.version} serves ${environment} as before`;
+  if (isFirstDeployment(live))
+    return `nothing served ${environment} before (a first deployment), nor does now`;
+  return `what served ${environment} serves it as before`;
 }
 
 /** The outcome from the state: status, reason code and message (the order of the checks matters). */
@@ -109,7 +127,7 @@ export function outcomeOf(
           code: 'hook_failed',
           message:
             `${message}; rolled back by its on_rollback levels (${s.rollbacks.flatMap((r) => r.levels.map((l) => l.name)).join(', ')}); ` +
-            `nothing was deployed, ${input.live.version ?? 'the previous state'} serves ${input.env.name} as before`,
+            `nothing was deployed, ${servesAsBefore(s)}`,
         }
       : { status: 'failed', code: 'hook_failed', message };
   if (failure.kind === 'internal')

@@ -5,6 +5,7 @@
 import { describeStep, heldBackInRollback } from '../../strategies/sequence.ts';
 import type { Step } from '../../strategies/types.ts';
 import type { StepResult } from '../../strategies/types.ts';
+import { isFirstDeployment } from '../../strategies/capabilities.ts';
 import { TRAFFIC_STEPS, undoLeft } from '../rollback-shortfall.ts';
 import { levelsLeft, skippedLevel, sufficedLevel, verifyHealthStep } from '../rollback-levels.ts';
 import type { RollbackLevelRecord, RollbackRecord } from '../events.ts';
@@ -112,7 +113,14 @@ export function failAndRollBack(
     records: [],
     levels: [],
     startedAt: now,
-    ...(t.strategy ? {} : { beforeStrategy: t.live.slot ? { liveSlot: t.live.slot } : {} }),
+    ...(t.strategy
+      ? {}
+      : {
+          beforeStrategy: {
+            ...(t.live.slot ? { liveSlot: t.live.slot } : {}),
+            ...(isFirstDeployment(t.live) ? { nothingLive: true as const } : {}),
+          },
+        }),
   };
   if (t.record.rollout)
     persist(
@@ -276,8 +284,13 @@ export function onRollbackEvent(s: PipelineState, out: Action[], event: MachineE
       detail: error ? error.message : 'done',
       durationMs: event.type === 'command_done' ? event.durationMs : 0,
     });
-    // A run that failed goes straight to the next level: there is nothing to verify.
-    if (!error && level.verify) rb.verifying = true;
+    // A run that failed goes straight to the next level: there is nothing to verify. Nor is there for a
+    // `verify: health` of a first deployment's failed migrate: nothing is live to check, so the level counts
+    // as one without a verify (the next one runs), rather than failing the rollback on a check of nothing.
+    const nothingToCheck = level.verify?.kind === 'health' && rb.beforeStrategy?.nothingLive === true;
+    if (!error && level.verify && !nothingToCheck) rb.verifying = true;
+    if (!error && nothingToCheck)
+      rb.levels[rb.levels.length - 1]!.detail = 'done; verify: health not run, nothing is live to check';
   }
   continueRollback(s, out, now);
 }

@@ -312,9 +312,10 @@ interface RollbackRun {
   reason: string;
   /**
    * Begun before the strategy ran (a failed migrate hook, seed 04's stage-1 trigger): no traffic steps, and a
-   * `verify: health` checks the slot still live (`liveSlot`; none for the strategies without slots).
+   * `verify: health` checks the slot still live (`liveSlot`; none for the strategies without slots), or is
+   * not run where nothing is live (`nothingLive`: a first deployment).
    */
-  beforeStrategy?: { liveSlot?: string };
+  beforeStrategy?: { liveSlot?: string; nothingLive?: true };
   steps: Step[];
   index: number;
   records: StepRecord[];

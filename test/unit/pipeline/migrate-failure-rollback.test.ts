@@ -11,15 +11,24 @@ import { resolveEnvironment } from '../../../src/config/resolve.ts';
 import { runPipeline } from '../../../src/pipeline/pipeline.ts';
 import { recordedTarget, recorder } from '../../helpers/recorded-target.ts';
 
-/** blue-green with v1 live on blue; `hooks` and `levels` are YAML under the environment's `hooks:`. */
-function setup(t: { after(fn: () => void): void }, fail: string, levels: boolean) {
+/**
+ * blue-green with v1 live on blue (`current: ''`: nothing live, a first deployment); `fail` for
+ * record-target.pl's FAIL_ON; `levels`: the on_rollback levels feature-flag, then schema with `verify: health`.
+ */
+function setup(
+  t: { after(fn: () => void): void },
+  fail: string,
+  levels: boolean,
+  current = '{"slot":"blue","version":"v1"}',
+) {
   const dir = mkdtempSync(join(tmpdir(), 'migrate-rollback-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const target = recordedTarget(dir);
   const call = (...args: string[]) => JSON.stringify([...recorder, target.log, ...args]);
   const parsed = parseConfig(
     `preset: fast\nstate_dir: ${dir}/state\n${target.targetYaml}  env:\n` +
-      `    CURRENT: '{"slot":"blue","version":"v1"}'\n    FAIL_ON: "${fail}"\n` +
+      (current ? `    CURRENT: '${current}'\n` : '') +
+      `    FAIL_ON: "${fail}"\n` +
       `environments:\n  production:\n    strategy: blue-green\n    hooks:\n` +
       `      backup: ${call('backup')}\n      migrate: ${call('migrate')}\n` +
       (levels
@@ -82,4 +91,59 @@ test('without levels a failed migrate hook fails as before; a failed backup runs
   assert.equal(failed.status, 'failed', failed.message);
   assert.equal(failed.code, 'hook_failed');
   assert.deepEqual(backup.target.actingCalls(), ['health blue', 'backup']);
+});
+
+test('on a first deployment a failed migrate runs the levels; verify: health has nothing live to check', async (t) => {
+  // Nothing is live: the schema level's `verify: health` would check no slot ({{slot}} has no value), which
+  // failed the rollback (rollback_failed) and refused every later deployment (rollout_unfinished).
+  const { deploy, target } = setup(t, 'migrate', true, '');
+  const result = await deploy();
+  assert.equal(result.status, 'rolled_back', result.message);
+  assert.equal(result.code, 'hook_failed');
+  assert.match(
+    result.message,
+    /nothing was deployed, nothing served production before \(a first deployment\)/,
+  );
+  assert.deepEqual(target.actingCalls(), ['backup', 'migrate', 'level flag', 'level migrate-down']);
+  assert.deepEqual(
+    result.rollbacks[0]!.levels.map((l) => [l.name, l.ok, l.detail, l.verify]),
+    [
+      ['feature-flag', true, 'done', undefined],
+      ['schema', true, 'done; verify: health not run, nothing is live to check', undefined],
+    ],
+  );
+  assert.equal(result.record?.rollout, undefined, 'nothing left undone: the next deployment is not refused');
+  assert.equal((await deploy()).code, 'hook_failed');
+});
+
+test("staging's failed migrate runs staging's levels, and the outcome names staging", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'migrate-rollback-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const target = recordedTarget(dir);
+  const call = (...args: string[]) => JSON.stringify([...recorder, target.log, ...args]);
+  const hooks = (where: string) =>
+    `    hooks:\n      migrate: ${call('migrate', where)}\n      on_rollback:\n` +
+    `        - { name: schema, run: ${call('level', where)}, verify: health }\n`;
+  const parsed = parseConfig(
+    `preset: fast\nstate_dir: ${dir}/state\n${target.targetYaml}  env:\n` +
+      `    CURRENT: '{"slot":"blue","version":"v1"}'\n    FAIL_ON: "migrate:stg"\n` +
+      `environments:\n  production:\n    strategy: blue-green\n    staging: stg\n${hooks('production')}` +
+      `  stg:\n    strategy: blue-green\n${hooks('stg')}`,
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const result = await runPipeline(
+    {
+      env: resolveEnvironment(parsed.config, 'production'),
+      staging: resolveEnvironment(parsed.config, 'stg'),
+      version: 'v2',
+    },
+    { reporter: { event() {} } },
+  );
+  assert.equal(result.status, 'rolled_back', result.message);
+  assert.match(
+    result.message,
+    /^the migrate hook of stg \(the staging environment\) failed: .*; rolled back by its on_rollback levels \(schema\); nothing was deployed, v1 serves stg as before$/,
+  );
+  assert.deepEqual(target.actingCalls(), ['health blue', 'migrate stg', 'level stg', 'health blue']);
 });
