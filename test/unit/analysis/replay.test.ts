@@ -44,27 +44,29 @@ test('analyze command: text and JSON output, exit code 1 on rollback', () => {
 test("replay lists the warning checks' warnings under the interval they fell in, deciding nothing", () => {
   const { windows } = analyzeRecording(fixture);
   const warned = windows[0]!.intervals.filter((i) => i.warnings).map((i) => i.index);
-  // seeds.error-rate-warning (0.5 %, no duration): the 20 % spike, then the sustained 2.5 % once, as live.
-  assert.deepEqual(warned, [3, 8]);
-  const spike = windows[0]!.intervals.find((i) => i.index === 3)!;
-  assert.equal(spike.decision.code, 'breach-pending');
+  // seeds.error-rate-warning (0.5 %, decided as seeds.error-rate-critical: by an interval's counts, and with no
+  // request count, as this recording has, the second interval in a row over it): not the one-minute 20 % spike
+  // at #3, the sustained 2.5 % at its second minute, once.
+  assert.deepEqual(warned, [9]);
+  const sustained = windows[0]!.intervals.find((i) => i.index === 9)!;
+  assert.equal(sustained.decision.code, 'breach-pending');
   assert.deepEqual(
-    spike.warnings!.map((w) => [w.rule, w.code, w.limit]),
+    sustained.warnings!.map((w) => [w.rule, w.code, w.limit]),
     [['seeds.error-rate-warning', 'threshold-warning', 0.005]],
   );
   const text = runAnalyzeCommand({ recording: fixture }).output.split('\n');
-  const at = text.findIndex((line) => line.startsWith('  #3 '));
+  const at = text.findIndex((line) => line.startsWith('  #9 '));
   assert.match(
     text[at + 1]!,
-    /^ {5}warning {2}threshold-warning \[seeds\.error-rate-warning\]: error_rate = 0\.2/,
+    /^ {5}warning {2}threshold-warning \[seeds\.error-rate-warning\]: error_rate = 0\.025/,
   );
-  assert.ok(text[at + 2]!.startsWith('  #4 '), 'one warning line under #3');
+  assert.ok(text[at + 2]!.startsWith('  #10 '), 'one warning line under #9');
   const json = JSON.parse(runAnalyzeCommand({ recording: fixture, json: true }).output) as {
     windows: Array<{ intervals: Array<{ index: number; warnings?: unknown[] }> }>;
   };
   assert.deepEqual(
     json.windows[0]!.intervals.filter((i) => i.warnings).map((i) => i.index),
-    [3, 8],
+    [9],
   );
 });
 
