@@ -3,7 +3,7 @@
 // sourceMappingURL comment names (a file beside it, or inline), else `<file>.map`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildGate } from '../../../src/gates/build.ts';
@@ -83,4 +83,47 @@ test('what a revision 3 map must hold', () => {
     JSON.stringify({ version: 3, sections: [{ offset: { line: 0, column: 0 }, map }] });
   assert.equal(sourceMapProblem(index(JSON.parse(MAP))), undefined);
   assert.equal(sourceMapProblem(index({ version: 3, mappings: '' })), 'sections[0]: no "sources" list');
+});
+
+test('an inline map of a real size is found: its comment begins far before the last 4 KB', async (t) => {
+  const sources = Array.from({ length: 200 }, (_, i) => `src/module-${i}.ts`);
+  const big = JSON.stringify({ version: 3, sources, names: [], mappings: 'AAAA;'.repeat(4000) });
+  const inline = Buffer.from(big).toString('base64');
+  assert.ok(inline.length > 20_000);
+  const dir = await dist(t, {
+    'app.js': `x();\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${inline}\n`,
+  });
+  const verdict = await run(dir, ['dist/*.js']);
+  assert.equal(verdict.status, 'pass', verdict.findings.map((f) => f.message).join('\n'));
+});
+
+test("a link out of the checkout is not read, and a map's text reaches no finding", async (t) => {
+  // What lies outside is the runner's (a key, a credentials file): not the build's to show.
+  const outside = await mkdtemp(join(tmpdir(), 'source-maps-outside-'));
+  t.after(() => rm(outside, { recursive: true, force: true }));
+  await writeFile(join(outside, 'secret'), 'PRIVATEKEYMATERIAL0123456789\n');
+  const dir = await dist(t, {
+    'linked.js': 'x();\n//# sourceMappingURL=linked.js.map\n',
+    'hostile.js': 'x();\n//# sourceMappingURL=hostile.js.map\n',
+    'hostile.js.map': JSON.stringify({ version: '<img src=x onerror=alert(1)>'.repeat(1000) }),
+    'garbage.js': 'x();\n//# sourceMappingURL=garbage.js.map\n',
+    'garbage.js.map': 'SECRETISH<b>text</b> that is no JSON',
+    'url.js': `x();\n//# sourceMappingURL=https://example.invalid/${'<b>'.repeat(2000)}\n`,
+  });
+  await symlink(join(outside, 'secret'), join(dir, 'dist', 'linked.js.map'));
+  await symlink(join(outside, 'secret'), join(dir, 'dist', 'outside.js'));
+  const verdict = await run(dir, ['dist/*.js']);
+  assert.equal(verdict.status, 'block');
+  const byFile = Object.fromEntries(verdict.findings.map((f) => [f.path, f.message]));
+  assert.match(
+    byFile['dist/linked.js']!,
+    /dist\/linked\.js\.map is a link to outside the checkout, not read$/,
+  );
+  assert.match(byFile['dist/outside.js']!, /dist\/outside\.js is a link to outside the checkout, not read$/);
+  assert.match(byFile['dist/hostile.js']!, /version of type string, not 3$/);
+  assert.match(byFile['dist/garbage.js']!, /is no Source Map revision 3: not JSON$/);
+  assert.ok(byFile['dist/url.js']!.length < 300, byFile['dist/url.js']);
+  for (const message of Object.values(byFile)) {
+    assert.ok(!/PRIVATEKEY|SECRETISH|<img|onerror/.test(message), message);
+  }
 });
