@@ -114,7 +114,7 @@ test("a link out of the checkout is not read, and a map's text reaches no findin
   await symlink(join(outside, 'secret'), join(dir, 'dist', 'outside.js'));
   const verdict = await run(dir, ['dist/*.js']);
   assert.equal(verdict.status, 'block');
-  const byFile = Object.fromEntries(verdict.findings.map((f) => [f.path, f.message]));
+  const byFile: Record<string, string> = Object.fromEntries(verdict.findings.map((f) => [f.path, f.message]));
   assert.match(
     byFile['dist/linked.js']!,
     /dist\/linked\.js\.map is a link to outside the checkout, not read$/,
