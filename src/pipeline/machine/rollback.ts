@@ -6,6 +6,7 @@ import { describeStep, heldBackInRollback } from '../../strategies/sequence.ts';
 import type { Step } from '../../strategies/types.ts';
 import type { StepResult } from '../../strategies/types.ts';
 import { isFirstDeployment } from '../../strategies/capabilities.ts';
+import { usesSlots } from '../../strategies/index.ts';
 import { TRAFFIC_STEPS, undoLeft } from '../rollback-shortfall.ts';
 import { levelsLeft, skippedLevel, sufficedLevel, verifyHealthStep } from '../rollback-levels.ts';
 import type { RollbackLevelRecord, RollbackRecord } from '../events.ts';
@@ -118,7 +119,11 @@ export function failAndRollBack(
       : {
           beforeStrategy: {
             ...(t.live.slot ? { liveSlot: t.live.slot } : {}),
-            ...(isFirstDeployment(t.live) ? { nothingLive: true as const } : {}),
+            // Nothing to run a health check on: nothing live, or no live slot for a strategy whose checks
+            // are of a slot (a record naming a version alone, as after `direct`).
+            ...(isFirstDeployment(t.live) || (usesSlots(envOf(s, id).strategy) && !t.live.slot)
+              ? { nothingLive: true as const }
+              : {}),
           },
         }),
   };
@@ -290,7 +295,8 @@ export function onRollbackEvent(s: PipelineState, out: Action[], event: MachineE
     const nothingToCheck = level.verify?.kind === 'health' && rb.beforeStrategy?.nothingLive === true;
     if (!error && level.verify && !nothingToCheck) rb.verifying = true;
     if (!error && nothingToCheck)
-      rb.levels[rb.levels.length - 1]!.detail = 'done; verify: health not run, nothing is live to check';
+      rb.levels[rb.levels.length - 1]!.detail =
+        'done; verify: health not run, no live version or slot to check';
   }
   continueRollback(s, out, now);
 }

@@ -313,7 +313,7 @@ interface RollbackRun {
   /**
    * Begun before the strategy ran (a failed migrate hook, seed 04's stage-1 trigger): no traffic steps, and a
    * `verify: health` checks the slot still live (`liveSlot`; none for the strategies without slots), or is
-   * not run where nothing is live (`nothingLive`: a first deployment).
+   * not run where there is nothing to check (`nothingLive`: a first deployment, or no live slot known).
    */
   beforeStrategy?: { liveSlot?: string; nothingLive?: true };
   steps: Step[];

@@ -109,7 +109,7 @@ test('on a first deployment a failed migrate runs the levels; verify: health has
     result.rollbacks[0]!.levels.map((l) => [l.name, l.ok, l.detail, l.verify]),
     [
       ['feature-flag', true, 'done', undefined],
-      ['schema', true, 'done; verify: health not run, nothing is live to check', undefined],
+      ['schema', true, 'done; verify: health not run, no live version or slot to check', undefined],
     ],
   );
   assert.equal(result.record?.rollout, undefined, 'nothing left undone: the next deployment is not refused');
