@@ -11,6 +11,7 @@ import {
   exceedsMinimum,
   meetsMinimum,
   percent,
+  shownAbove,
   shownBelow,
 } from './coverage/types.ts';
 import { isUnreportedSource, measuredByReports, runnableLines } from './coverage/unreported.ts';
@@ -220,7 +221,9 @@ function checkTotals(
       continue;
     }
     const value = percent(counts);
-    achieved.push(`${metric} ${value.toFixed(1)}%`);
+    achieved.push(
+      `${metric} ${comparison === 'above' && exceedsMinimum(counts, minimum) ? shownAbove(value, minimum) : value.toFixed(1)}%`,
+    );
     if (comparison === 'above' && !exceedsMinimum(counts, minimum)) {
       const shown = meetsMinimum(counts, minimum) ? value.toFixed(1) : shownBelow(value, minimum);
       problems.push(

@@ -52,6 +52,18 @@ export function exceedsMinimum(counts: Counts, minimum: number): boolean {
 }
 
 /**
+ * A percentage above `minimum`, as a pass under "above" shows it: one decimal, or as many more as it takes to
+ * show a number above it (80.04 % passing "> 80%" rounded to one decimal read "80.0%", as 80.0 % that blocks).
+ */
+export function shownAbove(value: number, minimum: number): string {
+  for (let digits = 1; digits <= 8; digits++) {
+    const shown = value.toFixed(digits);
+    if (Number(shown) > minimum) return shown;
+  }
+  return String(value);
+}
+
+/**
  * A percentage that misses `minimum`, as a refusal shows it: one decimal, or as many more as it takes to show
  * a number below the threshold (79.96 % of 80 % rounded to one decimal read "80.0% < 80%").
  */

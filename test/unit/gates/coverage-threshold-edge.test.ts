@@ -134,6 +134,12 @@ test('with no thresholds written, the default is seed 01\'s "Coverage > 80%": 80
   await writeFile(join(dir, 'coverage/lcov.info'), lcov(801, 1000));
   const above = await run({ coverage: 'coverage/lcov.info' }, dir);
   assert.equal(above.status, 'pass', above.summary);
+  // Just above: shown with the decimals that make it read above 80 %, not as the "80.0%" that blocks.
+  await writeFile(join(dir, 'coverage/lcov.info'), lcov(8004, 10_000));
+  const just = await run({ coverage: 'coverage/lcov.info' }, dir);
+  assert.equal(just.status, 'pass', just.summary);
+  assert.match(just.summary, /lines 80\.04%/);
+  assert.doesNotMatch(just.summary, /80\.0%/);
 
   // The rule is configurable: a written threshold is a minimum, met at its value.
   await writeFile(join(dir, 'coverage/lcov.info'), lcov(800, 1000));
