@@ -176,7 +176,9 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
     hasGates: gateEntries(env.gates ?? {}).length > 0,
     live,
     ...(liveProblem ? { liveProblem } : {}),
-    ...(liveHealth?.kind === 'unhealthy' && liveHealth.refuses ? { liveUnhealthy: liveHealth.message } : {}),
+    ...(liveHealth?.kind === 'unhealthy' && liveHealth.refuses
+      ? { liveUnhealthy: { message: liveHealth.message, at: ctx.now() } }
+      : {}),
     stored,
     handOff: input.handOff === true,
     holdOnFailure: input.holdOnFailure === true,

@@ -66,8 +66,8 @@ export function start(input: MachineInput): MachineTransition {
     return { state: s, actions: finish(s, out, input.now) };
   }
   if (input.liveUnhealthy !== undefined) {
-    s.failure = { kind: 'live_unhealthy', message: input.liveUnhealthy };
-    return { state: s, actions: finish(s, out, input.now) };
+    s.failure = { kind: 'live_unhealthy', message: input.liveUnhealthy.message };
+    return { state: s, actions: finish(s, out, input.liveUnhealthy.at) };
   }
   s.tracks.production = newTrack('production', env.name, input.live, record);
   run(s, out, input.now);

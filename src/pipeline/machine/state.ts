@@ -74,8 +74,11 @@ export interface MachineInput {
   live: LiveState;
   /** Why the run cannot deploy on what it read as live (live-state.ts readLiveForRun): it is refused. */
   liveProblem?: string;
-  /** Why the live version's health refuses the run (live-health.ts, seed 02): nothing is touched. */
-  liveUnhealthy?: string;
+  /**
+   * Why the live version's health refuses the run (live-health.ts, seed 02): nothing is touched. `at`: when the
+   * look ended, which ends the run (its checks' retries are the run's time).
+   */
+  liveUnhealthy?: { message: string; at: number };
   stored: StoredRecord;
   /**
    * Whether a long wait may end the job with the rollout handed off (issue 14): only where the record outlives

@@ -53,6 +53,20 @@ test('pre_deploy_health: block: an unhealthy live version refuses the run before
   assert.deepEqual(result.phases, []);
 });
 
+test("a refusal's duration is the look's: the checks' retries are the run's time", async (t) => {
+  const { config, target } = setup(t, '    pre_deploy_health: block\n', 'health:blue');
+  // A clock that moves a second on each read: the run reads it as it starts and as the look ends.
+  let clock = 1_800_000_000_000;
+  const result = await runPipeline(
+    { env: resolveEnvironment(config, 'production'), version: 'v2' },
+    { reporter: { event() {} }, now: () => (clock += 1000) },
+  );
+  assert.equal(result.code, 'live_unhealthy');
+  assert.ok(target.actingCalls().length > 0);
+  // It was 0: the refusal ended the run at the time it started, before the look.
+  assert.ok(result.durationMs > 0, String(result.durationMs));
+});
+
 test('a hotfix goes on over an unhealthy live version, warned: it is usually the fix', async (t) => {
   const { deploy, target, warnings } = setup(t, '    pre_deploy_health: block\n', 'health:blue');
   const result = await deploy({ skipStaging: true });
