@@ -371,6 +371,19 @@ function liveHealthActions(
   sha: string | undefined,
   hotfix: boolean,
 ): PlannedAction[] {
+  // Nothing recorded, and the run asks the current command, which may name a live release to look at.
+  if (live.unknown && live.currentNotAsked && env.preDeployHealth !== 'off' && env.health.length > 0)
+    return [
+      {
+        description:
+          `health check of what the current command names live, if anything (pre_deploy_health; ${notKnownWhy(live)}): ` +
+          (env.preDeployHealth === 'block' && !hotfix && !env.rollback
+            ? 'an unhealthy live version refuses the run, nothing touched'
+            : 'unhealthy is warned of, the run goes on'),
+        // Not rendered: its {{slot}} and {{version}} are what the current command will name.
+        run: `${env.health.length} health check(s), with the {{slot}} and {{version}} the current command names`,
+      },
+    ];
   if (live.unknown) return [];
   const policy = liveHealthPolicy(env, live, { hotfix });
   if (!policy.look) return [];

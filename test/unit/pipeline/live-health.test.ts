@@ -149,3 +149,21 @@ test('a first deployment onto a slot the current command names with nothing on i
   );
   assert.ok(!warnings.some((w) => /the live version .* is unhealthy/.test(w)), warnings.join('\n'));
 });
+
+test('plan with nothing recorded and a current command lists the look the run may make', async (t) => {
+  // The run asks the current command, which plan does not run: what it names live is looked at first.
+  const { config } = setup(t, '    pre_deploy_health: block\n');
+  const plan = planDeployment(config, 'production', 'v2');
+  const validate = plan.phases.find((p) => p.phase === 'validate')!;
+  assert.deepEqual(
+    validate.actions.slice(1).map((a) => a.description),
+    [
+      'health check of what the current command names live, if anything (pre_deploy_health; the run asks the ' +
+        'current command, which plan does not run): an unhealthy live version refuses the run, nothing touched',
+    ],
+  );
+  assert.equal(
+    validate.actions[1]!.run,
+    '1 health check(s), with the {{slot}} and {{version}} the current command names',
+  );
+});
