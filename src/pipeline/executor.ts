@@ -443,10 +443,11 @@ async function drive(
             : signal
           : undefined;
         // A rollback begun before the strategy was prepared (a failed migrate hook) verifies a level with
-        // health checks alone: no analysis runs there.
+        // health checks alone: no analysis runs there. They check the version still live, by its own
+        // {{version}} (as pre_deploy_health's look): the new one was never deployed.
         r.runStep ??= createStepRunner({
           env: r.env,
-          values: baseValues(r),
+          values: { ...baseValues(r), version: r.live.version },
           analyzer: healthAnalyzer(r.env),
           onOutput,
         });

@@ -147,3 +147,27 @@ test("staging's failed migrate runs staging's levels, and the outcome names stag
   );
   assert.deepEqual(target.actingCalls(), ['health blue', 'migrate stg', 'level stg', 'health blue']);
 });
+
+test('verify: health checks the version still live by its own {{version}}, not the one that was not deployed', async (t) => {
+  // A health check that asks the slot for the version it should serve: blue serves v1; v2 never got there.
+  const dir = mkdtempSync(join(tmpdir(), 'migrate-rollback-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const target = recordedTarget(dir);
+  const call = (...args: string[]) => JSON.stringify([...recorder, target.log, ...args]);
+  const targetYaml = target.targetYaml.replace('"health","{{slot}}"]', '"health","{{slot}}","{{version}}"]');
+  assert.notEqual(targetYaml, target.targetYaml);
+  const parsed = parseConfig(
+    `preset: fast\nstate_dir: ${dir}/state\n${targetYaml}  env:\n` +
+      `    CURRENT: '{"slot":"blue","version":"v1"}'\n    FAIL_ON: "migrate,health blue v2"\n` +
+      `environments:\n  production:\n    strategy: blue-green\n    hooks:\n      migrate: ${call('migrate')}\n` +
+      `      on_rollback:\n        - { name: schema, run: ${call('level')}, verify: health }\n`,
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const result = await runPipeline(
+    { env: resolveEnvironment(parsed.config, 'production'), version: 'v2' },
+    { reporter: { event() {} } },
+  );
+  assert.equal(result.status, 'rolled_back', result.message);
+  assert.deepEqual(target.actingCalls(), ['health blue v1', 'migrate', 'level', 'health blue v1']);
+});
