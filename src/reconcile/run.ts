@@ -56,6 +56,7 @@ import {
 import type { StateStore } from '../state/store.ts';
 import { credentialRedactor, secretValueRedactor } from '../report/redact.ts';
 import { describeStep } from '../strategies/sequence.ts';
+import { usesSlots } from '../strategies/index.ts';
 import type { Step } from '../strategies/types.ts';
 import { runCommand, type OutputLine } from '../targets/run-command.ts';
 import { decide, type OwnerStatus, type ReconcileDecision } from './decide.ts';
@@ -1003,7 +1004,14 @@ async function orphanRollback(
     log,
     reason: `${orphaned} rollout of ${rollout.version}: ${why}`,
   });
-  const levels = await rollbackLevels(env, values, told.reporter, runStep, decision.steps);
+  // Where the recovery moves no traffic (a failed migrate hook's rollback, before its strategy ran; a rollout
+  // that never moved any), a `verify: health` checks the stable release where it still serves, by its own
+  // {{version}}, as the run's own rollback does (machine/rollback.ts verifyLevel).
+  const stableRelease = {
+    slot: rollout.stableSlot ?? record.live?.slot,
+    version: versionBefore(record, rollout),
+  };
+  const levels = await rollbackLevels(env, values, told.reporter, runStep, decision.steps, stableRelease);
   const levelsUndone = levelsLeft(levels);
   const ok = rolledBack.ok && levelsUndone.length === 0;
   const nothingToRestore = (s: (typeof rolledBack.steps)[number]) =>
@@ -1793,8 +1801,17 @@ async function rollbackLevels(
   reporter: Reporter,
   runStep: StepRunner,
   recovery: readonly Step[],
+  stable: { slot?: string; version?: string },
 ): Promise<RollbackLevelRecord[]> {
   const levels: RollbackLevelRecord[] = [];
+  const traffic = verifyHealthStep(recovery);
+  // No traffic step to take the slot from: the stable one, checked as the version it serves; with no
+  // stable release known (nothing was live) there is nothing to check.
+  const fromStable = !('slot' in traffic && traffic.slot) && usesSlots(env.strategy);
+  const nothingToCheck = fromStable && !stable.slot;
+  const stableStep = fromStable
+    ? stepRunner(env, { ...values, version: stable.version, stable_slot: stable.slot }, reporter)
+    : runStep;
   const onOutput = (line: OutputLine) => reporter.event({ type: 'output', ...line });
   for (const level of env.hooks.onRollback) {
     const enough = sufficedLevel(levels);
@@ -1821,6 +1838,10 @@ async function rollbackLevels(
       continue;
     }
     const done = { name: level.name, ok: true, detail: 'done', durationMs: performance.now() - begin };
+    if (level.verify?.kind === 'health' && nothingToCheck) {
+      levels.push({ ...done, detail: 'done; verify: health not run, no live version or slot to check' });
+      continue;
+    }
     levels.push(level.verify ? { ...done, verify: await verifyLevel(level.name, level.verify) } : done);
   }
   return levels;
@@ -1833,7 +1854,9 @@ async function rollbackLevels(
     const took = () => performance.now() - begin;
     try {
       if (verify.kind === 'health') {
-        const result = await runStep(verifyHealthStep(recovery));
+        const result = fromStable
+          ? await stableStep({ kind: 'health', slot: stable.slot! })
+          : await runStep(traffic);
         return result.ok
           ? { ok: true, detail: result.detail ?? 'healthy', durationMs: took() }
           : { ok: false, detail: result.reason, durationMs: took() };

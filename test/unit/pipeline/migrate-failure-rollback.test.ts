@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { parseConfig } from '../../../src/config/load.ts';
 import { resolveEnvironment } from '../../../src/config/resolve.ts';
 import { runPipeline } from '../../../src/pipeline/pipeline.ts';
+import { reconcile } from '../../../src/reconcile/run.ts';
+import { FileStateStore } from '../../../src/state/file-store.ts';
 import { recordedTarget, recorder } from '../../helpers/recorded-target.ts';
 
 /**
@@ -170,4 +172,50 @@ test('verify: health checks the version still live by its own {{version}}, not t
   );
   assert.equal(result.status, 'rolled_back', result.message);
   assert.deepEqual(target.actingCalls(), ['health blue v1', 'migrate', 'level', 'health blue v1']);
+});
+
+test('a level left undone by a failed migrate is done by reconcile, its verify: health on the slot still live', async (t) => {
+  // The rollout stays in the record (rollout_unfinished) with no recovery step: reconcile's verify took its slot
+  // from the recovery's traffic steps, found none, failed on "{{slot}} has no value" every time, and every
+  // deployment stayed refused.
+  const dir = mkdtempSync(join(tmpdir(), 'migrate-rollback-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const target = recordedTarget(dir);
+  const call = (...args: string[]) => JSON.stringify([...recorder, target.log, ...args]);
+  const targetYaml = target.targetYaml.replace('"health","{{slot}}"]', '"health","{{slot}}","{{version}}"]');
+  const configWith = (fail: string) => {
+    const parsed = parseConfig(
+      `preset: fast\nstate_dir: ${dir}/state\n${targetYaml}  env:\n` +
+        `    CURRENT: '{"slot":"blue","version":"v1"}'\n    FAIL_ON: "${fail}"\n` +
+        `environments:\n  production:\n    strategy: blue-green\n    hooks:\n      migrate: ${call('migrate')}\n` +
+        `      on_rollback:\n        - { name: schema, run: ${call('level')}, verify: health }\n`,
+      'deploy.yml',
+    );
+    assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+    return parsed.config;
+  };
+  const failed = await runPipeline(
+    { env: resolveEnvironment(configWith('migrate,level,health blue v2'), 'production'), version: 'v2' },
+    { reporter: { event() {} } },
+  );
+  assert.equal(failed.code, 'rollback_failed', failed.message);
+  assert.ok(failed.record?.rollout?.levelsUndone?.length, 'the level is left for reconcile');
+
+  const config = configWith('migrate,health blue v2');
+  const summary = await reconcile({
+    config,
+    environments: ['production'],
+    storeFor: (env) => new FileStateStore(env.stateDir),
+    ownerStatus: async () => ({ state: 'ended', conclusion: 'failure' }),
+    actor: 'reconcile:1',
+    owner: { kind: 'workflow', runId: '1' },
+    reporter: { event() {} },
+  });
+  assert.deepEqual(
+    summary.entries.map((e) => [e.code, e.failed]),
+    [['orphan_rolled_back', false]],
+    summary.entries.map((e) => e.message).join('\n'),
+  );
+  // The level again, then the health checks of blue, as v1: the version it serves.
+  assert.deepEqual(target.actingCalls().slice(-2), ['level', 'health blue v1']);
 });
