@@ -24,7 +24,7 @@ import { abortableSleep } from '../util/sleep.ts';
 import { stopClause, stoppedByOf, stoppedPhrase } from '../util/internal-error-stop.ts';
 import { healthAnalyzer, type Analyzer } from './analyzer.ts';
 import type { PipelineResult, Reporter } from './events.ts';
-import { checkLiveHealth } from './live-health.ts';
+import { checkLiveHealth, liveHealthPolicy } from './live-health.ts';
 import { teardownRefusal } from './machine/records.ts';
 import { readLiveForRun } from './live-state.ts';
 import { noPreviousVersion } from './no-previous-version.ts';
@@ -143,22 +143,14 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
     signal,
     warn: ctx.warn,
   });
-  // Seed 02: the live version must be healthy before anything is touched (not where the run is refused anyway:
-  // a record it does not believe, another run's rollout, the slot it would deploy into being torn down).
+  // Seed 02: the live version is looked at once the gates passed, before anything is touched (not where the run
+  // is refused anyway: a record it does not believe, another run's rollout, the slot it would deploy into being
+  // torn down).
   const refusedAnyway =
     !!liveProblem ||
     !stored.ok ||
     (stored.record !== undefined &&
       (stored.record.rollout !== undefined || !!teardownRefusal(env, live.slot, stored.record)));
-  const liveHealth = refusedAnyway
-    ? undefined
-    : await checkLiveHealth(env, input, live, {
-        hotfix: !!input.skipStaging,
-        ...(signal ? { signal } : {}),
-        onOutput: (line) => deps.reporter.event({ type: 'output', ...line }),
-      });
-  if (liveHealth?.kind === 'unchecked' || (liveHealth?.kind === 'unhealthy' && !liveHealth.refuses))
-    ctx.warn(liveHealth.message);
   const owner: RolloutOwner = input.runId
     ? { kind: 'workflow', runId: input.runId, runAttempt: input.runAttempt, runUrl: input.runUrl }
     : thisProcessOwner();
@@ -176,8 +168,8 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
     hasGates: gateEntries(env.gates ?? {}).length > 0,
     live,
     ...(liveProblem ? { liveProblem } : {}),
-    ...(liveHealth?.kind === 'unhealthy' && liveHealth.refuses
-      ? { liveUnhealthy: { message: liveHealth.message, at: ctx.now() } }
+    ...(!refusedAnyway && liveHealthPolicy(env, live, { hotfix: !!input.skipStaging }).look
+      ? { liveLook: true }
       : {}),
     stored,
     handOff: input.handOff === true,
@@ -362,6 +354,21 @@ async function drive(
           type: 'gates_done',
           report,
           summary: gatesSummary(report),
+          now: now(),
+          cancelled: aborted(),
+        };
+      }
+      case 'look_live': {
+        const looked = await checkLiveHealth(env, input, live, {
+          hotfix: !!input.skipStaging,
+          ...(signal ? { signal } : {}),
+          onOutput,
+        });
+        if (looked.kind === 'unchecked' || (looked.kind === 'unhealthy' && !looked.refuses))
+          warn(looked.message);
+        return {
+          type: 'live_looked',
+          ...(looked.kind === 'unhealthy' && looked.refuses ? { refuses: looked.message } : {}),
           now: now(),
           cancelled: aborted(),
         };

@@ -65,10 +65,6 @@ export function start(input: MachineInput): MachineTransition {
     s.failure = record;
     return { state: s, actions: finish(s, out, input.now) };
   }
-  if (input.liveUnhealthy !== undefined) {
-    s.failure = { kind: 'live_unhealthy', message: input.liveUnhealthy.message };
-    return { state: s, actions: finish(s, out, input.liveUnhealthy.at) };
-  }
   s.tracks.production = newTrack('production', env.name, input.live, record);
   run(s, out, input.now);
   return { state: s, actions: out };
@@ -82,6 +78,8 @@ export function program(input: MachineInput): Task[] {
     tasks.push({ do: 'phase', phase: 'validate' }, { do: 'gates' }, { do: 'end', phase: 'validate' });
   else tasks.push({ do: 'skip', phase: 'validate', detail: 'no gates configured' });
   tasks.push({ do: 'checkpoint' });
+  // Seed 02's look at what is live, once the gates passed and before anything is touched.
+  if (input.liveLook) tasks.push({ do: 'live_health' }, { do: 'checkpoint' });
 
   if (env.staging && !input.skipStaging && staging) {
     tasks.push(
@@ -191,6 +189,12 @@ function onEvent(s: PipelineState, out: Action[], event: MachineEvent): void {
   switch (task.do) {
     case 'checkpoint':
       if (cancelled) return fail(s, out, cancelledFailure(s), now);
+      break;
+    case 'live_health':
+      if (cancelled) return fail(s, out, cancelledFailure(s), now);
+      if (event.type !== 'live_looked') return unexpected(s, out, task, event);
+      if (event.refuses !== undefined)
+        return fail(s, out, { kind: 'live_unhealthy', message: event.refuses }, now);
       break;
     case 'claim':
       if (event.type !== 'stored') return unexpected(s, out, task, event);
@@ -360,6 +364,9 @@ export function run(s: PipelineState, out: Action[], now: number): void {
         return;
       case 'gates':
         out.push({ kind: 'run_gates' });
+        return;
+      case 'live_health':
+        out.push({ kind: 'look_live' });
         return;
       case 'read':
         out.push({ kind: 'read_state', track: task.track });

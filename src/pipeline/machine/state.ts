@@ -75,10 +75,11 @@ export interface MachineInput {
   /** Why the run cannot deploy on what it read as live (live-state.ts readLiveForRun): it is refused. */
   liveProblem?: string;
   /**
-   * Why the live version's health refuses the run (live-health.ts, seed 02): nothing is touched. `at`: when the
-   * look ended, which ends the run (its checks' retries are the run's time).
+   * Whether the run looks at the live version's health (live-health.ts, seed 02) once the gates have passed,
+   * before anything is touched: an unhealthy one refuses the run there (pre_deploy_health: block) or is warned
+   * of. After the gates, so that a run its gates block runs no target command at all.
    */
-  liveUnhealthy?: { message: string; at: number };
+  liveLook?: boolean;
   stored: StoredRecord;
   /**
    * Whether a long wait may end the job with the rollout handed off (issue 14): only where the record outlives
@@ -108,6 +109,8 @@ export type MachineEvent =
   | { type: 'resumed'; now: number; requests?: readonly ControlRequest[] }
   | { type: 'cancelled'; now: number }
   | ({ type: 'gates_done'; report: GatesReport; summary: string } & Result)
+  /** The live version's health looked at: `refuses`, why the run stops there (nothing touched). */
+  | ({ type: 'live_looked'; refuses?: string } & Result)
   | ({ type: 'state_read'; live: LiveState; liveProblem?: string; stored: StoredRecord } & Result)
   | ({ type: 'prepared' } & Result)
   | ({
@@ -188,6 +191,8 @@ export type Action =
   /** A cancellation point: answer `cancelled` if the job was cancelled, else `resumed`. */
   | { kind: 'checkpoint' }
   | { kind: 'run_gates' }
+  /** Look at the live version's health (pre_deploy_health): answer `live_looked`. */
+  | { kind: 'look_live' }
   | { kind: 'read_state'; track: TrackId }
   | { kind: 'prepare'; track: TrackId; live: LiveState; before?: number }
   /**
@@ -237,6 +242,7 @@ export type Task =
    */
   | { do: 'claim' }
   | { do: 'gates' }
+  | { do: 'live_health' }
   | { do: 'read'; track: TrackId }
   | { do: 'rollout'; track: TrackId }
   | { do: 'hook'; track: TrackId; name: 'backup' | 'migrate' }

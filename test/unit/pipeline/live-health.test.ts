@@ -46,11 +46,16 @@ test('pre_deploy_health: block: an unhealthy live version refuses the run before
     result.message,
     /^v1 on production's blue slot is unhealthy before the deployment \(seed 02: the current system must be healthy first\): .*Nothing was touched/,
   );
-  // Only the live slot's health checks ran (with their retries): nothing deployed, switched or written.
+  // Only the live slot's health checks ran (with their retries): nothing deployed, switched or written. The
+  // look comes after the validate phase (the gates), so that a run its gates block runs no target command.
   const acting = target.actingCalls();
   assert.ok(acting.length > 0 && acting.every((c) => c === 'health blue'), acting.join(', '));
-  assert.equal(result.record, undefined);
-  assert.deepEqual(result.phases, []);
+  assert.equal(result.record?.seq ?? 0, 0, 'no record written');
+  assert.deepEqual(result.record?.history ?? [], []);
+  assert.deepEqual(
+    result.phases.map((p) => [p.phase, p.status]),
+    [['validate', 'skipped']],
+  );
 });
 
 test("a refusal's duration is the look's: the checks' retries are the run's time", async (t) => {
@@ -166,4 +171,12 @@ test('plan with nothing recorded and a current command lists the look the run ma
     validate.actions[1]!.run,
     '1 health check(s), with the {{slot}} and {{version}} the current command names',
   );
+});
+
+test('a run its gates block looks at nothing live: the look comes after the gates, no target command runs', async (t) => {
+  const gates = '    gates:\n      custom:\n        checks:\n          - { name: never, run: "false" }\n';
+  const { deploy, target } = setup(t, `    pre_deploy_health: block\n${gates}`, 'health:blue');
+  const result = await deploy();
+  assert.equal(result.status, 'blocked', result.message);
+  assert.deepEqual(target.actingCalls(), [], 'no health check (nor anything else) ran against the target');
 });
