@@ -576,7 +576,7 @@ export const environment = z.strictObject({
     .optional()
     .meta({
       description:
-        'Before anything is touched, the health checks are run once against what is live (seed 02: "verify ' +
+        'Once the gates passed, before anything is touched, the health checks are run once against what is live (seed 02: "verify ' +
         'current system is healthy" before a deployment): block refuses the run when it is ' +
         'unhealthy, except a hotfix or a rollback, which go on with a warning (as does a slot named live with no ' +
         'version known for it, which may hold nothing yet); warn (default) only warns; off skips it.',
