@@ -79,8 +79,8 @@ export function levelOutcome(level: RollbackLevelRecord): { mark: LevelMark; tex
  */
 export function verifyHealthStep(rollbackSteps: readonly Step[]): Step {
   for (const step of rollbackSteps) {
-    if (step.kind === 'switch') return { kind: 'health', slot: step.slot };
-    if (step.kind === 'set_weight') return { kind: 'health', slot: step.stableSlot };
+    if (step.kind === 'switch') return { kind: 'health', slot: step.slot, version: 'previous' };
+    if (step.kind === 'set_weight') return { kind: 'health', slot: step.stableSlot, version: 'previous' };
   }
-  return { kind: 'health' };
+  return { kind: 'health', version: 'previous' };
 }

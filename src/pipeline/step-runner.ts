@@ -135,6 +135,10 @@ export function stepValues(step: Step, base: TemplateValues): TemplateValues {
     if (step.weight !== undefined) values.weight = String(step.weight);
   }
   if (step.kind === 'deploy' && step.version === 'previous') values.version = base.previous_version;
+  // What a rollback put back is checked as itself: a check asking the slot for {{version}} would otherwise ask
+  // for the version rolled back from, and fail the rollback. Unknown (no previous version): as before.
+  if (step.kind === 'health' && step.version === 'previous' && base.previous_version !== undefined)
+    values.version = base.previous_version;
   return values;
 }
 

@@ -12,7 +12,12 @@ export function directStrategy(caps: TargetCapabilities) {
     plan,
     maxHolds: 0,
     rollback: (started) =>
-      started.length > 0 ? [{ kind: 'rollback' }, ...(caps.health ? [{ kind: 'health' as const }] : [])] : [],
+      started.length > 0
+        ? [
+            { kind: 'rollback' },
+            ...(caps.health ? [{ kind: 'health' as const, version: 'previous' as const }] : []),
+          ]
+        : [],
     outcome: {},
     describe: (current) => (current?.step.kind === 'health' ? 'checking health' : 'deploying'),
   });

@@ -50,7 +50,7 @@ export function rollingStrategy(params: Rolling, caps: TargetCapabilities) {
       const steps: Step[] = [];
       for (const batch of touched.reverse()) {
         steps.push({ kind: 'rollback', instances: batch.instances!, batch: batch.batch });
-        if (caps.health) steps.push({ kind: 'health', instances: batch.instances! });
+        if (caps.health) steps.push({ kind: 'health', instances: batch.instances!, version: 'previous' });
       }
       return steps;
     },

@@ -19,7 +19,8 @@ export type AnalysisPhase = (typeof ANALYSIS_PHASES)[number];
 
 export type Step =
   | { kind: 'deploy'; slot?: string; instances?: string[]; batch?: number; version?: 'new' | 'previous' }
-  | { kind: 'health'; slot?: string; instances?: string[] }
+  /** `version: 'previous'`: a rollback's check of what it put back, rendered with that version's {{version}}. */
+  | { kind: 'health'; slot?: string; instances?: string[]; version?: 'previous' }
   | { kind: 'smoke'; slot?: string }
   | { kind: 'warmup'; slot: string }
   | { kind: 'switch'; slot: string; from: string }
