@@ -15,7 +15,7 @@ import { configSecretValues } from '../config/env-secrets.ts';
 import { secretValueRedactor } from '../util/secret-values.ts';
 import { commandEnv } from '../util/child-env.ts';
 import { resolveEnvironment, ResolveError } from '../config/resolve.ts';
-import { unsetVariablesRefusal } from '../config/needed-variables.ts';
+import { unsetVariablesList, unsetVariablesRefusal } from '../config/needed-variables.ts';
 import type { RawConfig } from '../config/schema.ts';
 import { STRATEGY_NAMES, type StrategyName } from '../config/strategy-names.ts';
 import type { AnalyzeCliOptions } from './analyze.ts';
@@ -294,6 +294,21 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
       io.out(opts.json ? `${JSON.stringify(plan)}\n` : formatPlan(plan));
       // The run would deploy nothing and fail with that code: the plan says so, and so does its exit.
       if (plan.refused) exitCode = EXIT_CODES.failed;
+      // What `run` would refuse for, where the plan is made (a laptop may lack the job's secrets: a warning).
+      const env = resolveEnvironment(config, opts.environment, {
+        strategy: opts.strategy,
+        stateDir: opts.stateDir,
+      });
+      const unset = unsetVariablesList(
+        [
+          env,
+          env.staging && !opts.skipStaging
+            ? resolveEnvironment(config, env.staging, { stateDir: opts.stateDir })
+            : undefined,
+        ],
+        process.env,
+      );
+      if (unset) io.err(`deploy-action: warning: run refuses here until they are set: ${unset}\n`);
     });
 
   deploymentCommand(

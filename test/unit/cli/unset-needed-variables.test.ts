@@ -114,3 +114,16 @@ test('reconcile: a due scheduled run is not started without the variable, and st
   );
   assert.equal(existsSync(marker), true);
 });
+
+test('plan: an unset headers_env variable is a warning on standard error (where the plan is made the secrets may not be); the plan stays alone on standard output', async (t) => {
+  delete process.env.LEFTOVERS_UNSET_PROM_AUTH;
+  const { config, marker } = await setup(t, `environments:\n  production:${ANALYSIS}`);
+  const result = await cli(['plan', '-e', 'production', '-v', 'v1', '-c', config, '--json']);
+  assert.equal(result.code, EXIT_CODES.success, result.err);
+  assert.equal(existsSync(marker), false);
+  JSON.parse(result.out);
+  assert.match(
+    result.err,
+    /^deploy-action: warning: run refuses here until they are set: environments\.production\.analysis\.providers\.prom\.headers_env\.Authorization names LEFTOVERS_UNSET_PROM_AUTH, which is not set$/m,
+  );
+});
