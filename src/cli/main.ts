@@ -14,7 +14,7 @@ import { loadConfigWithWarnings } from '../config/load.ts';
 import { configSecretValues } from '../config/env-secrets.ts';
 import { secretValueRedactor } from '../util/secret-values.ts';
 import { commandEnv } from '../util/child-env.ts';
-import { resolveEnvironment, ResolveError } from '../config/resolve.ts';
+import { resolveEnvironment, ResolveError, type ResolvedEnvironment } from '../config/resolve.ts';
 import { unsetVariablesList, unsetVariablesRefusal } from '../config/needed-variables.ts';
 import type { RawConfig } from '../config/schema.ts';
 import { STRATEGY_NAMES, type StrategyName } from '../config/strategy-names.ts';
@@ -295,19 +295,7 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
       // The run would deploy nothing and fail with that code: the plan says so, and so does its exit.
       if (plan.refused) exitCode = EXIT_CODES.failed;
       // What `run` would refuse for, where the plan is made (a laptop may lack the job's secrets: a warning).
-      const env = resolveEnvironment(config, opts.environment, {
-        strategy: opts.strategy,
-        stateDir: opts.stateDir,
-      });
-      const unset = unsetVariablesList(
-        [
-          env,
-          env.staging && !opts.skipStaging
-            ? resolveEnvironment(config, env.staging, { stateDir: opts.stateDir })
-            : undefined,
-        ],
-        process.env,
-      );
+      const unset = unsetVariablesList(environmentsOfRun(config, opts), process.env);
       if (unset) io.err(`deploy-action: warning: run refuses here until they are set: ${unset}\n`);
     });
 
@@ -348,20 +336,11 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
         );
         return;
       }
-      const overrides = { strategy: opts.strategy, stateDir: opts.stateDir };
       // Fails here, with a clear message, for an unknown environment or a strategy the target cannot run.
-      const env = resolveEnvironment(config, opts.environment, overrides);
+      const [env, staging] = environmentsOfRun(config, opts);
       // Before anything deploys: a variable the analysis needs, found missing at its first read, failed the
       // rollout half done.
-      const unset = unsetVariablesRefusal(
-        [
-          env,
-          env.staging && !opts.skipStaging
-            ? resolveEnvironment(config, env.staging, { stateDir: opts.stateDir })
-            : undefined,
-        ],
-        process.env,
-      );
+      const unset = unsetVariablesRefusal([env, staging], process.env);
       if (unset) throw new UsageError(unset);
       const [
         { resolveStaging, runPipeline },
@@ -960,4 +939,20 @@ export function formatPlan(plan: DeploymentPlan): string {
   rollbackLines(plan.rollback);
   lines.push('', 'Nothing was run.', '');
   return lines.join('\n');
+}
+
+/** The environment a `run` (or its `plan`) deploys, and the staging environment it goes through first. */
+function environmentsOfRun(
+  config: RawConfig,
+  opts: { environment: string; strategy?: StrategyName; stateDir?: string; skipStaging?: boolean },
+): [ResolvedEnvironment, ResolvedEnvironment | undefined] {
+  const env = resolveEnvironment(config, opts.environment, {
+    strategy: opts.strategy,
+    stateDir: opts.stateDir,
+  });
+  const staging =
+    env.staging && !opts.skipStaging
+      ? resolveEnvironment(config, env.staging, { stateDir: opts.stateDir })
+      : undefined;
+  return [env, staging];
 }

@@ -168,38 +168,27 @@ test('a canary step at 0 % is still judged by the HTTP prober, which sends the c
       };
     },
   };
-  const analyzer = metricsAnalyzer(resolveEnvironment(parsed.config, 'production'), {
-    version: 'v2',
-    previousVersion: 'v1',
-    deps: { providers: { probe: failing }, now: () => now, sleep: async (ms: number) => void (now += ms) },
-  });
-  const dark = await analyzer.evaluate({
-    phase: 'canary-step',
-    slot: 'green',
-    stableSlot: 'blue',
-    weight: 0,
-    windowMs: 3 * 60_000,
-    intervalMs: 30_000,
-    values: {},
-  });
+  // The 0 % step's window, judged with `probe` as the prober's answers.
+  const atZero = (probe: MetricProvider) =>
+    metricsAnalyzer(resolveEnvironment(parsed.config, 'production'), {
+      version: 'v2',
+      previousVersion: 'v1',
+      deps: { providers: { probe }, now: () => now, sleep: async (ms: number) => void (now += ms) },
+    }).evaluate({
+      phase: 'canary-step',
+      slot: 'green',
+      stableSlot: 'blue',
+      weight: 0,
+      windowMs: 3 * 60_000,
+      intervalMs: 30_000,
+      values: {},
+    });
+  const dark = await atZero(failing);
   assert.ok(reads.length > 0, 'the prober was read at 0 %');
   assert.equal(dark.ok, false, JSON.stringify(dark));
   assert.equal(!dark.ok && dark.analysis, 'rollback');
 
   // A healthy canary passes it.
-  const passing = metricsAnalyzer(resolveEnvironment(parsed.config, 'production'), {
-    version: 'v2',
-    previousVersion: 'v1',
-    deps: { providers: { probe: healthy }, now: () => now, sleep: async (ms: number) => void (now += ms) },
-  });
-  const step0 = await passing.evaluate({
-    phase: 'canary-step',
-    slot: 'green',
-    stableSlot: 'blue',
-    weight: 0,
-    windowMs: 3 * 60_000,
-    intervalMs: 30_000,
-    values: {},
-  });
+  const step0 = await atZero(healthy);
   assert.equal(step0.ok && step0.analysis, 'promote', JSON.stringify(step0));
 });
