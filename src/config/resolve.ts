@@ -130,7 +130,11 @@ export interface ResolvedEnvironment {
    * The health checks run once against what is live before anything is touched (seed 02): `block` refuses an
    * unhealthy one (a hotfix or a rollback goes on, warned), `warn` warns, `off` does not look.
    */
-  preDeployHealth: 'block' | 'warn' | 'off';
+  /**
+   * `auto`: not written, so warn, with the HTTP GET/HEAD checks only (no command runs against the target
+   * before the deployment unless asked for: a health command may do more than read).
+   */
+  preDeployHealth: 'block' | 'warn' | 'off' | 'auto';
   monitorMs: number;
   monitorIntervalMs: number;
   /**
@@ -591,7 +595,7 @@ export function resolveEnvironment(
     smoke: cmd(env.smoke, 'smoke'),
     validationWindowMs: env.validation_window ?? preset.validationWindowMs,
     readyTimeoutMs: env.ready_timeout ?? preset.readyTimeoutMs,
-    preDeployHealth: env.pre_deploy_health ?? 'warn',
+    preDeployHealth: env.pre_deploy_health ?? 'auto',
     monitorMs: env.monitor ?? preset.monitorMs,
     monitorIntervalMs: env.monitor_interval ?? preset.monitorIntervalMs,
     hooks: {

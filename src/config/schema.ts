@@ -579,7 +579,8 @@ export const environment = z.strictObject({
         'Once the gates passed, before anything is touched, the health checks are run once against what is live (seed 02: "verify ' +
         'current system is healthy" before a deployment): block refuses the run when it is ' +
         'unhealthy, except a hotfix or a rollback, which go on with a warning (as does a slot named live with no ' +
-        'version known for it, which may hold nothing yet); warn (default) only warns; off skips it.',
+        'version known for it, which may hold nothing yet); warn only warns; off skips it. Not written: warn, with ' +
+        'the HTTP GET/HEAD checks alone (no health command runs before the deployment unless asked for).',
     }),
   validation_window: windowDuration.optional(),
   monitor: windowDuration.optional(),

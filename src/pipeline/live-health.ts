@@ -6,7 +6,7 @@
 // deployed (a health endpoint it adds, a response it now gives), the live one may not answer them, and a
 // deployment is often the fix for an unhealthy system (after a rollback that did not complete, the next
 // deployment is not refused: README, rollback_failed).
-import type { ResolvedEnvironment } from '../config/resolve.ts';
+import type { ResolvedEnvironment, ResolvedHealthCheck } from '../config/resolve.ts';
 import type { LiveState } from '../strategies/capabilities.ts';
 import type { OutputLine } from '../targets/run-command.ts';
 import { runHealthChecks } from './health.ts';
@@ -22,6 +22,16 @@ export type LiveHealth =
   /** The checks could not run against it (a value with none, such as `{{version}}` of an unknown version). */
   | { kind: 'unchecked'; message: string };
 
+/**
+ * The checks the look runs: every health check where pre_deploy_health is written; not written (`auto`), the
+ * HTTP GET and HEAD ones alone, which only read. A health command may do more than read (a script, kubectl
+ * exec), and nothing but a read runs against the target before the deployment unless the config asks for it.
+ */
+export function liveHealthChecks(env: ResolvedEnvironment): ResolvedHealthCheck[] {
+  if (env.preDeployHealth !== 'auto') return env.health;
+  return env.health.filter((check) => check.kind === 'http' && check.method !== 'POST');
+}
+
 /** Whether the run looks, and what an unhealthy answer does (pure: the policy). */
 export function liveHealthPolicy(
   env: ResolvedEnvironment,
@@ -30,7 +40,7 @@ export function liveHealthPolicy(
 ): { look: false; why: 'off' | 'nothing_live' | 'no_health_checks' } | { look: true; refuses: boolean } {
   if (env.preDeployHealth === 'off') return { look: false, why: 'off' };
   if (live.version === undefined && live.slot === undefined) return { look: false, why: 'nothing_live' };
-  if (env.health.length === 0) return { look: false, why: 'no_health_checks' };
+  if (liveHealthChecks(env).length === 0) return { look: false, why: 'no_health_checks' };
   // A slot with no version known for it (a current command that prints the slot alone, a router that points at
   // blue before anything was deployed, and no record of it) may hold nothing yet: a first deployment. Looked at,
   // warned of, never refused: nothing may refuse a first deployment.
@@ -54,7 +64,9 @@ export async function checkLiveHealth(
   const what = describeLive(env, live);
   // Warned of only (pre_deploy_health: warn, or a hotfix or rollback that goes on): one try of each check, so
   // a live version that is down costs the run no retries. Where it refuses, each check has its retries.
-  const checks = policy.refuses ? env.health : env.health.map((check) => ({ ...check, retries: 0 }));
+  const checks = policy.refuses
+    ? liveHealthChecks(env)
+    : liveHealthChecks(env).map((check) => ({ ...check, retries: 0 }));
   const result = await runHealthChecks(checks, liveValues(env, run, live), options);
   if (options.signal?.aborted) return { kind: 'not_checked', why: 'cancelled' };
   if (result.ok)
@@ -82,7 +94,7 @@ export async function checkLiveHealth(
         'version too)',
     };
   const because =
-    env.preDeployHealth === 'warn'
+    env.preDeployHealth === 'warn' || env.preDeployHealth === 'auto'
       ? 'pre_deploy_health: warn'
       : env.rollback
         ? 'a rollback goes on'

@@ -1,6 +1,11 @@
 // `plan`: exactly what a run would do, with every command as it would be executed, and nothing run.
 import type { RawConfig } from '../config/schema.ts';
-import { resolveEnvironment, type ResolvedEnvironment, type ResolveOverrides } from '../config/resolve.ts';
+import {
+  resolveEnvironment,
+  type ResolvedEnvironment,
+  type ResolvedHealthCheck,
+  type ResolveOverrides,
+} from '../config/resolve.ts';
 import { isFirstDeployment, type LiveState } from '../strategies/capabilities.ts';
 import { describeStep } from '../strategies/sequence.ts';
 import type { Step } from '../strategies/types.ts';
@@ -18,7 +23,7 @@ import { liveSlotProblem, unslottedCanaryProblem } from './live-state.ts';
 import { MAX_IN_JOB_SCALE_DOWN_WAIT_MS } from './machine/finalize.ts';
 import { createStrategy, usesSlots } from '../strategies/index.ts';
 import { returnable } from './step-runner.ts';
-import { liveHealthPolicy } from './live-health.ts';
+import { liveHealthChecks, liveHealthPolicy } from './live-health.ts';
 
 export interface PlannedAction {
   description: string;
@@ -372,7 +377,12 @@ function liveHealthActions(
   hotfix: boolean,
 ): PlannedAction[] {
   // Nothing recorded, and the run asks the current command, which may name a live release to look at.
-  if (live.unknown && live.currentNotAsked && env.preDeployHealth !== 'off' && env.health.length > 0)
+  if (
+    live.unknown &&
+    live.currentNotAsked &&
+    env.preDeployHealth !== 'off' &&
+    liveHealthChecks(env).length > 0
+  )
     return [
       {
         description:
@@ -381,7 +391,7 @@ function liveHealthActions(
             ? 'an unhealthy live version refuses the run, nothing touched'
             : 'unhealthy is warned of, the run goes on'),
         // Not rendered: its {{slot}} and {{version}} are what the current command will name.
-        run: `${env.health.length} health check(s), with the {{slot}} and {{version}} the current command names`,
+        run: `${liveHealthChecks(env).length} health check(s), with the {{slot}} and {{version}} the current command names`,
       },
     ];
   if (live.unknown) return [];
@@ -395,14 +405,18 @@ function liveHealthActions(
         (policy.refuses
           ? '(pre_deploy_health): unhealthy refuses the run, nothing touched'
           : '(pre_deploy_health): unhealthy is warned of, the run goes on'),
-      run: describeChecks(env, values),
+      run: describeChecks(env, values, liveHealthChecks(env)),
     },
   ];
 }
 
-function describeChecks(env: ResolvedEnvironment, values: TemplateValues): string {
-  if (env.health.length === 0) return 'none configured';
-  return env.health
+function describeChecks(
+  env: ResolvedEnvironment,
+  values: TemplateValues,
+  checks: readonly ResolvedHealthCheck[] = env.health,
+): string {
+  if (checks.length === 0) return 'none configured';
+  return checks
     .map((c) =>
       c.kind === 'http'
         ? `${c.method} ${safeUrl(c.url, values)}`

@@ -45,7 +45,7 @@ describe('the seeds preset resolves to the seeds numbers', () => {
 
   it('the live version is health-checked before anything is touched, an unhealthy one warned of (block refuses)', () => {
     // Seed 02 phase 1 "Health Check Current System: verify current system is healthy" (02:70-75).
-    assert.equal(resolved('  production: {}\n').preDeployHealth, 'warn');
+    assert.equal(resolved('  production: {}\n').preDeployHealth, 'auto');
   });
 
   it('a new version is given five minutes to become ready after its deploy', () => {

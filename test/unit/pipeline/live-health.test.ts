@@ -4,6 +4,8 @@
 // check) or refuses the run (pre_deploy_health: block, with the checks' retries), except a
 // hotfix or a rollback, which go on warned; `warn` warns; `off` does not look.
 import { test } from 'node:test';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,8 +89,8 @@ test('a hotfix goes on over an unhealthy live version, warned: it is usually the
   );
 });
 
-test('the default (warn) goes on with a warning after one try of the check; off does not look', async (t) => {
-  const warned = setup(t, '', 'health:blue');
+test('warn goes on with a warning after one try of the check; off does not look', async (t) => {
+  const warned = setup(t, '    pre_deploy_health: warn\n', 'health:blue');
   const result = await warned.deploy();
   assert.equal(result.status, 'succeeded', result.message);
   // One try, no retries: a live version that is down costs the run no waiting.
@@ -179,4 +181,41 @@ test('a run its gates block looks at nothing live: the look comes after the gate
   const result = await deploy();
   assert.equal(result.status, 'blocked', result.message);
   assert.deepEqual(target.actingCalls(), [], 'no health check (nor anything else) ran against the target');
+});
+
+test('not written, the look runs the HTTP GET/HEAD checks alone, never a health command', async (t) => {
+  // The recorded target's health check is a command: not run before the deployment unless asked for.
+  const commands = setup(t, '', 'health:blue');
+  assert.equal((await commands.deploy()).status, 'succeeded');
+  assert.equal(commands.target.actingCalls()[0], 'deploy green v2', 'no health command ran first');
+  assert.deepEqual(
+    commands.warnings().filter((w) => /before the deployment/.test(w)),
+    [],
+  );
+
+  // An HTTP check is a read: looked at (one try), an unhealthy live slot warned of, the run goes on.
+  const asked: string[] = [];
+  const server = createServer((req, res) => {
+    asked.push(req.url ?? '');
+    res.statusCode = req.url === '/blue' ? 503 : 200;
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  const port = (server.address() as AddressInfo).port;
+  const http = setup(t, `    health: "http://127.0.0.1:${port}/{{slot}}"\n`);
+  const result = await http.deploy();
+  assert.equal(result.status, 'succeeded', result.message);
+  assert.equal(asked[0], '/blue', 'the live slot was asked first');
+  assert.equal(asked.filter((u) => u === '/blue').length, 1, 'one try: no retries before the deployment');
+  assert.ok(
+    http
+      .warnings()
+      .some((w) =>
+        /^v1 on production's blue slot is unhealthy before the deployment .*going on \(pre_deploy_health: warn\)$/.test(
+          w,
+        ),
+      ),
+    http.warnings().join('\n'),
+  );
 });
