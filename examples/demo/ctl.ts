@@ -344,6 +344,15 @@ program
     }
   });
 
+// A Ctrl-C or the runner's SIGTERM ends ctl from a handler, between ticks, not at once in the middle of one:
+// a service spawned (detached, in its own process group) always has its record written first (services.ts),
+// so `ctl down` finds it. `process.on`, as everywhere (signal-exit re-raises a signal nobody listens to).
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const)
+  process.on(signal, () => process.exit(code));
+
 try {
   await program.parseAsync();
 } catch (e) {

@@ -1,8 +1,8 @@
 // Demo service processes managed through a state directory: started detached (they outlive ctl), one
 // record and one log per slot / instance name, stopped gracefully (SIGTERM, then SIGKILL after a bound).
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RequestError, requestJson } from './http-json.ts';
@@ -139,7 +139,9 @@ export async function startService(
     startedAt: new Date().toISOString(),
     log,
   };
-  await writeFile(recordPath(stateDir, name), JSON.stringify(record, null, 2));
+  // In the same tick as the spawn: a Ctrl-C (ctl exits from its handler, between ticks) can no longer end ctl
+  // with the detached service running and no record for `ctl down` to stop it by.
+  writeFileSync(recordPath(stateDir, name), JSON.stringify(record, null, 2));
 
   const deadline = Date.now() + timeoutMs;
   let last: HealthResult = { healthy: false, error: 'not checked yet' };
