@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{deadlineResult,progressSoFar,recordWords,runSoFar,scheduledDeadlineMessage}from"./chunk-P37YGRTN.js";import"./chunk-JURJKBBB.js";import"./chunk-QCYT6GUU.js";import"./chunk-UM7HLMDU.js";import"./chunk-YZASLWB7.js";export{deadlineResult,progressSoFar,recordWords,runSoFar,scheduledDeadlineMessage};

@@ -1,0 +1,2 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import{deadlineResult,progressSoFar,recordWords,runSoFar,scheduledDeadlineMessage}from"./chunk-GDJ7ZCL3.js";import"./chunk-D6UBWZIH.js";import"./chunk-CYNZHR6O.js";import"./chunk-VAZPBRI2.js";import"./chunk-YZASLWB7.js";export{deadlineResult,progressSoFar,recordWords,runSoFar,scheduledDeadlineMessage};

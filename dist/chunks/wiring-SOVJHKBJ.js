@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{contextFromEnv,hasNotifications,reconcileNotifiers,runNotifier}from"./chunk-CF24BU4C.js";import"./chunk-YZASLWB7.js";export{contextFromEnv,hasNotifications,reconcileNotifiers,runNotifier};
