@@ -47,14 +47,14 @@ const healthy: MetricProvider = {
   },
 };
 
-function analyzerFor(record: string) {
+function analyzerFor(record: string, probe: MetricProvider = healthy) {
   const env = environment();
   let now = 1_700_000_000_000;
   const analyzer = metricsAnalyzer(env, {
     version: 'v2',
     previousVersion: 'v1',
     deps: {
-      providers: { probe: healthy },
+      providers: { probe },
       now: () => now,
       sleep: async (ms: number) => void (now += ms),
       record,
@@ -111,8 +111,6 @@ test('a version never compared beside stable in its deployment still fails close
 
 test('a canary step at 0 % is watched by its health alone: no metric is read, nothing fails closed for want of traffic', async (t) => {
   const record = withRecording(t);
-  const env = environment();
-  let now = 1_700_000_000_000;
   const reads: string[] = [];
   // No traffic on the canary at 0 %: what a provider answers then.
   const provider: MetricProvider = {
@@ -122,25 +120,8 @@ test('a canary step at 0 % is watched by its health alone: no metric is read, no
       return { values: { errors: 0, requests: request.side === 'canary' ? 0 : 900 }, errors: [] };
     },
   };
-  const analyzer = metricsAnalyzer(env, {
-    version: 'v2',
-    previousVersion: 'v1',
-    deps: {
-      providers: { probe: provider },
-      now: () => now,
-      sleep: async (ms: number) => void (now += ms),
-      record,
-    },
-  });
-  const dark = await analyzer.evaluate({
-    phase: 'canary-step',
-    slot: 'green',
-    stableSlot: 'blue',
-    weight: 0,
-    windowMs: 3 * 60_000,
-    intervalMs: 30_000,
-    values: {},
-  });
+  const { analyzer, window } = analyzerFor(record, provider);
+  const dark = await analyzer.evaluate(window('canary-step', 0));
   assert.equal(dark.ok && dark.analysis, 'promote', JSON.stringify(dark));
   assert.match(dark.ok ? (dark.detail ?? '') : '', /no traffic to judge: its health only/);
   assert.deepEqual(reads, [], 'no metric read at 0 %');
