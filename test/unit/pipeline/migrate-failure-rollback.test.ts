@@ -58,10 +58,9 @@ test('a failed migrate hook runs the rollback levels: nothing deployed, the live
     result.message,
     /^migrate hook failed: .*; rolled back by its on_rollback levels \(feature-flag, schema\); nothing was deployed, v1 serves production as before$/,
   );
-  // The live version's look first (seed 02), then the hooks, then both levels; the schema level's
-  // `verify: health` checks blue, which still serves. No deploy, switch or teardown.
+  // The hooks, then both levels (the live version's look runs no health command unless pre_deploy_health is
+  // written); the schema level's `verify: health` checks blue, which still serves. No deploy, switch or teardown.
   assert.deepEqual(target.actingCalls(), [
-    'health blue',
     'backup',
     'migrate',
     'level flag',
@@ -92,7 +91,7 @@ test('without levels a failed migrate hook fails as before; a failed backup runs
   const failed = await backup.deploy();
   assert.equal(failed.status, 'failed', failed.message);
   assert.equal(failed.code, 'hook_failed');
-  assert.deepEqual(backup.target.actingCalls(), ['health blue', 'backup']);
+  assert.deepEqual(backup.target.actingCalls(), ['backup']);
 });
 
 test('on a first deployment a failed migrate runs the levels; verify: health has nothing live to check', async (t) => {
@@ -147,7 +146,7 @@ test("staging's failed migrate runs staging's levels, and the outcome names stag
     result.message,
     /^the migrate hook of stg \(the staging environment\) failed: .*; rolled back by its on_rollback levels \(schema\); nothing was deployed, v1 serves stg as before$/,
   );
-  assert.deepEqual(target.actingCalls(), ['health blue', 'migrate stg', 'level stg', 'health blue']);
+  assert.deepEqual(target.actingCalls(), ['migrate stg', 'level stg', 'health blue']);
 });
 
 test('verify: health checks the version still live by its own {{version}}, not the one that was not deployed', async (t) => {
@@ -171,7 +170,7 @@ test('verify: health checks the version still live by its own {{version}}, not t
     { reporter: { event() {} } },
   );
   assert.equal(result.status, 'rolled_back', result.message);
-  assert.deepEqual(target.actingCalls(), ['health blue v1', 'migrate', 'level', 'health blue v1']);
+  assert.deepEqual(target.actingCalls(), ['migrate', 'level', 'health blue v1']);
 });
 
 test('a level left undone by a failed migrate is done by reconcile, its verify: health on the slot still live', async (t) => {
